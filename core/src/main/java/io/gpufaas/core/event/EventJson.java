@@ -1,0 +1,170 @@
+package io.gpufaas.core.event;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * JSON encoding of the event contract (version {@value InvocationDecoder#CONTRACT_VERSION}):
+ * invocations as producers write them, results and dead letters as the job writes them. The
+ * reading side of results and dead letters is here too, for consumers and tests; invocations are
+ * read only through the validating {@link InvocationDecoder}.
+ */
+public final class EventJson {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Base64.Encoder B64 = Base64.getEncoder();
+    private static final Base64.Decoder B64D = Base64.getDecoder();
+
+    private EventJson() {}
+
+    public static byte[] encodeInvocation(Invocation inv) {
+        ObjectNode root = JSON.createObjectNode();
+        root.put("v", InvocationDecoder.CONTRACT_VERSION);
+        root.put("id", inv.id());
+        root.put("function", inv.function());
+        ObjectNode input = root.putObject("input");
+        Payload p = inv.input();
+        switch (p.kind()) {
+            case TEXT -> input.put("text", p.textValue());
+            case IMAGE -> input.put("image", B64.encodeToString(p.data()));
+            case TENSOR -> {
+                ObjectNode t = input.putObject("tensor");
+                t.put("dtype", "float32");
+                ArrayNode shape = t.putArray("shape");
+                for (long d : p.shape()) {
+                    shape.add(d);
+                }
+                t.put("data", B64.encodeToString(p.data()));
+            }
+        }
+        if (inv.hasDeadline()) {
+            root.put("deadlineMs", inv.deadlineMs());
+        }
+        if (!inv.metadata().isEmpty()) {
+            ObjectNode md = root.putObject("metadata");
+            inv.metadata().forEach(md::put);
+        }
+        return write(root);
+    }
+
+    public static byte[] encodeResult(InvocationResult r) {
+        ObjectNode root = JSON.createObjectNode();
+        root.put("v", InvocationDecoder.CONTRACT_VERSION);
+        root.put("id", r.id());
+        root.put("function", r.function());
+        root.put("status", r.status().name());
+        if (!r.outputJson().isEmpty()) {
+            root.set("output", readTree(r.outputJson()));
+        }
+        if (!r.errorCode().isEmpty()) {
+            ObjectNode error = root.putObject("error");
+            error.put("code", r.errorCode());
+            error.put("message", r.errorMessage());
+        }
+        ObjectNode timing = root.putObject("timing");
+        timing.put("queuedMs", r.timing().queuedMs());
+        timing.put("loadMs", r.timing().loadMs());
+        timing.put("execMs", r.timing().execMs());
+        timing.put("endToEndMs", r.timing().endToEndMs());
+        ObjectNode placement = root.putObject("placement");
+        placement.put("worker", r.placement().worker());
+        placement.put("device", r.placement().device());
+        placement.put("cacheHit", r.placement().cacheHit());
+        if (!r.metadata().isEmpty()) {
+            ObjectNode md = root.putObject("metadata");
+            r.metadata().forEach(md::put);
+        }
+        root.put("completedAtMs", r.completedAtMs());
+        return write(root);
+    }
+
+    public static InvocationResult decodeResult(byte[] bytes) {
+        JsonNode root = readTree(bytes);
+        JsonNode t = root.path("timing");
+        JsonNode p = root.path("placement");
+        JsonNode e = root.path("error");
+        return new InvocationResult(
+                root.path("id").asText(),
+                root.path("function").asText(),
+                ResultStatus.valueOf(root.path("status").asText()),
+                root.has("output") ? root.get("output").toString() : "",
+                e.path("code").asText(""),
+                e.path("message").asText(""),
+                new Timing(t.path("queuedMs").asLong(), t.path("loadMs").asLong(),
+                        t.path("execMs").asLong(), t.path("endToEndMs").asLong()),
+                new Placement(p.path("worker").asInt(-1), p.path("device").asText(""),
+                        p.path("cacheHit").asBoolean()),
+                stringMap(root.path("metadata")),
+                root.path("completedAtMs").asLong());
+    }
+
+    public static byte[] encodeDeadLetter(DeadLetter d) {
+        ObjectNode root = JSON.createObjectNode();
+        root.put("v", InvocationDecoder.CONTRACT_VERSION);
+        root.put("reason", d.reason().name());
+        root.put("message", d.message());
+        if (!d.invocationId().isEmpty()) {
+            root.put("invocationId", d.invocationId());
+        }
+        SourcePosition pos = d.record().position();
+        ObjectNode source = root.putObject("source");
+        source.put("topic", pos.topic());
+        source.put("partition", pos.partition());
+        source.put("offset", pos.offset());
+        source.put("timestampMs", pos.timestampMs());
+        // Base64 keeps the record byte for byte, whatever it was.
+        root.put("key", B64.encodeToString(d.record().key()));
+        root.put("value", B64.encodeToString(d.record().value()));
+        return write(root);
+    }
+
+    public static DeadLetter decodeDeadLetter(byte[] bytes) {
+        JsonNode root = readTree(bytes);
+        JsonNode s = root.path("source");
+        SourcePosition pos = new SourcePosition(s.path("topic").asText(), s.path("partition").asInt(),
+                s.path("offset").asLong(), s.path("timestampMs").asLong());
+        return new DeadLetter(
+                ReasonCode.valueOf(root.path("reason").asText()),
+                root.path("message").asText(),
+                root.path("invocationId").asText(""),
+                new RawRecord(pos, B64D.decode(root.path("key").asText("")),
+                        B64D.decode(root.path("value").asText(""))));
+    }
+
+    private static Map<String, String> stringMap(JsonNode node) {
+        Map<String, String> map = new HashMap<>();
+        node.fields().forEachRemaining(e -> map.put(e.getKey(), e.getValue().asText()));
+        return map;
+    }
+
+    private static JsonNode readTree(String json) {
+        try {
+            return JSON.readTree(json);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("not JSON: " + e.getMessage(), e);
+        }
+    }
+
+    private static JsonNode readTree(byte[] json) {
+        try {
+            return JSON.readTree(json);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("not JSON: " + e.getMessage(), e);
+        }
+    }
+
+    private static byte[] write(JsonNode node) {
+        try {
+            return JSON.writeValueAsBytes(node);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

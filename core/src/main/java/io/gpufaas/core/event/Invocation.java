@@ -1,0 +1,43 @@
+package io.gpufaas.core.event;
+
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * A validated request to run one function once.
+ *
+ * @param id caller-chosen identifier, echoed in the result; also the Kafka key
+ * @param function name of a deployed function
+ * @param input the function's input
+ * @param deadlineMs epoch milliseconds after which the caller no longer wants a result, or
+ *     {@link #NO_DEADLINE}
+ * @param metadata opaque client metadata, echoed back untouched
+ * @param source where the invocation was read, which also gives its arrival time
+ */
+public record Invocation(
+        String id,
+        String function,
+        Payload input,
+        long deadlineMs,
+        Map<String, String> metadata,
+        SourcePosition source) {
+
+    public static final long NO_DEADLINE = Long.MAX_VALUE;
+
+    public Invocation {
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(function, "function");
+        Objects.requireNonNull(input, "input");
+        metadata = metadata == null ? Map.of() : Map.copyOf(metadata);
+        source = source == null ? SourcePosition.unknown() : source;
+    }
+
+    public boolean hasDeadline() {
+        return deadlineMs != NO_DEADLINE;
+    }
+
+    /** Arrival time: the Kafka record timestamp, set by the producer or the broker. */
+    public long arrivedAtMs() {
+        return source.timestampMs();
+    }
+}

@@ -1,0 +1,51 @@
+package io.gpufaas.job;
+
+import io.gpufaas.core.event.DecodeLimits;
+import io.gpufaas.udf.FunctionRegistry;
+import io.gpufaas.udf.RegistryLoader;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/**
+ * Entry point for {@code flink run -c io.gpufaas.job.GpuFaasJob gpufaas-job-flink.jar [options]}.
+ * Options: see {@link GpuFaasOptions}, given as {@code --key value}, {@code -Dkey=value} or in a
+ * {@code config.yaml} named by {@code --config-dir}.
+ */
+public final class GpuFaasJob {
+
+    private GpuFaasJob() {}
+
+    public static void main(String[] args) throws Exception {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        Configuration base = env.getConfiguration() instanceof Configuration c ? c : new Configuration();
+        Configuration conf = JobConfig.fromArgs(base, args);
+        addKafkaPipeline(env, conf);
+        env.execute(conf.get(GpuFaasOptions.JOB_NAME));
+    }
+
+    /** Starts the job without waiting for it, e.g. in a local environment. */
+    public static JobClient start(StreamExecutionEnvironment env, Configuration conf) throws Exception {
+        addKafkaPipeline(env, conf);
+        return env.executeAsync(conf.get(GpuFaasOptions.JOB_NAME));
+    }
+
+    static void addKafkaPipeline(StreamExecutionEnvironment env, Configuration conf) {
+        RegistryLoader loader = RegistryLoader.builtins();
+        // Loaded once on the client too: a broken deployment fails here, with its reason, not in
+        // every task.
+        try (FunctionRegistry registry = loader.load()) {
+            GpuFaasPipeline.builder()
+                    .source(KafkaIo.invocationSource(conf))
+                    .resultSink(KafkaIo.resultSink(conf))
+                    .deadLetterSink(KafkaIo.deadLetterSink(conf))
+                    .catalog(io.gpufaas.core.function.FunctionCatalog.of(registry.all()))
+                    .registryLoader(loader)
+                    .limits(DecodeLimits.withMaxRecordBytes(
+                            (int) Math.min(Integer.MAX_VALUE, conf.get(GpuFaasOptions.MAX_RECORD_SIZE).getBytes())))
+                    .workerParallelism(conf.get(GpuFaasOptions.WORKER_PARALLELISM))
+                    .build()
+                    .addTo(env);
+        }
+    }
+}

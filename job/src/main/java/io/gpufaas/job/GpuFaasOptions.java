@@ -1,0 +1,105 @@
+package io.gpufaas.job;
+
+import static org.apache.flink.configuration.ConfigOptions.key;
+
+import io.gpufaas.core.event.DecodeLimits;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.MemorySize;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+
+/**
+ * Every option of the gpufaas job, in one place. Set them in {@code config.yaml} or on the
+ * command line ({@code --gpufaas.kafka.bootstrap-servers host:9092}); the README's configuration
+ * table is generated from the descriptions here ({@code GpuFaasOptionsDocTest} keeps it honest).
+ */
+public final class GpuFaasOptions {
+
+    private GpuFaasOptions() {}
+
+    /** Options starting with this prefix are passed to every Kafka client (e.g. SASL/SSL). */
+    public static final String KAFKA_PROPERTIES_PREFIX = "gpufaas.kafka.properties.";
+
+    public enum StartingOffsets {
+        /** Resume from the consumer group's committed offsets; start at the earliest without any. */
+        COMMITTED,
+        EARLIEST,
+        LATEST
+    }
+
+    public static final ConfigOption<String> JOB_NAME = key("gpufaas.job.name")
+            .stringType()
+            .defaultValue("gpufaas")
+            .withDescription("Name of the Flink job, as the web UI shows it.");
+
+    public static final ConfigOption<String> BOOTSTRAP_SERVERS = key("gpufaas.kafka.bootstrap-servers")
+            .stringType()
+            .defaultValue("localhost:9092")
+            .withDescription("Kafka bootstrap servers for the invocation, result and dead-letter topics.");
+
+    public static final ConfigOption<String> INVOCATIONS_TOPIC = key("gpufaas.kafka.topic.invocations")
+            .stringType()
+            .defaultValue("gpufaas.invocations")
+            .withDescription("Topic the job reads invocation events from. It must exist before the job starts.");
+
+    public static final ConfigOption<String> RESULTS_TOPIC = key("gpufaas.kafka.topic.results")
+            .stringType()
+            .defaultValue("gpufaas.results")
+            .withDescription("Topic the job writes one result per accepted invocation to.");
+
+    public static final ConfigOption<String> DEAD_LETTERS_TOPIC = key("gpufaas.kafka.topic.dead-letters")
+            .stringType()
+            .defaultValue("gpufaas.dead-letters")
+            .withDescription("Topic for records that could not become invocations, with a reason code.");
+
+    public static final ConfigOption<String> GROUP_ID = key("gpufaas.kafka.group-id")
+            .stringType()
+            .defaultValue("gpufaas")
+            .withDescription("Consumer group of the invocations source (offsets are committed on checkpoints).");
+
+    public static final ConfigOption<StartingOffsets> STARTING_OFFSETS = key("gpufaas.kafka.starting-offsets")
+            .enumType(StartingOffsets.class)
+            .defaultValue(StartingOffsets.COMMITTED)
+            .withDescription("Where a fresh job starts reading: COMMITTED (the group's offsets, else earliest), "
+                    + "EARLIEST or LATEST. A job restored from a checkpoint always resumes from it.");
+
+    public static final ConfigOption<DeliveryGuarantee> DELIVERY_GUARANTEE = key("gpufaas.kafka.delivery-guarantee")
+            .enumType(DeliveryGuarantee.class)
+            .defaultValue(DeliveryGuarantee.AT_LEAST_ONCE)
+            .withDescription("Guarantee of the result and dead-letter sinks: AT_LEAST_ONCE or EXACTLY_ONCE "
+                    + "(transactional; needs checkpointing, and consumers must read committed).");
+
+    public static final ConfigOption<String> TRANSACTIONAL_ID_PREFIX = key("gpufaas.kafka.transactional-id-prefix")
+            .stringType()
+            .defaultValue("gpufaas")
+            .withDescription("Prefix of the sinks' Kafka transactional ids under EXACTLY_ONCE; "
+                    + "unique per job writing to the same cluster.");
+
+    public static final ConfigOption<MemorySize> MAX_RECORD_SIZE = key("gpufaas.decode.max-record-size")
+            .memoryType()
+            .defaultValue(MemorySize.parse(DecodeLimits.DEFAULT_MAX_RECORD_BYTES + "b"))
+            .withDescription("Largest invocation record accepted; larger ones become TOO_LARGE dead letters.");
+
+    public static final ConfigOption<Integer> WORKER_PARALLELISM = key("gpufaas.worker.parallelism")
+            .intType()
+            .defaultValue(-1)
+            .withDescription("Number of worker subtasks (one device each); -1 uses the job's parallelism.");
+
+    /** All options, for documentation and validation. */
+    public static List<ConfigOption<?>> all() {
+        List<ConfigOption<?>> all = new ArrayList<>();
+        all.add(JOB_NAME);
+        all.add(BOOTSTRAP_SERVERS);
+        all.add(INVOCATIONS_TOPIC);
+        all.add(RESULTS_TOPIC);
+        all.add(DEAD_LETTERS_TOPIC);
+        all.add(GROUP_ID);
+        all.add(STARTING_OFFSETS);
+        all.add(DELIVERY_GUARANTEE);
+        all.add(TRANSACTIONAL_ID_PREFIX);
+        all.add(MAX_RECORD_SIZE);
+        all.add(WORKER_PARALLELISM);
+        return all;
+    }
+}

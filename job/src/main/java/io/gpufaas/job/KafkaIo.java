@@ -1,0 +1,68 @@
+package io.gpufaas.job;
+
+import io.gpufaas.core.event.DeadLetter;
+import io.gpufaas.core.event.InvocationResult;
+import io.gpufaas.core.event.RawRecord;
+import io.gpufaas.operators.kafka.DeadLetterSerializer;
+import io.gpufaas.operators.kafka.RawRecordDeserializer;
+import io.gpufaas.operators.kafka.ResultSerializer;
+import java.util.Properties;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
+import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+
+/** The job's Kafka source and sinks, built from {@link GpuFaasOptions}. */
+public final class KafkaIo {
+
+    private KafkaIo() {}
+
+    @SuppressWarnings("deprecation") // OffsetResetStrategy: the connector's API still takes it
+    public static KafkaSource<RawRecord> invocationSource(Configuration conf) {
+        OffsetsInitializer start = switch (conf.get(GpuFaasOptions.STARTING_OFFSETS)) {
+            case COMMITTED -> OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST);
+            case EARLIEST -> OffsetsInitializer.earliest();
+            case LATEST -> OffsetsInitializer.latest();
+        };
+        Properties props = JobConfig.kafkaProperties(conf);
+        // Only committed results of upstream transactional producers are invocations.
+        props.putIfAbsent("isolation.level", "read_committed");
+        return KafkaSource.<RawRecord>builder()
+                .setBootstrapServers(conf.get(GpuFaasOptions.BOOTSTRAP_SERVERS))
+                .setTopics(conf.get(GpuFaasOptions.INVOCATIONS_TOPIC))
+                .setGroupId(conf.get(GpuFaasOptions.GROUP_ID))
+                .setStartingOffsets(start)
+                .setDeserializer(new RawRecordDeserializer())
+                .setProperties(props)
+                .build();
+    }
+
+    public static KafkaSink<InvocationResult> resultSink(Configuration conf) {
+        return sink(conf, new ResultSerializer(conf.get(GpuFaasOptions.RESULTS_TOPIC)), "results");
+    }
+
+    public static KafkaSink<DeadLetter> deadLetterSink(Configuration conf) {
+        return sink(conf, new DeadLetterSerializer(conf.get(GpuFaasOptions.DEAD_LETTERS_TOPIC)), "dead-letters");
+    }
+
+    private static <T> KafkaSink<T> sink(
+            Configuration conf, KafkaRecordSerializationSchema<T> serializer, String name) {
+        DeliveryGuarantee guarantee = conf.get(GpuFaasOptions.DELIVERY_GUARANTEE);
+        Properties props = JobConfig.kafkaProperties(conf);
+        if (guarantee == DeliveryGuarantee.EXACTLY_ONCE) {
+            // Must outlast the longest checkpoint interval plus a restart, within the broker's
+            // transaction.max.timeout.ms (15 minutes by default).
+            props.putIfAbsent("transaction.timeout.ms", "900000");
+        }
+        return KafkaSink.<T>builder()
+                .setBootstrapServers(conf.get(GpuFaasOptions.BOOTSTRAP_SERVERS))
+                .setKafkaProducerConfig(props)
+                .setRecordSerializer(serializer)
+                .setDeliveryGuarantee(guarantee)
+                .setTransactionalIdPrefix(conf.get(GpuFaasOptions.TRANSACTIONAL_ID_PREFIX) + "-" + name)
+                .build();
+    }
+}
