@@ -1,0 +1,174 @@
+package io.gpufaas.job.local;
+
+import io.gpufaas.core.event.DeadLetter;
+import io.gpufaas.core.event.EventJson;
+import io.gpufaas.core.event.InvocationResult;
+import io.gpufaas.job.GpuFaasJob;
+import io.gpufaas.job.GpuFaasOptions;
+import io.gpufaas.job.JobConfig;
+import io.gpufaas.job.local.SampleInvocations.Sample;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestOptions;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * The demo behind {@code scripts/run-local.sh}: runs the job in a local Flink with the web UI
+ * against a running broker, sends sample invocations (some deliberately bad), prints the results
+ * and dead letters they became, and stops the job, or leaves it running with
+ * {@code --keep-running}. Exits non-zero if any record went missing.
+ *
+ * <p>Arguments: {@code --keep-running}, {@code --web-port N} (default 8081), {@code --count N}
+ * valid invocations (default 9), then any job option ({@link GpuFaasOptions}).
+ */
+public final class LocalRunner {
+
+    private static final Duration TIMEOUT = Duration.ofSeconds(120);
+
+    private LocalRunner() {}
+
+    public static void main(String[] args) throws Exception {
+        boolean keepRunning = false;
+        int webPort = 8081;
+        int count = 9;
+        List<String> jobArgs = new ArrayList<>();
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--keep-running" -> keepRunning = true;
+                case "--web-port" -> webPort = Integer.parseInt(args[++i]);
+                case "--count" -> count = Integer.parseInt(args[++i]);
+                default -> jobArgs.add(args[i]);
+            }
+        }
+        Configuration conf = JobConfig.fromArgs(new Configuration(), jobArgs.toArray(String[]::new));
+        String bootstrap = conf.get(GpuFaasOptions.BOOTSTRAP_SERVERS);
+        String runId = "local-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMddHHmmss"));
+
+        List<Sample> valid = SampleInvocations.valid(runId, count);
+        int oversize = (int) Math.min(Integer.MAX_VALUE - 1024, conf.get(GpuFaasOptions.MAX_RECORD_SIZE).getBytes() + 1);
+        List<Sample> bad = SampleInvocations.bad(runId, Math.min(oversize, 900_000));
+        if (oversize > 900_000) {
+            // The broker's default message limit is 1 MB: drop the oversize sample rather than fail to send it.
+            bad = bad.subList(0, bad.size() - 1);
+        }
+
+        String resultsTopic = conf.get(GpuFaasOptions.RESULTS_TOPIC);
+        String deadLettersTopic = conf.get(GpuFaasOptions.DEAD_LETTERS_TOPIC);
+        try (KafkaConsumer<byte[], byte[]> results = consumerAtEnd(bootstrap, resultsTopic);
+                KafkaConsumer<byte[], byte[]> deadLetters = consumerAtEnd(bootstrap, deadLettersTopic)) {
+
+            Configuration flink = new Configuration();
+            flink.set(RestOptions.PORT, webPort);
+            flink.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, Duration.ofSeconds(5));
+            StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(flink);
+            env.setParallelism(2);
+            JobClient job = GpuFaasJob.start(env, conf);
+            System.out.printf("%nJob %s is running; web UI: http://localhost:%d%n", job.getJobID(), webPort);
+
+            send(bootstrap, conf.get(GpuFaasOptions.INVOCATIONS_TOPIC), valid, bad);
+            System.out.printf("Sent %d invocations (%d valid, %d deliberately bad) to %s%n",
+                    valid.size() + bad.size(), valid.size(), bad.size(), conf.get(GpuFaasOptions.INVOCATIONS_TOPIC));
+
+            Map<String, InvocationResult> gotResults = new TreeMap<>();
+            Map<String, DeadLetter> gotLetters = new TreeMap<>();
+            long deadline = System.nanoTime() + TIMEOUT.toNanos();
+            while ((gotResults.size() < valid.size() || gotLetters.size() < bad.size()) && System.nanoTime() < deadline) {
+                for (ConsumerRecord<byte[], byte[]> r : results.poll(Duration.ofMillis(200))) {
+                    InvocationResult result = EventJson.decodeResult(r.value());
+                    if (result.id().startsWith(runId)) {
+                        gotResults.put(result.id(), result);
+                    }
+                }
+                for (ConsumerRecord<byte[], byte[]> r : deadLetters.poll(Duration.ofMillis(200))) {
+                    String key = r.key() == null ? "" : new String(r.key(), StandardCharsets.UTF_8);
+                    if (key.startsWith(runId)) {
+                        gotLetters.put(key, EventJson.decodeDeadLetter(r.value()));
+                    }
+                }
+            }
+            print(gotResults, gotLetters, resultsTopic, deadLettersTopic);
+            boolean complete = gotResults.size() == valid.size() && gotLetters.size() == bad.size();
+            System.out.printf("%nSummary: %d sent -> %d results + %d dead letters%s%n",
+                    valid.size() + bad.size(), gotResults.size(), gotLetters.size(),
+                    complete ? " (nothing lost)" : " (MISSING RECORDS)");
+
+            if (keepRunning) {
+                System.out.printf("%nThe job keeps running: web UI http://localhost:%d ; produce to '%s' "
+                        + "(see README); press Ctrl-C to stop.%n", webPort, conf.get(GpuFaasOptions.INVOCATIONS_TOPIC));
+                job.getJobExecutionResult().get();
+            } else {
+                job.cancel().get(30, TimeUnit.SECONDS);
+                System.out.println("Job cancelled.");
+            }
+            System.exit(complete ? 0 : 1);
+        }
+    }
+
+    private static void print(Map<String, InvocationResult> results, Map<String, DeadLetter> letters,
+            String resultsTopic, String deadLettersTopic) {
+        System.out.printf("%nResults on '%s':%n", resultsTopic);
+        System.out.printf("  %-32s %-7s %-6s %-6s %-8s %s%n", "id", "status", "worker", "e2e ms", "function", "output");
+        results.values().forEach(r -> System.out.printf("  %-32s %-7s %-6d %-6d %-8s %s%n",
+                r.id(), r.status(), r.placement().worker(), r.timing().endToEndMs(), r.function(),
+                r.outputJson().isEmpty() ? r.errorCode() + ": " + r.errorMessage() : r.outputJson()));
+        System.out.printf("%nDead letters on '%s':%n", deadLettersTopic);
+        System.out.printf("  %-32s %-20s %s%n", "key", "reason", "message");
+        letters.forEach((key, d) -> System.out.printf("  %-32s %-20s %s%n", key, d.reason(),
+                d.message().length() > 90 ? d.message().substring(0, 87) + "..." : d.message()));
+    }
+
+    private static void send(String bootstrap, String topic, List<Sample> valid, List<Sample> bad) {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        try (KafkaProducer<byte[], byte[]> producer =
+                new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
+            List<Sample> all = new ArrayList<>(valid);
+            all.addAll(bad);
+            for (Sample s : all) {
+                producer.send(new ProducerRecord<>(topic, s.key().getBytes(StandardCharsets.UTF_8), s.value()));
+            }
+            producer.flush();
+        }
+    }
+
+    /** A consumer positioned at the current end, so only this run's output is read. */
+    private static KafkaConsumer<byte[], byte[]> consumerAtEnd(String bootstrap, String topic) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        KafkaConsumer<byte[], byte[]> consumer =
+                new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
+                .map(info -> new TopicPartition(topic, info.partition()))
+                .toList();
+        if (partitions.isEmpty()) {
+            consumer.close();
+            throw new IllegalStateException("topic '" + topic + "' does not exist: start the broker with scripts/kafka.sh start");
+        }
+        consumer.assign(partitions);
+        consumer.seekToEnd(partitions);
+        partitions.forEach(consumer::position); // resolve the end now, before anything is sent
+        return consumer;
+    }
+}

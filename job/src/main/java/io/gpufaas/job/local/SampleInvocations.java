@@ -1,0 +1,84 @@
+package io.gpufaas.job.local;
+
+import io.gpufaas.core.event.EventJson;
+import io.gpufaas.core.event.Invocation;
+import io.gpufaas.core.event.Payload;
+import io.gpufaas.core.event.ReasonCode;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A handful of invocations for demos and tests: valid ones of every input kind, and bad ones that
+ * each exercise one dead-letter reason.
+ */
+public final class SampleInvocations {
+
+    /** One record to send; {@code expectedReason} is null for a record that should succeed. */
+    public record Sample(String key, byte[] value, ReasonCode expectedReason) {
+
+        public String valueText() {
+            return new String(value, StandardCharsets.UTF_8);
+        }
+    }
+
+    private SampleInvocations() {}
+
+    public static List<Sample> valid(String prefix, int count) {
+        List<Sample> samples = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            String id = String.format("%s-ok-%02d", prefix, i);
+            Payload input = switch (i % 3) {
+                case 0 -> Payload.text("hello " + i);
+                case 1 -> Payload.tensor(new long[] {1, 2}, floats(1.5f, -2f));
+                default -> Payload.image(new byte[] {(byte) 0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A, 1, 2});
+            };
+            Invocation inv = new Invocation(id, "echo", input, Invocation.NO_DEADLINE,
+                    Map.of("tenant", "t" + (i % 2)), null);
+            samples.add(new Sample(id, EventJson.encodeInvocation(inv), null));
+        }
+        return samples;
+    }
+
+    /**
+     * One bad record per reason this contract can give, including hostile ones (path escapes,
+     * memory bombs). {@code oversizeBytes} sizes the record that must be TOO_LARGE.
+     */
+    public static List<Sample> bad(String prefix, int oversizeBytes) {
+        String nan = Base64.getEncoder().encodeToString(floats(Float.NaN));
+        List<String[]> cases = List.of(
+                new String[] {"{not json", "MALFORMED"},
+                new String[] {"[1,2,3]", "MALFORMED"},
+                new String[] {"", "MALFORMED"},
+                new String[] {"{\"v\":1,\"id\":42,\"function\":\"echo\",\"input\":{\"text\":\"x\"}}", "MALFORMED"},
+                new String[] {"{\"v\":2,\"id\":\"a\",\"function\":\"echo\",\"input\":{\"text\":\"x\"}}", "UNSUPPORTED_VERSION"},
+                new String[] {"{\"v\":1,\"function\":\"echo\",\"input\":{\"text\":\"x\"}}", "INVALID_FIELD"},
+                new String[] {"{\"v\":1,\"id\":\"c\",\"function\":\"../../etc/passwd\",\"input\":{\"text\":\"x\"}}", "INVALID_FIELD"},
+                new String[] {"{\"v\":1,\"id\":\"b\",\"function\":\"resnet-404\",\"input\":{\"text\":\"x\"}}", "UNKNOWN_FUNCTION"},
+                new String[] {"{\"v\":1,\"id\":\"d\",\"function\":\"echo\",\"input\":{\"image\":\"%%%not-base64\"}}", "INVALID_INPUT"},
+                new String[] {"{\"v\":1,\"id\":\"e\",\"function\":\"echo\",\"input\":{\"tensor\":{\"shape\":[1],\"data\":\""
+                        + nan + "\"}}}", "INVALID_INPUT"},
+                new String[] {"{\"v\":1,\"id\":\"f\",\"function\":\"echo\",\"input\":{\"tensor\":"
+                        + "{\"shape\":[100000,100000,100000],\"data\":\"\"}}}", "TOO_LARGE"},
+                new String[] {"{\"v\":1,\"id\":\"g\",\"function\":\"echo\",\"input\":{\"text\":\""
+                        + "x".repeat(oversizeBytes) + "\"}}", "TOO_LARGE"});
+        List<Sample> samples = new ArrayList<>();
+        for (int i = 0; i < cases.size(); i++) {
+            samples.add(new Sample(String.format("%s-bad-%02d", prefix, i), cases.get(i)[0].getBytes(StandardCharsets.UTF_8),
+                    ReasonCode.valueOf(cases.get(i)[1])));
+        }
+        return samples;
+    }
+
+    static byte[] floats(float... values) {
+        ByteBuffer b = ByteBuffer.allocate(values.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        for (float v : values) {
+            b.putFloat(v);
+        }
+        return b.array();
+    }
+}

@@ -1,0 +1,77 @@
+package io.gpufaas.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.MemorySize;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class JobConfigTest {
+
+    @Test
+    void defaultsApplyWithoutArguments() {
+        Configuration conf = JobConfig.fromArgs(new Configuration());
+        assertThat(conf.get(GpuFaasOptions.INVOCATIONS_TOPIC)).isEqualTo("gpufaas.invocations");
+        assertThat(conf.get(GpuFaasOptions.DELIVERY_GUARANTEE)).isEqualTo(DeliveryGuarantee.AT_LEAST_ONCE);
+    }
+
+    @Test
+    void argumentsOverrideConfigYamlWhichOverridesDefaults(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("config.yaml"), """
+                gpufaas:
+                  kafka:
+                    bootstrap-servers: yaml:9092
+                    topic:
+                      results: from-yaml
+                """);
+        Configuration conf = JobConfig.fromArgs(new Configuration(),
+                "--config-dir", dir.toString(),
+                "--gpufaas.kafka.bootstrap-servers", "args:9092",
+                "-Dgpufaas.decode.max-record-size=1mb");
+
+        assertThat(conf.get(GpuFaasOptions.BOOTSTRAP_SERVERS)).isEqualTo("args:9092");
+        assertThat(conf.get(GpuFaasOptions.RESULTS_TOPIC)).isEqualTo("from-yaml");
+        assertThat(conf.get(GpuFaasOptions.MAX_RECORD_SIZE)).isEqualTo(MemorySize.parse("1mb"));
+    }
+
+    @Test
+    void kafkaClientPropertiesPassThroughWithoutThePrefix() {
+        Configuration conf = JobConfig.fromArgs(new Configuration(),
+                "--gpufaas.kafka.properties.security.protocol", "SASL_SSL",
+                "--gpufaas.kafka.properties.sasl.mechanism", "PLAIN");
+
+        assertThat(JobConfig.kafkaProperties(conf))
+                .containsEntry("security.protocol", "SASL_SSL")
+                .containsEntry("sasl.mechanism", "PLAIN")
+                .hasSize(2);
+    }
+
+    @Test
+    void rejectsUnknownOptionsByName() {
+        assertThatThrownBy(() -> JobConfig.fromArgs(new Configuration(), "--gpufaas.kafka.topic.invocation", "x"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("unknown option 'gpufaas.kafka.topic.invocation'");
+    }
+
+    @Test
+    void rejectsValuesOfTheWrongType() {
+        assertThatThrownBy(() -> JobConfig.fromArgs(new Configuration(), "--gpufaas.worker.parallelism", "many"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("gpufaas.worker.parallelism");
+    }
+
+    @Test
+    void rejectsMalformedArguments(@TempDir Path empty) {
+        assertThatThrownBy(() -> JobConfig.fromArgs(new Configuration(), "--gpufaas.job.name"))
+                .hasMessageContaining("needs a value");
+        assertThatThrownBy(() -> JobConfig.fromArgs(new Configuration(), "stray"))
+                .hasMessageContaining("unexpected argument 'stray'");
+        assertThatThrownBy(() -> JobConfig.fromArgs(new Configuration(), "--config-dir", empty.toString()))
+                .hasMessageContaining("holds no config.yaml");
+    }
+}

@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# A real single-node Kafka broker (KRaft mode) run as a JVM from Maven artifacts: no Kafka
+# distribution or Docker needed.
+#
+#   scripts/kafka.sh start [--port 9092] [--partitions 4]   start, wait until ready, create topics
+#   scripts/kafka.sh stop                                   stop it (its data stays in work/kafka)
+#   scripts/kafka.sh status                                 say whether it runs, and where
+#   scripts/kafka.sh topics                                 list topics
+#
+# Environment: GPUFAAS_WORK_DIR (default ./work), KAFKA_PORT (9092), KAFKA_TOPICS (space-separated;
+# default: the job's invocations, results and dead-letter topics).
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+
+KAFKA_DIR="$WORK_DIR/kafka"
+PID_FILE="$KAFKA_DIR/broker.pid"
+PORT_FILE="$KAFKA_DIR/broker.port"
+PORT="${KAFKA_PORT:-9092}"
+PARTITIONS=4
+TOPICS="${KAFKA_TOPICS:-gpufaas.invocations gpufaas.results gpufaas.dead-letters}"
+CP_FILE="$ROOT/testkit/target/broker-classpath.txt"
+
+cmd="${1:-status}"; shift || true
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --port) PORT="$2"; shift 2 ;;
+    --partitions) PARTITIONS="$2"; shift 2 ;;
+    *) die "unknown argument $1 (see the top of $0)" ;;
+  esac
+done
+
+running() { [[ -f "$PID_FILE" ]] && kill -0 "$(cat "$PID_FILE")" 2>/dev/null; }
+bootstrap() { echo "127.0.0.1:$(cat "$PORT_FILE" 2>/dev/null || echo "$PORT")"; }
+accepting() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+kafka_java() {
+  java -Xmx1g -Dlog4j2.configurationFile="$ROOT/scripts/log4j2-broker.properties" -cp "$(cat "$CP_FILE")" "$@"
+}
+
+start() {
+  if running; then
+    log "broker already running (pid $(cat "$PID_FILE"))"; bootstrap; return 0
+  fi
+  ensure_built "$CP_FILE"
+  accepting "$PORT" && die "port $PORT is taken by another process: use --port or KAFKA_PORT"
+  local controller_port=$((PORT + 1))
+  mkdir -p "$KAFKA_DIR"
+  # A port change means a new listener layout: format anew rather than reuse stale metadata.
+  if [[ -f "$PORT_FILE" && "$(cat "$PORT_FILE")" != "$PORT" ]]; then rm -rf "$KAFKA_DIR/logs"; fi
+  cat > "$KAFKA_DIR/server.properties" <<PROPS
+process.roles=broker,controller
+node.id=1
+listeners=PLAINTEXT://127.0.0.1:$PORT,CONTROLLER://127.0.0.1:$controller_port
+advertised.listeners=PLAINTEXT://127.0.0.1:$PORT
+controller.listener.names=CONTROLLER
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+controller.quorum.bootstrap.servers=127.0.0.1:$controller_port
+inter.broker.listener.name=PLAINTEXT
+log.dirs=$KAFKA_DIR/logs
+num.partitions=$PARTITIONS
+auto.create.topics.enable=false
+offsets.topic.replication.factor=1
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+group.initial.rebalance.delay.ms=0
+PROPS
+  if [[ ! -f "$KAFKA_DIR/logs/meta.properties" ]]; then
+    local cluster_id
+    cluster_id=$(kafka_java kafka.tools.StorageTool random-uuid)
+    kafka_java kafka.tools.StorageTool format --standalone -t "$cluster_id" -c "$KAFKA_DIR/server.properties" >/dev/null
+  fi
+  echo "$PORT" > "$PORT_FILE"
+  nohup java -Xmx1g -Dlog4j2.configurationFile="$ROOT/scripts/log4j2-broker.properties" \
+    -cp "$(cat "$CP_FILE")" kafka.Kafka "$KAFKA_DIR/server.properties" > "$KAFKA_DIR/broker.log" 2>&1 &
+  echo $! > "$PID_FILE"
+  log "starting broker (pid $!), log: $KAFKA_DIR/broker.log"
+  local i
+  for i in $(seq 1 120); do
+    running || die "broker exited during start-up; see $KAFKA_DIR/broker.log"
+    accepting "$PORT" && break
+    sleep 0.5
+  done
+  accepting "$PORT" || die "broker did not accept connections on $PORT within 60 s; see $KAFKA_DIR/broker.log"
+  local t
+  for t in $TOPICS; do
+    kafka_java org.apache.kafka.tools.TopicCommand --bootstrap-server "$(bootstrap)" --create --if-not-exists \
+      --topic "$t" --partitions "$PARTITIONS" --replication-factor 1 >/dev/null
+  done
+  log "broker ready, topics: $TOPICS"
+  bootstrap
+}
+
+stop() {
+  if ! running; then log "broker not running"; rm -f "$PID_FILE"; return 0; fi
+  local pid; pid=$(cat "$PID_FILE")
+  kill "$pid"
+  local i
+  for i in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+  if kill -0 "$pid" 2>/dev/null; then log "broker did not stop in 30 s; killing it"; kill -9 "$pid"; fi
+  rm -f "$PID_FILE"
+  log "broker stopped"
+}
+
+case "$cmd" in
+  start) start ;;
+  stop) stop ;;
+  status) if running; then log "broker running (pid $(cat "$PID_FILE"))"; bootstrap; else log "broker not running"; exit 3; fi ;;
+  topics) running || die "broker not running"; kafka_java org.apache.kafka.tools.TopicCommand --bootstrap-server "$(bootstrap)" --list ;;
+  *) die "usage: $0 start|stop|status|topics [--port N] [--partitions N]" ;;
+esac
