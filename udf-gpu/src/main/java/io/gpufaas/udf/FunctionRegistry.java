@@ -2,14 +2,19 @@ package io.gpufaas.udf;
 
 import io.gpufaas.core.function.FunctionCatalog;
 import io.gpufaas.core.function.FunctionSpec;
+import io.gpufaas.udf.djl.TorchScriptFunction;
+import io.gpufaas.udf.repo.FunctionDefinition;
+import io.gpufaas.udf.repo.ModelRepository;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** The deployed functions by name: what the decoder validates against and the worker runs. */
-public final class FunctionRegistry implements FunctionCatalog, AutoCloseable {
+/** The deployed functions by name: what the decoder validates against and workers load. */
+public final class FunctionRegistry implements FunctionCatalog {
 
     private final Map<String, InferenceFunction> functions = new LinkedHashMap<>();
 
@@ -26,6 +31,18 @@ public final class FunctionRegistry implements FunctionCatalog, AutoCloseable {
         return new FunctionRegistry(List.of(new EchoFunction()));
     }
 
+    /**
+     * The built-ins plus every function of a model repository. Throws
+     * {@link io.gpufaas.udf.repo.RepositoryException} listing every problem of a broken repository.
+     */
+    public static FunctionRegistry withRepository(Path repository) {
+        List<InferenceFunction> all = new ArrayList<>(builtins().functions.values());
+        for (FunctionDefinition definition : ModelRepository.scan(repository)) {
+            all.add(new TorchScriptFunction(definition));
+        }
+        return new FunctionRegistry(all);
+    }
+
     public Optional<InferenceFunction> function(String name) {
         return Optional.ofNullable(functions.get(name));
     }
@@ -40,8 +57,7 @@ public final class FunctionRegistry implements FunctionCatalog, AutoCloseable {
         return functions.values().stream().map(InferenceFunction::spec).toList();
     }
 
-    @Override
-    public void close() {
-        functions.values().forEach(InferenceFunction::close);
+    public Collection<InferenceFunction> functions() {
+        return functions.values();
     }
 }

@@ -1,16 +1,19 @@
 package io.gpufaas.udf;
 
-import io.gpufaas.core.event.Payload;
 import io.gpufaas.core.function.FunctionSpec;
+import io.gpufaas.udf.device.ComputeDevice;
 
-/** A deployed function: what it accepts, and how to run it on one input. */
-public interface InferenceFunction extends AutoCloseable {
+/** A deployed function: what it accepts, and how to put its model on a device. */
+public interface InferenceFunction {
 
     FunctionSpec spec();
 
-    /** Runs the function. Never throws for bad input or engine failures: returns a failure. */
-    ExecutionOutcome invoke(Payload input);
+    /**
+     * Device bytes expected before the model is loaded: the descriptor's declared footprint, or
+     * the model file's size. The measured {@link LoadedModel#footprint()} replaces it after a load.
+     */
+    long estimatedFootprintBytes();
 
-    @Override
-    default void close() {}
+    /** Loads the model onto {@code device}. Never throws: failures are typed. */
+    LoadOutcome load(ComputeDevice device);
 }

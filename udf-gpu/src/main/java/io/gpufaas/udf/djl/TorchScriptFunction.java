@@ -1,0 +1,121 @@
+package io.gpufaas.udf.djl;
+
+import ai.djl.MalformedModelException;
+import ai.djl.engine.EngineException;
+import ai.djl.ndarray.NDList;
+import ai.djl.nn.Parameter;
+import ai.djl.repository.zoo.Criteria;
+import ai.djl.repository.zoo.ModelNotFoundException;
+import ai.djl.repository.zoo.ZooModel;
+import ai.djl.util.Pair;
+import io.gpufaas.core.function.FunctionSpec;
+import io.gpufaas.udf.FailureCode;
+import io.gpufaas.udf.Footprint;
+import io.gpufaas.udf.InferenceFunction;
+import io.gpufaas.udf.LoadOutcome;
+import io.gpufaas.udf.device.ComputeDevice;
+import io.gpufaas.udf.device.CudaDevices;
+import io.gpufaas.udf.repo.FunctionDefinition;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.OptionalLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A function backed by a TorchScript model, loaded through DJL's {@link Criteria} exactly as a
+ * user's own {@code .pt} file would be.
+ */
+public final class TorchScriptFunction implements InferenceFunction {
+
+    private static final Logger LOG = LoggerFactory.getLogger(TorchScriptFunction.class);
+
+    private final FunctionDefinition definition;
+
+    public TorchScriptFunction(FunctionDefinition definition) {
+        this.definition = definition;
+    }
+
+    public FunctionDefinition definition() {
+        return definition;
+    }
+
+    @Override
+    public FunctionSpec spec() {
+        return definition.spec();
+    }
+
+    @Override
+    public long estimatedFootprintBytes() {
+        return definition.declaredMemoryBytes() > 0 ? definition.declaredMemoryBytes() : definition.modelFileBytes();
+    }
+
+    @Override
+    public LoadOutcome load(ComputeDevice device) {
+        long start = System.nanoTime();
+        ZooModel<NDList, float[][]> model = null;
+        try {
+            ai.djl.Device djlDevice = DjlEngine.toDjl(device);
+            OptionalLong freeBefore = CudaDevices.freeMemory(device);
+            Path file = definition.modelPath();
+            String fileName = file.getFileName().toString();
+            model = Criteria.builder()
+                    .setTypes(NDList.class, float[][].class)
+                    .optModelPath(file.getParent())
+                    .optModelName(fileName.endsWith(".pt") ? fileName.substring(0, fileName.length() - 3) : fileName)
+                    .optEngine(DjlEngine.NAME)
+                    .optDevice(djlDevice)
+                    // Weights saved on any device are mapped onto ours.
+                    .optOption("mapLocation", "true")
+                    .optTranslator(new ProbabilitiesTranslator())
+                    .build()
+                    .loadModel();
+            long parameterBytes = parameterBytes(model);
+            OptionalLong freeAfter = CudaDevices.freeMemory(device);
+            long delta = freeBefore.isPresent() && freeAfter.isPresent()
+                    ? Math.max(0, freeBefore.getAsLong() - freeAfter.getAsLong()) : -1;
+            Footprint footprint = new Footprint(parameterBytes, delta);
+            long loadNanos = System.nanoTime() - start;
+            LOG.info("loaded {} v{} on {} (DJL device {}) in {} ms, {} parameter bytes{}", definition.name(),
+                    definition.version(), device.id(), model.getNDManager().getDevice(), loadNanos / 1_000_000,
+                    parameterBytes, delta >= 0 ? ", device free memory dropped by " + delta : "");
+            return new LoadOutcome.Loaded(new TorchScriptModel(definition, device, model, footprint, loadNanos));
+        } catch (ModelNotFoundException | MalformedModelException | IOException e) {
+            close(model);
+            return LoadOutcome.failed(FailureCode.MODEL_LOAD_FAILED, definition.name() + ": " + e.getMessage());
+        } catch (EngineException | IllegalStateException | IllegalArgumentException e) {
+            close(model);
+            return LoadOutcome.failed(isOutOfMemory(e) ? FailureCode.OUT_OF_DEVICE_MEMORY : FailureCode.MODEL_LOAD_FAILED,
+                    definition.name() + ": " + e.getMessage());
+        } catch (OutOfMemoryError e) {
+            close(model);
+            return LoadOutcome.failed(FailureCode.OUT_OF_DEVICE_MEMORY, definition.name() + ": " + e.getMessage());
+        }
+    }
+
+    static long parameterBytes(ZooModel<?, ?> model) {
+        long bytes = 0;
+        for (Pair<String, Parameter> p : model.getBlock().getParameters()) {
+            if (p.getValue().isInitialized()) {
+                bytes += p.getValue().getArray().size() * p.getValue().getArray().getDataType().getNumOfBytes();
+            }
+        }
+        return bytes;
+    }
+
+    static boolean isOutOfMemory(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            String m = t.getMessage();
+            if (m != null && m.toLowerCase(java.util.Locale.ROOT).contains("out of memory")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static void close(ZooModel<?, ?> model) {
+        if (model != null) {
+            model.close();
+        }
+    }
+}

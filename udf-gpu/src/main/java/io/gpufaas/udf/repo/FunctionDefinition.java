@@ -1,0 +1,45 @@
+package io.gpufaas.udf.repo;
+
+import io.gpufaas.core.function.FunctionSpec;
+import java.io.Serializable;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * One deployed model function as its repository describes it.
+ *
+ * @param modelFile the TorchScript file, inside the repository
+ * @param modelFileBytes its size: a first estimate of the footprint before it is loaded
+ * @param image how to turn an image input into a tensor, when images are accepted
+ * @param labels class names by output index; empty means {@code class_<index>}
+ * @param declaredMemoryBytes footprint the descriptor declares, if any (measured otherwise)
+ */
+public record FunctionDefinition(
+        FunctionSpec spec,
+        int version,
+        String format,
+        String modelFile,
+        long modelFileBytes,
+        ImagePreprocessing image,
+        int topK,
+        List<String> labels,
+        long declaredMemoryBytes,
+        String architecture) implements Serializable {
+
+    public String name() {
+        return spec.name();
+    }
+
+    public Path modelPath() {
+        return Path.of(modelFile);
+    }
+
+    public Optional<ImagePreprocessing> imagePreprocessing() {
+        return Optional.ofNullable(image);
+    }
+
+    public String label(int index) {
+        return index < labels.size() ? labels.get(index) : "class_" + index;
+    }
+}
