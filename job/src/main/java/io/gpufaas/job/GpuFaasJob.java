@@ -1,7 +1,9 @@
 package io.gpufaas.job;
 
 import io.gpufaas.core.event.DecodeLimits;
+import io.gpufaas.core.function.FunctionCatalog;
 import io.gpufaas.udf.FunctionRegistry;
+import io.gpufaas.udf.device.DeviceSelector;
 import io.gpufaas.udf.RegistryLoader;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
@@ -31,21 +33,24 @@ public final class GpuFaasJob {
     }
 
     static void addKafkaPipeline(StreamExecutionEnvironment env, Configuration conf) {
-        RegistryLoader loader = RegistryLoader.builtins();
-        // Loaded once on the client too: a broken deployment fails here, with its reason, not in
-        // every task.
-        try (FunctionRegistry registry = loader.load()) {
-            GpuFaasPipeline.builder()
-                    .source(KafkaIo.invocationSource(conf))
-                    .resultSink(KafkaIo.resultSink(conf))
-                    .deadLetterSink(KafkaIo.deadLetterSink(conf))
-                    .catalog(io.gpufaas.core.function.FunctionCatalog.of(registry.all()))
-                    .registryLoader(loader)
-                    .limits(DecodeLimits.withMaxRecordBytes(
-                            (int) Math.min(Integer.MAX_VALUE, conf.get(GpuFaasOptions.MAX_RECORD_SIZE).getBytes())))
-                    .workerParallelism(conf.get(GpuFaasOptions.WORKER_PARALLELISM))
-                    .build()
-                    .addTo(env);
-        }
+        RegistryLoader loader = conf.getOptional(GpuFaasOptions.FUNCTION_REPOSITORY)
+                .map(RegistryLoader::repository)
+                .orElseGet(RegistryLoader::builtins);
+        // Read once on the client too: a broken repository fails the submission, listing every
+        // problem, instead of failing every task.
+        FunctionRegistry registry = loader.load();
+        GpuFaasPipeline.builder()
+                .source(KafkaIo.invocationSource(conf))
+                .resultSink(KafkaIo.resultSink(conf))
+                .deadLetterSink(KafkaIo.deadLetterSink(conf))
+                .catalog(FunctionCatalog.of(registry.all()))
+                .registryLoader(loader)
+                .deviceSelector(new DeviceSelector(conf.get(GpuFaasOptions.DEVICE_KIND),
+                        conf.get(GpuFaasOptions.CPU_MEMORY_BUDGET).getBytes()))
+                .limits(DecodeLimits.withMaxRecordBytes(
+                        (int) Math.min(Integer.MAX_VALUE, conf.get(GpuFaasOptions.MAX_RECORD_SIZE).getBytes())))
+                .workerParallelism(conf.get(GpuFaasOptions.WORKER_PARALLELISM))
+                .build()
+                .addTo(env);
     }
 }

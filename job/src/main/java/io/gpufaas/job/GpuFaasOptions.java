@@ -3,6 +3,7 @@ package io.gpufaas.job;
 import static org.apache.flink.configuration.ConfigOptions.key;
 
 import io.gpufaas.core.event.DecodeLimits;
+import io.gpufaas.udf.device.DeviceSelector;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.configuration.ConfigOption;
@@ -86,6 +87,26 @@ public final class GpuFaasOptions {
             .defaultValue(-1)
             .withDescription("Number of worker subtasks (one device each); -1 uses the job's parallelism.");
 
+    public static final ConfigOption<String> FUNCTION_REPOSITORY = key("gpufaas.functions.repository")
+            .stringType()
+            .noDefaultValue()
+            .withDescription("Model repository directory: one directory per function with a function.json and numbered "
+                    + "version directories holding model.pt (see README, Model repository), "
+                    + "readable at the same path on the client and every task manager. Unset: only the built-in "
+                    + "echo function is deployed.");
+
+    public static final ConfigOption<DeviceSelector.Preference> DEVICE_KIND = key("gpufaas.device.kind")
+            .enumType(DeviceSelector.Preference.class)
+            .defaultValue(DeviceSelector.Preference.AUTO)
+            .withDescription("Device each worker owns: AUTO (a CUDA GPU when the driver reports one, else the CPU), "
+                    + "CUDA (fail without a GPU) or CPU.");
+
+    public static final ConfigOption<MemorySize> CPU_MEMORY_BUDGET = key("gpufaas.device.cpu.memory-budget")
+            .memoryType()
+            .defaultValue(MemorySize.parse("2gb"))
+            .withDescription("Memory a worker on the CPU device may fill with models: the CPU stand-in for "
+                    + "GPU memory.");
+
     /** All options, for documentation and validation. */
     public static List<ConfigOption<?>> all() {
         List<ConfigOption<?>> all = new ArrayList<>();
@@ -100,6 +121,9 @@ public final class GpuFaasOptions {
         all.add(TRANSACTIONAL_ID_PREFIX);
         all.add(MAX_RECORD_SIZE);
         all.add(WORKER_PARALLELISM);
+        all.add(FUNCTION_REPOSITORY);
+        all.add(DEVICE_KIND);
+        all.add(CPU_MEMORY_BUDGET);
         return all;
     }
 }

@@ -9,6 +9,7 @@ import io.gpufaas.core.function.FunctionCatalog;
 import io.gpufaas.operators.decode.DecodeFunction;
 import io.gpufaas.operators.worker.ExecuteFunction;
 import io.gpufaas.udf.RegistryLoader;
+import io.gpufaas.udf.device.DeviceSelector;
 import java.util.Objects;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.connector.sink2.Sink;
@@ -28,6 +29,7 @@ public final class GpuFaasPipeline {
     private final Sink<DeadLetter> deadLetterSink;
     private final FunctionCatalog catalog;
     private final RegistryLoader registryLoader;
+    private final DeviceSelector deviceSelector;
     private final DecodeLimits limits;
     private final int workerParallelism;
 
@@ -37,6 +39,7 @@ public final class GpuFaasPipeline {
         this.deadLetterSink = b.deadLetterSink;
         this.catalog = b.catalog;
         this.registryLoader = b.registryLoader;
+        this.deviceSelector = b.deviceSelector;
         this.limits = b.limits;
         this.workerParallelism = b.workerParallelism;
     }
@@ -57,7 +60,7 @@ public final class GpuFaasPipeline {
         // Placeholder routing: every invocation of a function goes to the same worker.
         SingleOutputStreamOperator<InvocationResult> results = invocations
                 .keyBy(Invocation::function)
-                .process(new ExecuteFunction(registryLoader))
+                .process(new ExecuteFunction(registryLoader, deviceSelector))
                 .name("worker")
                 .uid("worker");
         if (workerParallelism > 0) {
@@ -77,6 +80,7 @@ public final class GpuFaasPipeline {
         private Sink<DeadLetter> deadLetterSink;
         private FunctionCatalog catalog;
         private RegistryLoader registryLoader;
+        private DeviceSelector deviceSelector = new DeviceSelector(DeviceSelector.Preference.AUTO, 2L << 30);
         private DecodeLimits limits = DecodeLimits.defaults();
         private int workerParallelism = -1;
 
@@ -107,6 +111,12 @@ public final class GpuFaasPipeline {
             return this;
         }
 
+        /** How each worker picks its device; defaults to AUTO with a 2 GiB CPU budget. */
+        public Builder deviceSelector(DeviceSelector selector) {
+            this.deviceSelector = selector;
+            return this;
+        }
+
         public Builder limits(DecodeLimits limits) {
             this.limits = limits;
             return this;
@@ -124,6 +134,7 @@ public final class GpuFaasPipeline {
             Objects.requireNonNull(deadLetterSink, "no dead-letter sink set: call deadLetterSink(...)");
             Objects.requireNonNull(catalog, "no function catalog set: call catalog(...)");
             Objects.requireNonNull(registryLoader, "no registry loader set: call registryLoader(...)");
+            Objects.requireNonNull(deviceSelector, "device selector must not be null");
             Objects.requireNonNull(limits, "limits must not be null");
             if (catalog.all().isEmpty()) {
                 throw new IllegalArgumentException("the function catalog is empty: nothing could be invoked");

@@ -1,0 +1,129 @@
+package io.gpufaas.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.gpufaas.core.event.DeadLetter;
+import io.gpufaas.core.event.EventJson;
+import io.gpufaas.core.event.Invocation;
+import io.gpufaas.core.event.InvocationResult;
+import io.gpufaas.core.event.Payload;
+import io.gpufaas.core.event.ReasonCode;
+import io.gpufaas.core.event.ResultStatus;
+import io.gpufaas.testkit.EmbeddedKafka;
+import io.gpufaas.testkit.KafkaBrokerExtension;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import javax.imageio.ImageIO;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** Real TorchScript models from a repository, run by the job's workers on the CPU device. */
+class ModelInferenceITCase {
+
+    @RegisterExtension
+    @Order(1)
+    static final KafkaBrokerExtension BROKER = new KafkaBrokerExtension();
+
+    @RegisterExtension
+    @Order(2)
+    static final MiniClusterExtension FLINK = new MiniClusterExtension(
+            new MiniClusterResourceConfiguration.Builder()
+                    .setNumberTaskManagers(1)
+                    .setNumberSlotsPerTaskManager(1)
+                    .build());
+
+    /** The tiny TorchScript models committed with udf-gpu's tests. */
+    static final Path REPOSITORY = Path.of("..", "udf-gpu", "src", "test", "resources", "repo").toAbsolutePath();
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Test
+    void modelsRunOnTheWorkersDeviceWithAMissThenHits() throws Exception {
+        EmbeddedKafka kafka = BROKER.kafka();
+        kafka.createTopics(1, "m-inv", "m-res", "m-dlq");
+
+        ByteBuffer tensor = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN).putFloat(0.5f).putFloat(-1f).putFloat(2f).putFloat(0.25f);
+        for (int i = 0; i < 5; i++) {
+            send(kafka, new Invocation("mlp-" + i, "tiny-mlp", Payload.tensor(new long[] {1, 4}, tensor.array()),
+                    Invocation.NO_DEADLINE, Map.of(), null));
+        }
+        for (int i = 0; i < 3; i++) {
+            send(kafka, new Invocation("cnn-" + i, "tiny-cnn", Payload.image(png(20 + i)), Invocation.NO_DEADLINE, Map.of(), null));
+        }
+        // Passes the decoder's magic-number check but is no image: an ERROR result, not a crash.
+        byte[] corrupt = {(byte) 0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13, 'I', 'H', 'D', 'R'};
+        send(kafka, new Invocation("cnn-corrupt", "tiny-cnn", Payload.image(corrupt), Invocation.NO_DEADLINE, Map.of(), null));
+        // The wrong shape for tiny-mlp's declared [-1, 4]: rejected before any worker sees it.
+        kafka.send("m-inv", "mlp-shape".getBytes(StandardCharsets.UTF_8), ("{\"v\":1,\"id\":\"mlp-shape\",\"function\":\"tiny-mlp\","
+                + "\"input\":{\"tensor\":{\"shape\":[1,3],\"data\":\"AAAAAAAAAAAAAAAA\"}}}").getBytes(StandardCharsets.UTF_8));
+
+        Configuration conf = JobConfig.fromArgs(new Configuration(),
+                "--gpufaas.kafka.bootstrap-servers", kafka.bootstrapServers(),
+                "--gpufaas.kafka.topic.invocations", "m-inv",
+                "--gpufaas.kafka.topic.results", "m-res",
+                "--gpufaas.kafka.topic.dead-letters", "m-dlq",
+                "--gpufaas.functions.repository", REPOSITORY.toString(),
+                "--gpufaas.device.kind", "CPU",
+                "--gpufaas.worker.parallelism", "1");
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        env.setParallelism(1);
+        JobClient job = GpuFaasJob.start(env, conf);
+        try {
+            Map<String, InvocationResult> results = kafka.readUntil("m-res", r -> r.size() >= 9, Duration.ofSeconds(90))
+                    .stream().map(r -> EventJson.decodeResult(r.value()))
+                    .collect(Collectors.toMap(InvocationResult::id, r -> r));
+            List<DeadLetter> letters = kafka.readUntil("m-dlq", r -> !r.isEmpty(), Duration.ofSeconds(30))
+                    .stream().map(r -> EventJson.decodeDeadLetter(r.value())).toList();
+
+            assertThat(results).hasSize(9);
+            for (int i = 0; i < 5; i++) {
+                InvocationResult r = results.get("mlp-" + i);
+                assertThat(r.status()).isEqualTo(ResultStatus.OK);
+                assertThat(r.placement().device()).isEqualTo("cpu:0");
+                // One partition, one worker: invocations arrive in order, so only the first misses.
+                assertThat(r.placement().cacheHit()).as("cache hit of mlp-%d", i).isEqualTo(i > 0);
+                assertThat(JSON.readTree(r.outputJson()).path("predictions").get(0).path("topK").get(0).path("label").asText())
+                        .isEqualTo("cat");
+            }
+            assertThat(results.get("cnn-0").placement().cacheHit()).isFalse();
+            assertThat(results.get("cnn-2").placement().cacheHit()).isTrue();
+            assertThat(JSON.readTree(results.get("cnn-1").outputJson()).path("predictions").get(0).path("topK")).hasSize(2);
+            assertThat(results.get("cnn-corrupt").status()).isEqualTo(ResultStatus.ERROR);
+            assertThat(results.get("cnn-corrupt").errorCode()).isEqualTo("INVALID_INPUT");
+
+            assertThat(letters).singleElement().satisfies(d -> {
+                assertThat(d.reason()).isEqualTo(ReasonCode.INVALID_INPUT);
+                assertThat(d.message()).contains("expects shape [-1, 4]");
+            });
+        } finally {
+            job.cancel().get();
+        }
+    }
+
+    private static void send(EmbeddedKafka kafka, Invocation inv) {
+        kafka.send("m-inv", inv.id().getBytes(StandardCharsets.UTF_8), EventJson.encodeInvocation(inv));
+    }
+
+    private static byte[] png(int size) throws Exception {
+        BufferedImage img = new BufferedImage(size, size, BufferedImage.TYPE_INT_RGB);
+        img.setRGB(size / 2, size / 2, 0xFF8800);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ImageIO.write(img, "png", out);
+        return out.toByteArray();
+    }
+}
