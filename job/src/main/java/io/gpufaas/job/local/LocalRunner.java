@@ -7,7 +7,9 @@ import io.gpufaas.job.GpuFaasJob;
 import io.gpufaas.job.GpuFaasOptions;
 import io.gpufaas.job.JobConfig;
 import io.gpufaas.job.local.SampleInvocations.Sample;
+import io.gpufaas.udf.FunctionRegistry;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
@@ -64,7 +66,9 @@ public final class LocalRunner {
         String bootstrap = conf.get(GpuFaasOptions.BOOTSTRAP_SERVERS);
         String runId = "local-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMddHHmmss"));
 
-        List<Sample> valid = SampleInvocations.valid(runId, count);
+        List<Sample> valid = new ArrayList<>(SampleInvocations.valid(runId, count));
+        conf.getOptional(GpuFaasOptions.FUNCTION_REPOSITORY).ifPresent(repo -> valid.addAll(
+                SampleInvocations.forModels(runId, FunctionRegistry.withRepository(Path.of(repo)), 3)));
         int oversize = (int) Math.min(Integer.MAX_VALUE - 1024, conf.get(GpuFaasOptions.MAX_RECORD_SIZE).getBytes() + 1);
         List<Sample> bad = SampleInvocations.bad(runId, Math.min(oversize, 900_000));
         if (oversize > 900_000) {
@@ -127,14 +131,20 @@ public final class LocalRunner {
     private static void print(Map<String, InvocationResult> results, Map<String, DeadLetter> letters,
             String resultsTopic, String deadLettersTopic) {
         System.out.printf("%nResults on '%s':%n", resultsTopic);
-        System.out.printf("  %-32s %-7s %-6s %-6s %-8s %s%n", "id", "status", "worker", "e2e ms", "function", "output");
-        results.values().forEach(r -> System.out.printf("  %-32s %-7s %-6d %-6d %-8s %s%n",
-                r.id(), r.status(), r.placement().worker(), r.timing().endToEndMs(), r.function(),
-                r.outputJson().isEmpty() ? r.errorCode() + ": " + r.errorMessage() : r.outputJson()));
+        System.out.printf("  %-44s %-6s %-7s %-5s %7s %7s %7s  %s%n",
+                "id", "status", "device", "hit", "load ms", "exec ms", "e2e ms", "output");
+        results.values().forEach(r -> System.out.printf("  %-44s %-6s %-7s %-5s %7d %7d %7d  %s%n",
+                r.id(), r.status(), r.placement().worker() + "/" + r.placement().device(),
+                r.placement().cacheHit() ? "hit" : "miss", r.timing().loadMs(), r.timing().execMs(),
+                r.timing().endToEndMs(), abbreviate(r.outputJson().isEmpty()
+                        ? r.errorCode() + ": " + r.errorMessage() : r.outputJson(), 70)));
         System.out.printf("%nDead letters on '%s':%n", deadLettersTopic);
-        System.out.printf("  %-32s %-20s %s%n", "key", "reason", "message");
-        letters.forEach((key, d) -> System.out.printf("  %-32s %-20s %s%n", key, d.reason(),
-                d.message().length() > 90 ? d.message().substring(0, 87) + "..." : d.message()));
+        System.out.printf("  %-44s %-20s %s%n", "key", "reason", "message");
+        letters.forEach((key, d) -> System.out.printf("  %-44s %-20s %s%n", key, d.reason(), abbreviate(d.message(), 80)));
+    }
+
+    private static String abbreviate(String s, int max) {
+        return s.length() <= max ? s : s.substring(0, max - 3) + "...";
     }
 
     private static void send(String bootstrap, String topic, List<Sample> valid, List<Sample> bad) {

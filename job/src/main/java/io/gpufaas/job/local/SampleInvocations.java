@@ -1,6 +1,14 @@
 package io.gpufaas.job.local;
 
 import io.gpufaas.core.event.EventJson;
+import io.gpufaas.core.event.InputKind;
+import io.gpufaas.core.function.FunctionCatalog;
+import io.gpufaas.core.function.FunctionSpec;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import javax.imageio.ImageIO;
 import io.gpufaas.core.event.Invocation;
 import io.gpufaas.core.event.Payload;
 import io.gpufaas.core.event.ReasonCode;
@@ -42,6 +50,56 @@ public final class SampleInvocations {
             samples.add(new Sample(id, EventJson.encodeInvocation(inv), null));
         }
         return samples;
+    }
+
+    /**
+     * {@code perFunction} invocations of every model function in {@code catalog}: a generated PNG
+     * where images are accepted, else a tensor of the declared shape (batch 1).
+     */
+    public static List<Sample> forModels(String prefix, FunctionCatalog catalog, int perFunction) {
+        List<Sample> samples = new ArrayList<>();
+        for (FunctionSpec spec : catalog.all()) {
+            if (spec.name().equals("echo")) {
+                continue;
+            }
+            for (int i = 0; i < perFunction; i++) {
+                String id = String.format("%s-%s-%02d", prefix, spec.name(), i);
+                Payload input = spec.accepts(InputKind.IMAGE) ? Payload.image(gradientPng(64 + i, 48)) : tensorFor(spec);
+                Invocation inv = new Invocation(id, spec.name(), input, Invocation.NO_DEADLINE, Map.of(), null);
+                samples.add(new Sample(id, EventJson.encodeInvocation(inv), null));
+            }
+        }
+        return samples;
+    }
+
+    private static Payload tensorFor(FunctionSpec spec) {
+        long[] shape = spec.tensorShape().length == 0 ? new long[] {1} : spec.tensorShape().clone();
+        int elements = 1;
+        for (int i = 0; i < shape.length; i++) {
+            shape[i] = shape[i] == -1 ? 1 : shape[i];
+            elements *= (int) shape[i];
+        }
+        float[] values = new float[elements];
+        for (int i = 0; i < elements; i++) {
+            values[i] = (i % 17) / 17f;
+        }
+        return Payload.tensor(shape, floats(values));
+    }
+
+    private static byte[] gradientPng(int width, int height) {
+        BufferedImage img = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
+        for (int x = 0; x < width; x++) {
+            for (int y = 0; y < height; y++) {
+                img.setRGB(x, y, (x * 255 / width) << 16 | (y * 255 / height) << 8 | 128);
+            }
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try {
+            ImageIO.write(img, "png", out);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
     }
 
     /**
