@@ -1,0 +1,117 @@
+package io.gpufaas.core.cache;
+
+/**
+ * What the cache knows about one model on its device. Mutable, owned by {@link ModelCache}; the
+ * policies read it to rank eviction candidates.
+ */
+public final class CacheEntry {
+
+    /** Where the model is in its life on the device. */
+    public enum State {
+        /** Space is reserved and the load is under way; not evictable, not runnable. */
+        LOADING,
+        /** Resident and runnable. */
+        READY
+    }
+
+    private final String model;
+    private long bytes;
+    private State state;
+    private int references;
+    private long frequency;
+    private long lastAccess;
+    private double loadCost;
+    private double priority;
+
+    CacheEntry(String model, long bytes, State state, double loadCost) {
+        this.model = model;
+        this.bytes = bytes;
+        this.state = state;
+        this.loadCost = loadCost;
+    }
+
+    public String model() {
+        return model;
+    }
+
+    /** Bytes accounted on the device: the reservation while loading, the measured footprint after. */
+    public long bytes() {
+        return bytes;
+    }
+
+    public State state() {
+        return state;
+    }
+
+    /** Invocations queued for or running on this model; a referenced model is never evicted. */
+    public int references() {
+        return references;
+    }
+
+    /** Accesses since the model became resident (or restored statistics). */
+    public long frequency() {
+        return frequency;
+    }
+
+    /** Logical time of the last access. */
+    public long lastAccess() {
+        return lastAccess;
+    }
+
+    /** Cost of loading the model again, in milliseconds (measured, or estimated from its size). */
+    public double loadCost() {
+        return loadCost;
+    }
+
+    /** The eviction policy's rank: the lowest is evicted first. */
+    public double priority() {
+        return priority;
+    }
+
+    public boolean evictable() {
+        return state == State.READY && references == 0;
+    }
+
+    void bytes(long bytes) {
+        this.bytes = bytes;
+    }
+
+    void state(State state) {
+        this.state = state;
+    }
+
+    void reference() {
+        references++;
+    }
+
+    void unreference() {
+        if (references == 0) {
+            throw new IllegalStateException("model " + model + " released more often than acquired");
+        }
+        references--;
+    }
+
+    void touch(long clock) {
+        frequency++;
+        lastAccess = clock;
+    }
+
+    void restoreStatistics(long frequency, long lastAccess) {
+        this.frequency = frequency;
+        this.lastAccess = lastAccess;
+    }
+
+    void loadCost(double loadCost) {
+        this.loadCost = loadCost;
+    }
+
+    void priority(double priority) {
+        this.priority = priority;
+    }
+
+    @Override
+    public String toString() {
+        return model + "[" + state + ", " + bytes + " B, refs=" + references + ", freq=" + frequency
+                + ", last=" + lastAccess + ", prio=" + priority + "]";
+    }
+}

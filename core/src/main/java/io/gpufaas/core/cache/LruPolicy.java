@@ -1,0 +1,17 @@
+package io.gpufaas.core.cache;
+
+/** Least recently used: evicts the model whose last access is oldest. */
+public final class LruPolicy implements EvictionPolicy {
+
+    public static final String NAME = "lru";
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public double priorityOnAccess(CacheEntry entry) {
+        return entry.lastAccess();
+    }
+}

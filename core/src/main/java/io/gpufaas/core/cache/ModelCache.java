@@ -1,0 +1,303 @@
+package io.gpufaas.core.cache;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The models resident in one device's memory, accounted in bytes. Invariant: the bytes of all
+ * entries (loading reservations included) never exceed the capacity, whatever the sequence of
+ * calls. A model pinned by queued or running invocations is never evicted. Not thread-safe: one
+ * owner (a worker's dispatcher, or the simulator) calls it.
+ */
+public final class ModelCache {
+
+    private final long capacity;
+    private final EvictionPolicy policy;
+    private final Map<String, CacheEntry> entries = new LinkedHashMap<>();
+    private final Map<String, Integer> pins = new HashMap<>();
+    private long used;
+    private long clock;
+    private long hits;
+    private long misses;
+    private long evictions;
+    private long bytesLoaded;
+    private long loads;
+    private long failedLoads;
+
+    public ModelCache(long capacityBytes, EvictionPolicy policy) {
+        if (capacityBytes <= 0) {
+            throw new IllegalArgumentException("cache capacity must be positive, was " + capacityBytes);
+        }
+        this.capacity = capacityBytes;
+        this.policy = Objects.requireNonNull(policy, "policy");
+    }
+
+    public long capacity() {
+        return capacity;
+    }
+
+    public long usedBytes() {
+        return used;
+    }
+
+    public long freeBytes() {
+        return capacity - used;
+    }
+
+    public EvictionPolicy policy() {
+        return policy;
+    }
+
+    public Optional<CacheEntry> entry(String model) {
+        return Optional.ofNullable(entries.get(model));
+    }
+
+    public boolean isReady(String model) {
+        CacheEntry e = entries.get(model);
+        return e != null && e.state() == CacheEntry.State.READY;
+    }
+
+    public boolean isLoading(String model) {
+        CacheEntry e = entries.get(model);
+        return e != null && e.state() == CacheEntry.State.LOADING;
+    }
+
+    public Collection<CacheEntry> entries() {
+        return java.util.Collections.unmodifiableCollection(entries.values());
+    }
+
+    public CacheStats stats() {
+        return new CacheStats(hits, misses, evictions, bytesLoaded, loads, failedLoads);
+    }
+
+    /** Pins {@code model} for one queued or running invocation, resident or not. */
+    public void pin(String model) {
+        pins.merge(model, 1, Integer::sum);
+    }
+
+    public void unpin(String model) {
+        Integer n = pins.get(model);
+        if (n == null) {
+            throw new IllegalStateException("model " + model + " unpinned more often than pinned");
+        }
+        if (n == 1) {
+            pins.remove(model);
+        } else {
+            pins.put(model, n - 1);
+        }
+    }
+
+    public int pins(String model) {
+        return pins.getOrDefault(model, 0);
+    }
+
+    private boolean evictable(CacheEntry e) {
+        return e.state() == CacheEntry.State.READY && pins(e.model()) == 0;
+    }
+
+    /** Records an invocation served from a resident model. */
+    public void recordHit(String model) {
+        CacheEntry e = entries.get(model);
+        if (e == null || e.state() != CacheEntry.State.READY) {
+            throw new IllegalStateException("hit on " + model + ", which is not ready");
+        }
+        hits++;
+        access(e);
+    }
+
+    /** Records an invocation that found its model absent (counted once per invocation). */
+    public void recordMiss() {
+        misses++;
+    }
+
+    private void access(CacheEntry e) {
+        e.touch(++clock);
+        e.priority(policy.priorityOnAccess(e));
+    }
+
+    /**
+     * Makes room for {@code model}, evicting in policy order, and reserves {@code estimatedBytes}
+     * for its load. Nothing changes unless the answer is {@link Admission.Admitted}.
+     */
+    public Admission admit(String model, long estimatedBytes, double loadCost) {
+        CacheEntry existing = entries.get(model);
+        if (existing != null) {
+            return existing.state() == CacheEntry.State.READY ? new Admission.Hit() : new Admission.AlreadyLoading();
+        }
+        if (estimatedBytes > capacity) {
+            return new Admission.TooLarge(estimatedBytes, capacity);
+        }
+        Optional<List<CacheEntry>> victims = planEviction(estimatedBytes - freeBytes(), null);
+        if (victims.isEmpty()) {
+            return new Admission.NoRoomNow(estimatedBytes, evictableBytes(), freeBytes());
+        }
+        List<String> names = evict(victims.get());
+        CacheEntry entry = new CacheEntry(model, Math.max(0, estimatedBytes), CacheEntry.State.LOADING, loadCost);
+        entries.put(model, entry);
+        used += entry.bytes();
+        return new Admission.Admitted(names);
+    }
+
+    /**
+     * The load of {@code model} finished with its measured footprint. If it needs more than was
+     * reserved, more models are evicted; if even that cannot make room, the entry is dropped and
+     * the answer is empty: the caller must unload the model again. Otherwise the answer lists the
+     * extra victims to unload (usually none).
+     */
+    public Optional<List<String>> completeLoad(String model, long actualBytes, double loadCost) {
+        CacheEntry e = entries.get(model);
+        if (e == null || e.state() != CacheEntry.State.LOADING) {
+            throw new IllegalStateException("no load of " + model + " is under way");
+        }
+        long extra = actualBytes - e.bytes();
+        List<String> victims = List.of();
+        if (extra > freeBytes()) {
+            Optional<List<CacheEntry>> plan = planEviction(extra - freeBytes(), model);
+            if (plan.isEmpty()) {
+                entries.remove(model);
+                used -= e.bytes();
+                failedLoads++;
+                return Optional.empty();
+            }
+            victims = evict(plan.get());
+        }
+        used += extra;
+        e.bytes(actualBytes);
+        e.loadCost(loadCost);
+        e.state(CacheEntry.State.READY);
+        loads++;
+        bytesLoaded += actualBytes;
+        access(e);
+        return Optional.of(victims);
+    }
+
+    /** The load failed: its reservation is released. */
+    public void loadFailed(String model) {
+        CacheEntry e = entries.get(model);
+        if (e == null || e.state() != CacheEntry.State.LOADING) {
+            throw new IllegalStateException("no load of " + model + " is under way");
+        }
+        entries.remove(model);
+        used -= e.bytes();
+        failedLoads++;
+    }
+
+    /** Evicts {@code model} on instruction (e.g. the router's), unless it is pinned or loading. */
+    public boolean evict(String model) {
+        CacheEntry e = entries.get(model);
+        if (e == null || !evictable(e)) {
+            return false;
+        }
+        evict(List.of(e));
+        return true;
+    }
+
+    /** Resident (READY) models with their statistics, for a checkpoint. */
+    public List<CachedModel> snapshot() {
+        List<CachedModel> out = new ArrayList<>();
+        for (CacheEntry e : entries.values()) {
+            if (e.state() == CacheEntry.State.READY) {
+                out.add(new CachedModel(e.model(), e.bytes(), e.frequency(), e.lastAccess(), e.loadCost(), e.priority()));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * What to reload after a restore: the snapshot's models in descending priority (the ones the
+     * policy would keep longest first), as many as fit.
+     */
+    public static List<CachedModel> warmPlan(Collection<CachedModel> snapshot, long capacityBytes) {
+        List<CachedModel> ordered = new ArrayList<>(snapshot);
+        ordered.sort(Comparator.comparingDouble((CachedModel m) -> -m.priority()).thenComparing(CachedModel::model));
+        List<CachedModel> plan = new ArrayList<>();
+        long sum = 0;
+        for (CachedModel m : ordered) {
+            if (sum + m.bytes() <= capacityBytes) {
+                plan.add(m);
+                sum += m.bytes();
+            }
+        }
+        return plan;
+    }
+
+    /** Carries a restored model's statistics over to its fresh entry after a warm reload. */
+    public void restoreStatistics(CachedModel restored) {
+        CacheEntry e = entries.get(restored.model());
+        if (e != null && e.state() == CacheEntry.State.READY) {
+            clock = Math.max(clock, restored.lastAccess());
+            e.restoreStatistics(restored.frequency(), restored.lastAccess());
+            e.priority(policy.priorityOnAccess(e));
+        }
+    }
+
+    private long evictableBytes() {
+        long sum = 0;
+        for (CacheEntry e : entries.values()) {
+            if (evictable(e)) {
+                sum += e.bytes();
+            }
+        }
+        return sum;
+    }
+
+    /** Victims in policy order freeing at least {@code needed} bytes, or empty if impossible. */
+    private Optional<List<CacheEntry>> planEviction(long needed, String exclude) {
+        if (needed <= 0) {
+            return Optional.of(List.of());
+        }
+        List<CacheEntry> candidates = new ArrayList<>();
+        for (CacheEntry e : entries.values()) {
+            if (evictable(e) && !e.model().equals(exclude)) {
+                candidates.add(e);
+            }
+        }
+        candidates.sort(Comparator.comparingDouble((CacheEntry e) -> e.priority()).thenComparing(CacheEntry::model));
+        List<CacheEntry> victims = new ArrayList<>();
+        long freed = 0;
+        for (CacheEntry c : candidates) {
+            if (freed >= needed) {
+                break;
+            }
+            victims.add(c);
+            freed += c.bytes();
+        }
+        return freed >= needed ? Optional.of(victims) : Optional.empty();
+    }
+
+    private List<String> evict(List<CacheEntry> victims) {
+        List<String> names = new ArrayList<>(victims.size());
+        for (CacheEntry v : victims) {
+            policy.onEvict(v);
+            entries.remove(v.model());
+            used -= v.bytes();
+            evictions++;
+            names.add(v.model());
+        }
+        return names;
+    }
+
+    /** Throws if the accounting is inconsistent; for tests. */
+    public void checkInvariants() {
+        long sum = 0;
+        for (CacheEntry e : entries.values()) {
+            if (e.bytes() < 0) {
+                throw new IllegalStateException("negative size: " + e);
+            }
+            sum += e.bytes();
+        }
+        if (sum != used) {
+            throw new IllegalStateException("used " + used + " but entries sum to " + sum);
+        }
+        if (used > capacity) {
+            throw new IllegalStateException("used " + used + " exceeds capacity " + capacity);
+        }
+    }
+}
