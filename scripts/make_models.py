@@ -86,6 +86,8 @@ def main():
                 "image": {"width": size, "height": size, "mean": MEAN, "std": STD},
             },
             "output": {"topK": 5},
+            # float32 parameter bytes: the cache reserves this before the first load measures it
+            "memoryBytes": 4 * params,
         }
         with open(os.path.join(fdir, "function.json"), "w") as f:
             json.dump(descriptor, f, indent=2)

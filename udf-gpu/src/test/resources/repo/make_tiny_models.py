@@ -26,6 +26,8 @@ class TinyCnn(nn.Module):
 
 
 def save(name, model, example, descriptor):
+    # Declared footprint: float32 parameter bytes, what the Java side measures after a load.
+    descriptor["memoryBytes"] = 4 * sum(p.numel() for p in model.parameters())
     d = os.path.join(HERE, name)
     os.makedirs(os.path.join(d, "1"), exist_ok=True)
     torch.jit.trace(model.eval(), example).save(os.path.join(d, "1", "model.pt"))

@@ -13,8 +13,10 @@ import java.util.Optional;
 /**
  * The models resident in one device's memory, accounted in bytes. Invariant: the bytes of all
  * entries (loading reservations included) never exceed the capacity, whatever the sequence of
- * calls. A model pinned by queued or running invocations is never evicted. Not thread-safe: one
- * owner (a worker's dispatcher, or the simulator) calls it.
+ * calls. A model {@linkplain #pin pinned} by running invocations is never evicted. A model with
+ * {@linkplain #enqueued queued} invocations is evicted only when no other choice makes room: a
+ * hard pin for queued work could deadlock a worker whose oldest invocation needs that room.
+ * Not thread-safe: one owner (a worker's dispatcher, or the simulator) calls it.
  */
 public final class ModelCache {
 
@@ -22,6 +24,7 @@ public final class ModelCache {
     private final EvictionPolicy policy;
     private final Map<String, CacheEntry> entries = new LinkedHashMap<>();
     private final Map<String, Integer> pins = new HashMap<>();
+    private final Map<String, Integer> queued = new HashMap<>();
     private long used;
     private long clock;
     private long hits;
@@ -77,20 +80,37 @@ public final class ModelCache {
         return new CacheStats(hits, misses, evictions, bytesLoaded, loads, failedLoads);
     }
 
-    /** Pins {@code model} for one queued or running invocation, resident or not. */
+    /** Pins {@code model} for one running invocation: it cannot be evicted until unpinned. */
     public void pin(String model) {
         pins.merge(model, 1, Integer::sum);
     }
 
     public void unpin(String model) {
-        Integer n = pins.get(model);
+        decrement(pins, model, "unpinned more often than pinned");
+    }
+
+    /** Counts one queued invocation of {@code model}, resident or not: evict it last. */
+    public void enqueued(String model) {
+        queued.merge(model, 1, Integer::sum);
+    }
+
+    public void dequeued(String model) {
+        decrement(queued, model, "dequeued more often than enqueued");
+    }
+
+    public int queued(String model) {
+        return queued.getOrDefault(model, 0);
+    }
+
+    private static void decrement(Map<String, Integer> counts, String model, String misuse) {
+        Integer n = counts.get(model);
         if (n == null) {
-            throw new IllegalStateException("model " + model + " unpinned more often than pinned");
+            throw new IllegalStateException("model " + model + " " + misuse);
         }
         if (n == 1) {
-            pins.remove(model);
+            counts.remove(model);
         } else {
-            pins.put(model, n - 1);
+            counts.put(model, n - 1);
         }
     }
 
@@ -259,7 +279,10 @@ public final class ModelCache {
                 candidates.add(e);
             }
         }
-        candidates.sort(Comparator.comparingDouble((CacheEntry e) -> e.priority()).thenComparing(CacheEntry::model));
+        // Models nobody waits for go first; among each group, the policy's order.
+        candidates.sort(Comparator.comparingInt((CacheEntry e) -> queued(e.model()) > 0 ? 1 : 0)
+                .thenComparingDouble(CacheEntry::priority)
+                .thenComparing(CacheEntry::model));
         List<CacheEntry> victims = new ArrayList<>();
         long freed = 0;
         for (CacheEntry c : candidates) {

@@ -79,6 +79,21 @@ class ModelCacheTest {
     }
 
     @Test
+    void modelsWithQueuedInvocationsAreEvictedLast() {
+        ModelCache cache = new ModelCache(200 * MB, new LruPolicy());
+        load(cache, "a", 100 * MB, 1);
+        load(cache, "b", 100 * MB, 1);
+        cache.enqueued("a"); // a is least recent, but work waits for it
+
+        assertThat(load(cache, "c", 100 * MB, 1)).containsExactly("b");
+        cache.enqueued("c");
+        // Everything has queued work now: the policy's order decides among them.
+        assertThat(load(cache, "d", 100 * MB, 1)).containsExactly("a");
+        cache.dequeued("a");
+        assertThat(cache.queued("a")).isZero();
+    }
+
+    @Test
     void aModelLargerThanTheDeviceIsRefusedOutright() {
         ModelCache cache = new ModelCache(100 * MB, new LruPolicy());
         assertThat(cache.admit("huge", 101 * MB, 1))
@@ -143,6 +158,7 @@ class ModelCacheTest {
     void misuseFailsLoudly() {
         ModelCache cache = new ModelCache(100, new LruPolicy());
         assertThatThrownBy(() -> cache.unpin("x")).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> cache.dequeued("x")).isInstanceOf(IllegalStateException.class);
         assertThatThrownBy(() -> cache.completeLoad("x", 1, 1)).isInstanceOf(IllegalStateException.class);
         assertThatThrownBy(() -> cache.recordHit("x")).isInstanceOf(IllegalStateException.class);
         assertThatThrownBy(() -> EvictionPolicies.create("fifo")).hasMessageContaining("known: [lru, lfu, gdsf]");

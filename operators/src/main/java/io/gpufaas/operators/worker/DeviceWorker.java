@@ -1,0 +1,420 @@
+package io.gpufaas.operators.worker;
+
+import io.gpufaas.core.cache.Admission;
+import io.gpufaas.core.cache.CacheStats;
+import io.gpufaas.core.cache.CachedModel;
+import io.gpufaas.core.cache.EvictionPolicies;
+import io.gpufaas.core.cache.ModelCache;
+import io.gpufaas.core.event.Invocation;
+import io.gpufaas.core.event.InvocationResult;
+import io.gpufaas.core.event.Placement;
+import io.gpufaas.core.event.Payload;
+import io.gpufaas.core.event.Timing;
+import io.gpufaas.core.worker.Dispatch;
+import io.gpufaas.core.worker.ModelState;
+import io.gpufaas.core.worker.WorkerQueue;
+import io.gpufaas.udf.ExecutionOutcome;
+import io.gpufaas.udf.FailureCode;
+import io.gpufaas.udf.FunctionRegistry;
+import io.gpufaas.udf.InferenceFunction;
+import io.gpufaas.udf.LoadOutcome;
+import io.gpufaas.udf.LoadedModel;
+import io.gpufaas.udf.device.ComputeDevice;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs invocations on one device: a {@link ModelCache} of resident models, a {@link WorkerQueue}
+ * deciding the order (FIFO, out-of-order run-ahead, batching), one loader thread (loads share the
+ * host-to-device link) and {@code concurrency} execution threads. Plain Java, no Flink: the
+ * operator feeds it and hands its results back to Flink. Every submitted invocation completes
+ * exactly once: OK, ERROR or EXPIRED.
+ */
+public final class DeviceWorker implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DeviceWorker.class);
+
+    /** Assumed host-to-device bandwidth for a model never loaded here; replaced by measurement. */
+    private static final double ASSUMED_LOAD_BYTES_PER_MS = 500_000;
+
+    /** What the worker reports as it goes, for metrics. */
+    public interface Listener {
+        default void onLoad(String model, long millis, long bytes) {}
+
+        default void onBatch(String model, int size, long millis) {}
+
+        default void onEvict(String model) {}
+    }
+
+    private static final class Job {
+        final Invocation invocation;
+        final Consumer<InvocationResult> done;
+        final boolean hit;
+
+        Job(Invocation invocation, Consumer<InvocationResult> done, boolean hit) {
+            this.invocation = invocation;
+            this.done = done;
+            this.hit = hit;
+        }
+    }
+
+    private final int worker;
+    private final ComputeDevice device;
+    private final FunctionRegistry registry;
+    private final WorkerSettings settings;
+    private final Listener listener;
+    private final ModelCache cache;
+    private final WorkerQueue<Job> queue;
+    private final Map<String, LoadedModel> models = new HashMap<>();
+    private final Map<String, Long> lastLoadMs = new HashMap<>();
+    /** Footprints measured by loads on this device: better than any estimate. */
+    private final Map<String, Long> measuredBytes = new HashMap<>();
+    private final Set<String> blocked = new HashSet<>();
+    private final ExecutorService runPool;
+    private final ExecutorService loadPool;
+    private final ScheduledExecutorService timer;
+    private int runningJobs;
+    private int runningBatches;
+    private boolean loadInFlight;
+    private boolean closed;
+
+    public DeviceWorker(int worker, ComputeDevice device, FunctionRegistry registry, WorkerSettings settings,
+            Listener listener) {
+        this.worker = worker;
+        this.device = device;
+        this.registry = registry;
+        this.settings = settings;
+        this.listener = listener;
+        this.cache = new ModelCache(device.totalMemoryBytes(), EvictionPolicies.create(settings.evictionPolicy()));
+        this.queue = new WorkerQueue<>(settings.maxBatch(), settings.maxBatchDelayMs(), settings.outOfOrder(),
+                settings.maxBypass());
+        this.runPool = Executors.newFixedThreadPool(settings.concurrency(), threads("gpufaas-exec-" + worker));
+        this.loadPool = Executors.newSingleThreadExecutor(threads("gpufaas-load-" + worker));
+        this.timer = Executors.newSingleThreadScheduledExecutor(threads("gpufaas-timer-" + worker));
+        // Deadlines pass while nothing else happens: look at the queue regularly.
+        timer.scheduleWithFixedDelay(this::pump, 100, 100, TimeUnit.MILLISECONDS);
+    }
+
+    private static ThreadFactory threads(String prefix) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    public ComputeDevice device() {
+        return device;
+    }
+
+    /** Queues an invocation; {@code done} is called exactly once, from a worker thread. */
+    public void submit(Invocation inv, Consumer<InvocationResult> done) {
+        synchronized (this) {
+            if (closed) {
+                throw new IllegalStateException("worker " + worker + " is closed");
+            }
+            boolean hit = cache.isReady(inv.function());
+            if (!hit) {
+                cache.recordMiss();
+            }
+            cache.enqueued(inv.function());
+            queue.add(new Job(inv, done, hit), inv.function(), now(), inv.deadlineMs());
+        }
+        pump();
+    }
+
+    /**
+     * Loads the models of a restored checkpoint before any invocation is taken, highest priority
+     * first, as many as fit. Returns the models now resident.
+     */
+    public List<String> warmUp(List<CachedModel> snapshot) {
+        List<String> loaded = new ArrayList<>();
+        for (CachedModel m : ModelCache.warmPlan(snapshot, device.totalMemoryBytes())) {
+            Optional<InferenceFunction> function = registry.function(m.model());
+            if (function.isEmpty()) {
+                LOG.warn("worker {}: checkpointed model {} is no longer deployed; not reloading it", worker, m.model());
+                continue;
+            }
+            synchronized (this) {
+                if (!(cache.admit(m.model(), m.bytes(), m.loadCost()) instanceof Admission.Admitted)) {
+                    continue;
+                }
+            }
+            long start = now();
+            LoadOutcome outcome = function.get().load(device);
+            long ms = now() - start;
+            synchronized (this) {
+                if (outcome instanceof LoadOutcome.Loaded l && install(m.model(), l.model(), ms)) {
+                    cache.restoreStatistics(m);
+                    loaded.add(m.model());
+                } else if (outcome instanceof LoadOutcome.Failed f) {
+                    cache.loadFailed(m.model());
+                    LOG.warn("worker {}: warm reload of {} failed: {} {}", worker, m.model(), f.code(), f.message());
+                }
+            }
+        }
+        LOG.info("worker {} on {}: warm restore reloaded {} of {} checkpointed models: {}", worker, device.id(),
+                loaded.size(), snapshot.size(), loaded);
+        return loaded;
+    }
+
+    public synchronized List<CachedModel> snapshot() {
+        return cache.snapshot();
+    }
+
+    public synchronized double policyState() {
+        return cache.policy().state();
+    }
+
+    public synchronized void restorePolicyState(double state) {
+        cache.policy().restoreState(state);
+    }
+
+    /** Point-in-time figures for gauges. */
+    public record Stats(int queued, int running, long usedBytes, long capacityBytes, int residentModels, CacheStats cache) {}
+
+    public synchronized Stats stats() {
+        return new Stats(queue.size(), runningJobs, cache.usedBytes(), cache.capacity(), models.size(), cache.stats());
+    }
+
+    private long now() {
+        return System.currentTimeMillis();
+    }
+
+    private ModelState state(String model) {
+        if (cache.isReady(model)) {
+            return ModelState.READY;
+        }
+        if (cache.isLoading(model)) {
+            return ModelState.LOADING;
+        }
+        // One load at a time: while one is in flight, other absent models wait as if blocked.
+        return blocked.contains(model) || loadInFlight ? ModelState.BLOCKED : ModelState.ABSENT;
+    }
+
+    /** Dispatches whatever can run now. Called after every event that may have freed something. */
+    private void pump() {
+        List<Runnable> completions = new ArrayList<>();
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            long now = now();
+            for (Job expired : queue.removeExpired(now)) {
+                cache.dequeued(expired.invocation.function());
+                long waited = Math.max(0, now - expired.invocation.arrivedAtMs());
+                InvocationResult r = InvocationResult.expired(expired.invocation, new Timing(waited, 0, 0, waited),
+                        placement(expired), now);
+                completions.add(() -> expired.done.accept(r));
+            }
+            while (runningBatches < settings.concurrency()) {
+                Dispatch<Job> d = queue.next(now, this::state);
+                if (d instanceof Dispatch.Run<Job> run) {
+                    startBatch(run.model(), run.batch());
+                } else if (d instanceof Dispatch.Load<Job> load) {
+                    startLoad(load.model(), completions);
+                } else if (d instanceof Dispatch.WaitUntil<Job> wait) {
+                    timer.schedule(this::pump, Math.max(1, wait.atMs() - now), TimeUnit.MILLISECONDS);
+                    break;
+                } else {
+                    break;
+                }
+            }
+        }
+        completions.forEach(Runnable::run);
+    }
+
+    /** Under the lock. */
+    private void startLoad(String model, List<Runnable> completions) {
+        Optional<InferenceFunction> function = registry.function(model);
+        if (function.isEmpty()) {
+            failModel(model, FailureCode.INTERNAL, "function '" + model + "' is not deployed on worker " + worker, completions);
+            return;
+        }
+        // An estimate (file size) is only a guess: never let it alone refuse a model. Reserve at
+        // most the whole device; the measured footprint decides after the load, and is then known.
+        long estimate = measuredBytes.containsKey(model)
+                ? measuredBytes.get(model)
+                : Math.min(function.get().estimatedFootprintBytes(), cache.capacity());
+        double cost = lastLoadMs.containsKey(model) ? lastLoadMs.get(model) : estimate / ASSUMED_LOAD_BYTES_PER_MS;
+        Admission admission = cache.admit(model, estimate, cost);
+        if (admission instanceof Admission.Admitted admitted) {
+            unload(admitted.victims());
+            loadInFlight = true;
+            loadPool.execute(() -> load(model, function.get()));
+        } else if (admission instanceof Admission.TooLarge tooLarge) {
+            failModel(model, FailureCode.OUT_OF_DEVICE_MEMORY, "model '" + model + "' needs " + tooLarge.bytes()
+                    + " bytes but device " + device.id() + " has " + tooLarge.capacity() + " in all", completions);
+        } else if (admission instanceof Admission.NoRoomNow) {
+            blocked.add(model);
+        }
+    }
+
+    private void load(String model, InferenceFunction function) {
+        long start = now();
+        LoadOutcome outcome = function.load(device);
+        long ms = now() - start;
+        List<Runnable> completions = new ArrayList<>();
+        synchronized (this) {
+            loadInFlight = false;
+            if (closed) {
+                if (outcome instanceof LoadOutcome.Loaded l) {
+                    l.model().close();
+                }
+                return;
+            }
+            if (outcome instanceof LoadOutcome.Loaded l) {
+                long bytes = l.model().footprint().bytes();
+                if (install(model, l.model(), ms)) {
+                    listener.onLoad(model, ms, bytes);
+                } else {
+                    failModel(model, FailureCode.OUT_OF_DEVICE_MEMORY, bytes > cache.capacity()
+                            ? "model '" + model + "' needs " + bytes + " bytes but device " + device.id() + " has "
+                                    + cache.capacity() + " in all"
+                            : "model '" + model + "' needs " + bytes + " bytes; models in use leave too little free on "
+                                    + device.id(), completions);
+                }
+            } else if (outcome instanceof LoadOutcome.Failed f) {
+                cache.loadFailed(model);
+                failModel(model, f.code(), f.message(), completions);
+            }
+        }
+        completions.forEach(Runnable::run);
+        pump();
+    }
+
+    /** Under the lock: accounts a finished load; false (and the model closed) if it does not fit. */
+    private boolean install(String model, LoadedModel loaded, long ms) {
+        measuredBytes.put(model, loaded.footprint().bytes());
+        Optional<List<String>> victims = cache.completeLoad(model, loaded.footprint().bytes(), ms);
+        if (victims.isEmpty()) {
+            loaded.close();
+            return false;
+        }
+        unload(victims.get());
+        models.put(model, loaded);
+        lastLoadMs.put(model, ms);
+        return true;
+    }
+
+    /** Under the lock: victims are not pinned, so no batch is running on them. */
+    private void unload(List<String> victims) {
+        for (String v : victims) {
+            LoadedModel m = models.remove(v);
+            if (m != null) {
+                m.close();
+            }
+            listener.onEvict(v);
+        }
+    }
+
+    /** Under the lock. */
+    private void failModel(String model, FailureCode code, String message, List<Runnable> completions) {
+        long now = now();
+        for (Job job : queue.removeModel(model)) {
+            cache.dequeued(model);
+            long waited = Math.max(0, now - job.invocation.arrivedAtMs());
+            InvocationResult r = InvocationResult.error(job.invocation, code.name(), message,
+                    new Timing(waited, 0, 0, waited), placement(job), now);
+            completions.add(() -> job.done.accept(r));
+        }
+    }
+
+    /** Under the lock. */
+    private void startBatch(String model, List<Job> batch) {
+        LoadedModel loaded = models.get(model);
+        for (Job job : batch) {
+            if (job.hit) {
+                cache.recordHit(model);
+            }
+            cache.dequeued(model);
+            cache.pin(model);
+        }
+        runningBatches++;
+        runningJobs += batch.size();
+        long loadMs = lastLoadMs.getOrDefault(model, 0L);
+        runPool.execute(() -> runBatch(model, loaded, batch, loadMs));
+    }
+
+    private void runBatch(String model, LoadedModel loaded, List<Job> batch, long loadMs) {
+        long start = now();
+        List<Payload> inputs = new ArrayList<>(batch.size());
+        batch.forEach(j -> inputs.add(j.invocation.input()));
+        List<ExecutionOutcome> outcomes;
+        try {
+            outcomes = loaded.runBatch(inputs);
+        } catch (RuntimeException e) {
+            // A bug or an engine crash must not lose the invocations: each gets an ERROR.
+            ExecutionOutcome failure = ExecutionOutcome.failure(FailureCode.INTERNAL, String.valueOf(e));
+            outcomes = new ArrayList<>();
+            for (int i = 0; i < batch.size(); i++) {
+                outcomes.add(failure);
+            }
+        }
+        long end = now();
+        listener.onBatch(model, batch.size(), end - start);
+        synchronized (this) {
+            runningBatches--;
+            runningJobs -= batch.size();
+            for (int i = 0; i < batch.size(); i++) {
+                cache.unpin(model);
+            }
+            blocked.clear();
+        }
+        for (int i = 0; i < batch.size(); i++) {
+            Job job = batch.get(i);
+            Invocation inv = job.invocation;
+            long ownLoad = job.hit ? 0 : loadMs;
+            long waited = Math.max(0, start - inv.arrivedAtMs() - ownLoad);
+            Timing timing = new Timing(waited, ownLoad, end - start, Math.max(0, end - inv.arrivedAtMs()));
+            ExecutionOutcome outcome = outcomes.get(i);
+            InvocationResult r = outcome instanceof ExecutionOutcome.Success s
+                    ? InvocationResult.ok(inv, s.outputJson(), timing, placement(job), end)
+                    : InvocationResult.error(inv, ((ExecutionOutcome.Failure) outcome).code().name(),
+                            ((ExecutionOutcome.Failure) outcome).message(), timing, placement(job), end);
+            job.done.accept(r);
+        }
+        pump();
+    }
+
+    private Placement placement(Job job) {
+        return new Placement(worker, device.id(), job.hit);
+    }
+
+    @Override
+    public void close() {
+        synchronized (this) {
+            closed = true;
+        }
+        timer.shutdownNow();
+        loadPool.shutdownNow();
+        runPool.shutdown();
+        try {
+            if (!runPool.awaitTermination(30, TimeUnit.SECONDS)) {
+                runPool.shutdownNow();
+            }
+            loadPool.awaitTermination(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        synchronized (this) {
+            models.values().forEach(LoadedModel::close);
+            models.clear();
+        }
+    }
+}

@@ -1,0 +1,41 @@
+package io.gpufaas.operators.worker;
+
+import java.io.Serializable;
+
+/**
+ * How a worker runs its device.
+ *
+ * @param concurrency batches in flight at once on the device (a GPU overlaps kernels of several)
+ * @param maxBatch most invocations of one model run as one batch
+ * @param maxBatchDelayMs how long a partial batch may wait for more (0: run what is there)
+ * @param outOfOrder let invocations of resident models overtake one waiting for a load
+ * @param maxBypass how often an invocation may be overtaken before nothing overtakes it
+ * @param evictionPolicy the cache's eviction policy by name (lru, lfu, gdsf)
+ * @param warmRestore reload the checkpointed resident models before taking traffic after a restore
+ */
+public record WorkerSettings(
+        int concurrency,
+        int maxBatch,
+        long maxBatchDelayMs,
+        boolean outOfOrder,
+        int maxBypass,
+        String evictionPolicy,
+        boolean warmRestore) implements Serializable {
+
+    public WorkerSettings {
+        if (concurrency < 1) {
+            throw new IllegalArgumentException("worker concurrency must be at least 1, was " + concurrency);
+        }
+        if (maxBatch < 1) {
+            throw new IllegalArgumentException("max batch size must be at least 1, was " + maxBatch);
+        }
+        if (maxBatchDelayMs < 0 || maxBypass < 0) {
+            throw new IllegalArgumentException("batch delay and bypass bound must not be negative");
+        }
+        io.gpufaas.core.cache.EvictionPolicies.create(evictionPolicy); // fails on an unknown name
+    }
+
+    public static WorkerSettings defaults() {
+        return new WorkerSettings(2, 8, 0, true, 16, "lru", true);
+    }
+}

@@ -1,0 +1,203 @@
+package io.gpufaas.operators.worker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.gpufaas.core.cache.CachedModel;
+import io.gpufaas.core.event.Invocation;
+import io.gpufaas.core.event.InvocationResult;
+import io.gpufaas.core.event.Payload;
+import io.gpufaas.core.event.ResultStatus;
+import io.gpufaas.core.event.SourcePosition;
+import io.gpufaas.udf.FunctionRegistry;
+import io.gpufaas.udf.device.ComputeDevice;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** A worker running the committed tiny TorchScript models on the CPU device. */
+class DeviceWorkerTest {
+
+    static final Path REPOSITORY = Path.of("..", "udf-gpu", "src", "test", "resources", "repo");
+
+    // tiny-mlp holds 67 float32 parameters (268 bytes), tiny-cnn 197 (788 bytes).
+    static final long BOTH_FIT = 2_000;
+    static final long ONE_FITS = 1_000;
+
+    private static FunctionRegistry registry;
+
+    @BeforeAll
+    static void registry() {
+        registry = FunctionRegistry.withRepository(REPOSITORY);
+    }
+
+    private static Invocation mlp(String id) {
+        return invocation(id, "tiny-mlp", Payload.tensor(new long[] {1, 4}, floats(16)), Invocation.NO_DEADLINE);
+    }
+
+    private static Invocation cnn(String id) {
+        return invocation(id, "tiny-cnn", Payload.tensor(new long[] {1, 3, 16, 16}, floats(3 * 16 * 16 * 4)),
+                Invocation.NO_DEADLINE);
+    }
+
+    private static Invocation invocation(String id, String function, Payload input, long deadline) {
+        return new Invocation(id, function, input, deadline, Map.of(),
+                new SourcePosition("t", 0, 0, System.currentTimeMillis()));
+    }
+
+    private static byte[] floats(int bytes) {
+        ByteBuffer b = ByteBuffer.allocate(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        while (b.hasRemaining()) {
+            b.putFloat(0.25f);
+        }
+        return b.array();
+    }
+
+    private static InvocationResult run(DeviceWorker worker, Invocation inv) throws Exception {
+        CompletableFuture<InvocationResult> f = new CompletableFuture<>();
+        worker.submit(inv, f::complete);
+        return f.get(30, TimeUnit.SECONDS);
+    }
+
+    private static DeviceWorker worker(long budget, WorkerSettings settings) {
+        return new DeviceWorker(0, ComputeDevice.cpu(budget), registry, settings, new DeviceWorker.Listener() {});
+    }
+
+    @Test
+    void theFirstInvocationMissesAndLaterOnesHit() throws Exception {
+        try (DeviceWorker worker = worker(BOTH_FIT, WorkerSettings.defaults())) {
+            List<InvocationResult> results = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                results.add(run(worker, mlp("m" + i)));
+            }
+            assertThat(results).extracting(InvocationResult::status).containsOnly(ResultStatus.OK);
+            assertThat(results).extracting(r -> r.placement().cacheHit()).containsExactly(false, true, true, true);
+            assertThat(results.get(0).timing().loadMs()).isPositive();
+            assertThat(results.get(1).timing().loadMs()).isZero();
+            assertThat(results.get(0).placement().device()).isEqualTo("cpu:0");
+            DeviceWorker.Stats stats = worker.stats();
+            assertThat(stats.cache().hits()).isEqualTo(3);
+            assertThat(stats.cache().misses()).isEqualTo(1);
+            assertThat(stats.cache().loads()).isEqualTo(1);
+            assertThat(stats.usedBytes()).isEqualTo(268);
+            assertThat(stats.queued()).isZero();
+        }
+    }
+
+    @Test
+    void whenOnlyOneModelFitsAlternatingInvocationsEvict() throws Exception {
+        try (DeviceWorker worker = worker(ONE_FITS, WorkerSettings.defaults())) {
+            for (int i = 0; i < 3; i++) {
+                assertThat(run(worker, mlp("m" + i)).status()).isEqualTo(ResultStatus.OK);
+                assertThat(run(worker, cnn("c" + i)).status()).isEqualTo(ResultStatus.OK);
+            }
+            DeviceWorker.Stats stats = worker.stats();
+            assertThat(stats.cache().misses()).isEqualTo(6);
+            assertThat(stats.cache().evictions()).isEqualTo(5);
+            assertThat(stats.usedBytes()).isLessThanOrEqualTo(ONE_FITS);
+            assertThat(stats.residentModels()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aModelLargerThanTheDeviceFailsCleanlyWithoutLoading() throws Exception {
+        try (DeviceWorker worker = worker(500, WorkerSettings.defaults())) {
+            // tiny-cnn measures 788 bytes: one load shows it, then it is refused without loading.
+            InvocationResult r = run(worker, cnn("c"));
+            assertThat(r.status()).isEqualTo(ResultStatus.ERROR);
+            assertThat(r.errorCode()).isEqualTo("OUT_OF_DEVICE_MEMORY");
+            assertThat(r.errorMessage()).contains("needs 788 bytes but device cpu:0 has 500 in all");
+            InvocationResult again = run(worker, cnn("c2"));
+            assertThat(again.errorCode()).isEqualTo("OUT_OF_DEVICE_MEMORY");
+            assertThat(worker.stats().cache().loads()).isZero();
+            assertThat(worker.stats().cache().failedLoads()).isEqualTo(1);
+            // The worker still serves models that fit.
+            assertThat(run(worker, mlp("m")).status()).isEqualTo(ResultStatus.OK);
+        }
+    }
+
+    @Test
+    void anInvocationPastItsDeadlineExpires() throws Exception {
+        try (DeviceWorker worker = worker(BOTH_FIT, WorkerSettings.defaults())) {
+            InvocationResult r = run(worker, invocation("late", "tiny-mlp", Payload.tensor(new long[] {1, 4}, floats(16)),
+                    System.currentTimeMillis() - 1));
+            assertThat(r.status()).isEqualTo(ResultStatus.EXPIRED);
+            assertThat(r.errorCode()).isEqualTo("DEADLINE_EXCEEDED");
+        }
+    }
+
+    @Test
+    void aWarmRestoreReloadsTheCheckpointedModelsSoTheFirstInvocationHits() throws Exception {
+        List<CachedModel> snapshot;
+        try (DeviceWorker before = worker(BOTH_FIT, WorkerSettings.defaults())) {
+            run(before, mlp("m"));
+            run(before, cnn("c"));
+            run(before, cnn("c2"));
+            snapshot = before.snapshot();
+        }
+        assertThat(snapshot).extracting(CachedModel::model).containsExactlyInAnyOrder("tiny-mlp", "tiny-cnn");
+
+        try (DeviceWorker after = worker(BOTH_FIT, WorkerSettings.defaults())) {
+            assertThat(after.warmUp(snapshot)).containsExactlyInAnyOrder("tiny-mlp", "tiny-cnn");
+            InvocationResult r = run(after, cnn("c3"));
+            assertThat(r.placement().cacheHit()).isTrue();
+            assertThat(after.snapshot()).filteredOn(m -> m.model().equals("tiny-cnn"))
+                    .singleElement().satisfies(m -> assertThat(m.frequency()).isEqualTo(3));
+        }
+    }
+
+    @Test
+    void aSmallerDeviceAfterRestoreReloadsOnlyWhatFits() throws Exception {
+        List<CachedModel> snapshot = List.of(new CachedModel("tiny-mlp", 268, 5, 10, 1, 10),
+                new CachedModel("tiny-cnn", 788, 1, 1, 1, 1));
+        try (DeviceWorker after = worker(ONE_FITS, WorkerSettings.defaults())) {
+            assertThat(after.warmUp(snapshot)).containsExactly("tiny-mlp");
+        }
+    }
+
+    @Test
+    void underConcurrencyBatchingAndEvictionEveryInvocationCompletesExactlyOnce() throws Exception {
+        WorkerSettings settings = new WorkerSettings(2, 4, 0, true, 4, "gdsf", true);
+        try (DeviceWorker worker = worker(ONE_FITS, settings)) {
+            int n = 200;
+            Map<String, Integer> completions = new ConcurrentHashMap<>();
+            List<InvocationResult> results = new CopyOnWriteArrayList<>();
+            CompletableFuture<Void> all = new CompletableFuture<>();
+            Random random = new Random(1);
+            for (int i = 0; i < n; i++) {
+                Invocation inv = random.nextInt(3) == 0 ? cnn("c" + i) : mlp("m" + i);
+                worker.submit(inv, r -> {
+                    completions.merge(r.id(), 1, Integer::sum);
+                    results.add(r);
+                    if (results.size() == n) {
+                        all.complete(null);
+                    }
+                });
+            }
+            all.get(60, TimeUnit.SECONDS);
+
+            assertThat(completions).hasSize(n);
+            assertThat(completions.values()).containsOnly(1);
+            assertThat(results).extracting(InvocationResult::status).containsOnly(ResultStatus.OK);
+            Set<Boolean> hitFlags = new HashSet<>();
+            results.forEach(r -> hitFlags.add(r.placement().cacheHit()));
+            assertThat(hitFlags).containsExactlyInAnyOrder(true, false);
+            DeviceWorker.Stats stats = worker.stats();
+            assertThat(stats.cache().hits() + stats.cache().misses()).isEqualTo(n);
+            assertThat(stats.usedBytes()).isLessThanOrEqualTo(ONE_FITS);
+            assertThat(stats.queued()).isZero();
+            assertThat(stats.running()).isZero();
+        }
+    }
+}
