@@ -2,6 +2,7 @@ package io.gpufaas.job;
 
 import io.gpufaas.core.event.DecodeLimits;
 import io.gpufaas.core.function.FunctionCatalog;
+import io.gpufaas.operators.worker.WorkerSettings;
 import io.gpufaas.udf.FunctionRegistry;
 import io.gpufaas.udf.device.DeviceSelector;
 import io.gpufaas.udf.RegistryLoader;
@@ -32,6 +33,17 @@ public final class GpuFaasJob {
         return env.executeAsync(conf.get(GpuFaasOptions.JOB_NAME));
     }
 
+    static WorkerSettings workerSettings(Configuration conf) {
+        return new WorkerSettings(
+                conf.get(GpuFaasOptions.WORKER_CONCURRENCY),
+                conf.get(GpuFaasOptions.MAX_BATCH_SIZE),
+                conf.get(GpuFaasOptions.MAX_BATCH_DELAY).toMillis(),
+                conf.get(GpuFaasOptions.OUT_OF_ORDER),
+                conf.get(GpuFaasOptions.MAX_BYPASS),
+                conf.get(GpuFaasOptions.EVICTION_POLICY),
+                conf.get(GpuFaasOptions.WARM_RESTORE));
+    }
+
     static void addKafkaPipeline(StreamExecutionEnvironment env, Configuration conf) {
         RegistryLoader loader = conf.getOptional(GpuFaasOptions.FUNCTION_REPOSITORY)
                 .map(RegistryLoader::repository)
@@ -47,6 +59,8 @@ public final class GpuFaasJob {
                 .registryLoader(loader)
                 .deviceSelector(new DeviceSelector(conf.get(GpuFaasOptions.DEVICE_KIND),
                         conf.get(GpuFaasOptions.CPU_MEMORY_BUDGET).getBytes()))
+                .workerSettings(workerSettings(conf))
+                .workerCapacity(conf.get(GpuFaasOptions.WORKER_QUEUE_CAPACITY), conf.get(GpuFaasOptions.WORKER_TIMEOUT))
                 .limits(DecodeLimits.withMaxRecordBytes(
                         (int) Math.min(Integer.MAX_VALUE, conf.get(GpuFaasOptions.MAX_RECORD_SIZE).getBytes())))
                 .workerParallelism(conf.get(GpuFaasOptions.WORKER_PARALLELISM))

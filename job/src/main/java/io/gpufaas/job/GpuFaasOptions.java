@@ -4,6 +4,7 @@ import static org.apache.flink.configuration.ConfigOptions.key;
 
 import io.gpufaas.core.event.DecodeLimits;
 import io.gpufaas.udf.device.DeviceSelector;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.configuration.ConfigOption;
@@ -107,6 +108,55 @@ public final class GpuFaasOptions {
             .withDescription("Memory a worker on the CPU device may fill with models: the CPU stand-in for "
                     + "GPU memory.");
 
+    public static final ConfigOption<Integer> WORKER_CONCURRENCY = key("gpufaas.worker.concurrency")
+            .intType()
+            .defaultValue(2)
+            .withDescription("Batches a worker runs on its device at once (a GPU overlaps kernels of several).");
+
+    public static final ConfigOption<Integer> WORKER_QUEUE_CAPACITY = key("gpufaas.worker.queue-capacity")
+            .intType()
+            .defaultValue(256)
+            .withDescription("Invocations a worker holds (queued and running); beyond it back-pressure "
+                    + "slows the Kafka source instead of filling memory.");
+
+    public static final ConfigOption<Duration> WORKER_TIMEOUT = key("gpufaas.worker.timeout")
+            .durationType()
+            .defaultValue(Duration.ofMinutes(10))
+            .withDescription("An invocation still without a result after this ends as an ERROR result (code TIMEOUT). "
+                    + "Use invocation deadlines (EXPIRED) for per-request limits.");
+
+    public static final ConfigOption<Integer> MAX_BATCH_SIZE = key("gpufaas.worker.batch.max-size")
+            .intType()
+            .defaultValue(8)
+            .withDescription("Most queued invocations of one model run as one batch (1 disables batching).");
+
+    public static final ConfigOption<Duration> MAX_BATCH_DELAY = key("gpufaas.worker.batch.max-delay")
+            .durationType()
+            .defaultValue(Duration.ZERO)
+            .withDescription("How long a partial batch may wait for more invocations of its model; "
+                    + "0 runs whatever is queued as soon as the device is free.");
+
+    public static final ConfigOption<Boolean> OUT_OF_ORDER = key("gpufaas.worker.out-of-order")
+            .booleanType()
+            .defaultValue(true)
+            .withDescription("Let invocations of resident models overtake one that waits for its model to load.");
+
+    public static final ConfigOption<Integer> MAX_BYPASS = key("gpufaas.worker.out-of-order.max-bypass")
+            .intType()
+            .defaultValue(16)
+            .withDescription("How many dispatches may overtake a waiting invocation before nothing may (starvation bound).");
+
+    public static final ConfigOption<String> EVICTION_POLICY = key("gpufaas.cache.eviction-policy")
+            .stringType()
+            .defaultValue("lru")
+            .withDescription("Which resident model a worker evicts to make room: lru, lfu or gdsf "
+                    + "(GreedyDual-Size-Frequency, weighing load time against bytes).");
+
+    public static final ConfigOption<Boolean> WARM_RESTORE = key("gpufaas.cache.warm-restore")
+            .booleanType()
+            .defaultValue(true)
+            .withDescription("After a restore from a checkpoint, reload the models a worker held before taking traffic.");
+
     /** All options, for documentation and validation. */
     public static List<ConfigOption<?>> all() {
         List<ConfigOption<?>> all = new ArrayList<>();
@@ -124,6 +174,15 @@ public final class GpuFaasOptions {
         all.add(FUNCTION_REPOSITORY);
         all.add(DEVICE_KIND);
         all.add(CPU_MEMORY_BUDGET);
+        all.add(WORKER_CONCURRENCY);
+        all.add(WORKER_QUEUE_CAPACITY);
+        all.add(WORKER_TIMEOUT);
+        all.add(MAX_BATCH_SIZE);
+        all.add(MAX_BATCH_DELAY);
+        all.add(OUT_OF_ORDER);
+        all.add(MAX_BYPASS);
+        all.add(EVICTION_POLICY);
+        all.add(WARM_RESTORE);
         return all;
     }
 }

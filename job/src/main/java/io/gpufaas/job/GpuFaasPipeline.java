@@ -7,7 +7,11 @@ import io.gpufaas.core.event.InvocationResult;
 import io.gpufaas.core.event.RawRecord;
 import io.gpufaas.core.function.FunctionCatalog;
 import io.gpufaas.operators.decode.DecodeFunction;
-import io.gpufaas.operators.worker.ExecuteFunction;
+import io.gpufaas.operators.worker.WorkerFunction;
+import io.gpufaas.operators.worker.WorkerSettings;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.apache.flink.streaming.api.datastream.AsyncDataStream;
 import io.gpufaas.udf.RegistryLoader;
 import io.gpufaas.udf.device.DeviceSelector;
 import java.util.Objects;
@@ -30,6 +34,9 @@ public final class GpuFaasPipeline {
     private final FunctionCatalog catalog;
     private final RegistryLoader registryLoader;
     private final DeviceSelector deviceSelector;
+    private final WorkerSettings workerSettings;
+    private final int queueCapacity;
+    private final Duration workerTimeout;
     private final DecodeLimits limits;
     private final int workerParallelism;
 
@@ -40,6 +47,9 @@ public final class GpuFaasPipeline {
         this.catalog = b.catalog;
         this.registryLoader = b.registryLoader;
         this.deviceSelector = b.deviceSelector;
+        this.workerSettings = b.workerSettings;
+        this.queueCapacity = b.queueCapacity;
+        this.workerTimeout = b.workerTimeout;
         this.limits = b.limits;
         this.workerParallelism = b.workerParallelism;
     }
@@ -58,9 +68,10 @@ public final class GpuFaasPipeline {
                 .uid("decode-validate");
 
         // Placeholder routing: every invocation of a function goes to the same worker.
-        SingleOutputStreamOperator<InvocationResult> results = invocations
-                .keyBy(Invocation::function)
-                .process(new ExecuteFunction(registryLoader, deviceSelector))
+        SingleOutputStreamOperator<InvocationResult> results = AsyncDataStream.unorderedWait(
+                        invocations.keyBy(Invocation::function),
+                        new WorkerFunction(registryLoader, deviceSelector, workerSettings),
+                        workerTimeout.toMillis(), TimeUnit.MILLISECONDS, queueCapacity)
                 .name("worker")
                 .uid("worker");
         if (workerParallelism > 0) {
@@ -81,6 +92,9 @@ public final class GpuFaasPipeline {
         private FunctionCatalog catalog;
         private RegistryLoader registryLoader;
         private DeviceSelector deviceSelector = new DeviceSelector(DeviceSelector.Preference.AUTO, 2L << 30);
+        private WorkerSettings workerSettings = WorkerSettings.defaults();
+        private int queueCapacity = 256;
+        private Duration workerTimeout = Duration.ofMinutes(10);
         private DecodeLimits limits = DecodeLimits.defaults();
         private int workerParallelism = -1;
 
@@ -117,6 +131,18 @@ public final class GpuFaasPipeline {
             return this;
         }
 
+        public Builder workerSettings(WorkerSettings settings) {
+            this.workerSettings = settings;
+            return this;
+        }
+
+        /** Invocations each worker holds before back-pressure; and how long before one times out. */
+        public Builder workerCapacity(int queueCapacity, Duration timeout) {
+            this.queueCapacity = queueCapacity;
+            this.workerTimeout = timeout;
+            return this;
+        }
+
         public Builder limits(DecodeLimits limits) {
             this.limits = limits;
             return this;
@@ -136,6 +162,13 @@ public final class GpuFaasPipeline {
             Objects.requireNonNull(registryLoader, "no registry loader set: call registryLoader(...)");
             Objects.requireNonNull(deviceSelector, "device selector must not be null");
             Objects.requireNonNull(limits, "limits must not be null");
+            Objects.requireNonNull(workerSettings, "worker settings must not be null");
+            if (queueCapacity < 1) {
+                throw new IllegalArgumentException("worker queue capacity must be positive, was " + queueCapacity);
+            }
+            if (workerTimeout == null || workerTimeout.isNegative() || workerTimeout.isZero()) {
+                throw new IllegalArgumentException("worker timeout must be positive, was " + workerTimeout);
+            }
             if (catalog.all().isEmpty()) {
                 throw new IllegalArgumentException("the function catalog is empty: nothing could be invoked");
             }

@@ -23,7 +23,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import javax.imageio.ImageIO;
+import org.apache.flink.api.common.JobID;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.groups.OperatorMetricGroup;
+import org.apache.flink.runtime.testutils.InMemoryReporter;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -39,12 +43,15 @@ class ModelInferenceITCase {
     @Order(1)
     static final KafkaBrokerExtension BROKER = new KafkaBrokerExtension();
 
+    static final InMemoryReporter METRICS = InMemoryReporter.createWithRetainedMetrics();
+
     @RegisterExtension
     @Order(2)
     static final MiniClusterExtension FLINK = new MiniClusterExtension(
             new MiniClusterResourceConfiguration.Builder()
                     .setNumberTaskManagers(1)
                     .setNumberSlotsPerTaskManager(1)
+                    .setConfiguration(METRICS.addToConfiguration(new Configuration()))
                     .build());
 
     /** The tiny TorchScript models committed with udf-gpu's tests. */
@@ -58,19 +65,10 @@ class ModelInferenceITCase {
         kafka.createTopics(1, "m-inv", "m-res", "m-dlq");
 
         ByteBuffer tensor = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN).putFloat(0.5f).putFloat(-1f).putFloat(2f).putFloat(0.25f);
-        for (int i = 0; i < 5; i++) {
-            send(kafka, new Invocation("mlp-" + i, "tiny-mlp", Payload.tensor(new long[] {1, 4}, tensor.array()),
-                    Invocation.NO_DEADLINE, Map.of(), null));
-        }
-        for (int i = 0; i < 3; i++) {
-            send(kafka, new Invocation("cnn-" + i, "tiny-cnn", Payload.image(png(20 + i)), Invocation.NO_DEADLINE, Map.of(), null));
-        }
-        // Passes the decoder's magic-number check but is no image: an ERROR result, not a crash.
-        byte[] corrupt = {(byte) 0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13, 'I', 'H', 'D', 'R'};
-        send(kafka, new Invocation("cnn-corrupt", "tiny-cnn", Payload.image(corrupt), Invocation.NO_DEADLINE, Map.of(), null));
-        // The wrong shape for tiny-mlp's declared [-1, 4]: rejected before any worker sees it.
-        kafka.send("m-inv", "mlp-shape".getBytes(StandardCharsets.UTF_8), ("{\"v\":1,\"id\":\"mlp-shape\",\"function\":\"tiny-mlp\","
-                + "\"input\":{\"tensor\":{\"shape\":[1,3],\"data\":\"AAAAAAAAAAAAAAAA\"}}}").getBytes(StandardCharsets.UTF_8));
+        Invocation firstMlp = new Invocation("mlp-0", "tiny-mlp", Payload.tensor(new long[] {1, 4}, tensor.array()),
+                Invocation.NO_DEADLINE, Map.of(), null);
+        send(kafka, firstMlp);
+        send(kafka, new Invocation("cnn-0", "tiny-cnn", Payload.image(png(20)), Invocation.NO_DEADLINE, Map.of(), null));
 
         Configuration conf = JobConfig.fromArgs(new Configuration(),
                 "--gpufaas.kafka.bootstrap-servers", kafka.bootstrapServers(),
@@ -84,6 +82,21 @@ class ModelInferenceITCase {
         env.setParallelism(1);
         JobClient job = GpuFaasJob.start(env, conf);
         try {
+            // Wave 1 loads both models; wave 2 finds them resident.
+            assertThat(kafka.readUntil("m-res", r -> r.size() >= 2, Duration.ofSeconds(90))).hasSize(2);
+            for (int i = 1; i < 5; i++) {
+                send(kafka, new Invocation("mlp-" + i, "tiny-mlp", firstMlp.input(), Invocation.NO_DEADLINE, Map.of(), null));
+            }
+            for (int i = 1; i < 3; i++) {
+                send(kafka, new Invocation("cnn-" + i, "tiny-cnn", Payload.image(png(20 + i)), Invocation.NO_DEADLINE, Map.of(), null));
+            }
+            // Passes the decoder's magic-number check but is no image: an ERROR result, not a crash.
+            byte[] corrupt = {(byte) 0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13, 'I', 'H', 'D', 'R'};
+            send(kafka, new Invocation("cnn-corrupt", "tiny-cnn", Payload.image(corrupt), Invocation.NO_DEADLINE, Map.of(), null));
+            // The wrong shape for tiny-mlp's declared [-1, 4]: rejected before any worker sees it.
+            kafka.send("m-inv", "mlp-shape".getBytes(StandardCharsets.UTF_8), ("{\"v\":1,\"id\":\"mlp-shape\",\"function\":\"tiny-mlp\","
+                    + "\"input\":{\"tensor\":{\"shape\":[1,3],\"data\":\"AAAAAAAAAAAAAAAA\"}}}").getBytes(StandardCharsets.UTF_8));
+
             Map<String, InvocationResult> results = kafka.readUntil("m-res", r -> r.size() >= 9, Duration.ofSeconds(90))
                     .stream().map(r -> EventJson.decodeResult(r.value()))
                     .collect(Collectors.toMap(InvocationResult::id, r -> r));
@@ -95,7 +108,6 @@ class ModelInferenceITCase {
                 InvocationResult r = results.get("mlp-" + i);
                 assertThat(r.status()).isEqualTo(ResultStatus.OK);
                 assertThat(r.placement().device()).isEqualTo("cpu:0");
-                // One partition, one worker: invocations arrive in order, so only the first misses.
                 assertThat(r.placement().cacheHit()).as("cache hit of mlp-%d", i).isEqualTo(i > 0);
                 assertThat(JSON.readTree(r.outputJson()).path("predictions").get(0).path("topK").get(0).path("label").asText())
                         .isEqualTo("cat");
@@ -106,6 +118,16 @@ class ModelInferenceITCase {
             assertThat(results.get("cnn-corrupt").status()).isEqualTo(ResultStatus.ERROR);
             assertThat(results.get("cnn-corrupt").errorCode()).isEqualTo("INVALID_INPUT");
 
+            // The worker's counters saw the same: two loads, the rest served from the cache.
+            Map<String, Long> counters = workerCounters(job.getJobID());
+            assertThat(counters).containsEntry("cacheMisses", 2L)
+                    .containsEntry("cacheHits", 7L)
+                    .containsEntry("modelLoads", 2L)
+                    .containsEntry("cacheEvictions", 0L)
+                    .containsEntry("invocationsCompleted", 8L)
+                    .containsEntry("invocationsFailed", 1L);
+            assertThat(counters.get("bytesLoaded")).isEqualTo(268L + 788L);
+
             assertThat(letters).singleElement().satisfies(d -> {
                 assertThat(d.reason()).isEqualTo(ReasonCode.INVALID_INPUT);
                 assertThat(d.message()).contains("expects shape [-1, 4]");
@@ -113,6 +135,18 @@ class ModelInferenceITCase {
         } finally {
             job.cancel().get();
         }
+    }
+
+    private static Map<String, Long> workerCounters(JobID job) {
+        Map<String, Long> counters = new java.util.HashMap<>();
+        for (OperatorMetricGroup group : METRICS.findOperatorMetricGroups(job, "worker")) {
+            METRICS.getMetricsByGroup(group).forEach((name, metric) -> {
+                if (metric instanceof Counter c) {
+                    counters.merge(name, c.getCount(), Long::sum);
+                }
+            });
+        }
+        return counters;
     }
 
     private static void send(EmbeddedKafka kafka, Invocation inv) {

@@ -53,6 +53,9 @@ public final class DeviceWorker implements AutoCloseable {
 
     /** What the worker reports as it goes, for metrics. */
     public interface Listener {
+        /** An invocation was queued; {@code hit} if its model was resident. */
+        default void onSubmit(boolean hit) {}
+
         default void onLoad(String model, long millis, long bytes) {}
 
         default void onBatch(String model, int size, long millis) {}
@@ -132,6 +135,7 @@ public final class DeviceWorker implements AutoCloseable {
             if (!hit) {
                 cache.recordMiss();
             }
+            listener.onSubmit(hit);
             cache.enqueued(inv.function());
             queue.add(new Job(inv, done, hit), inv.function(), now(), inv.deadlineMs());
         }

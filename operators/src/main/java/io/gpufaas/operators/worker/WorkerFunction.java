@@ -1,0 +1,213 @@
+package io.gpufaas.operators.worker;
+
+import io.gpufaas.core.cache.CachedModel;
+import io.gpufaas.core.event.Invocation;
+import io.gpufaas.core.event.InvocationResult;
+import io.gpufaas.core.event.Placement;
+import io.gpufaas.core.event.ResultStatus;
+import io.gpufaas.core.event.Timing;
+import io.gpufaas.udf.FunctionRegistry;
+import io.gpufaas.udf.RegistryLoader;
+import io.gpufaas.udf.device.ComputeDevice;
+import io.gpufaas.udf.device.DeviceSelector;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.flink.api.common.externalresource.ExternalResourceInfo;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Gauge;
+import org.apache.flink.metrics.Histogram;
+import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
+import org.apache.flink.runtime.state.FunctionInitializationContext;
+import org.apache.flink.runtime.state.FunctionSnapshotContext;
+import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
+import org.apache.flink.streaming.api.functions.async.ResultFuture;
+import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The worker operator: one subtask owns one device and hands invocations to a
+ * {@link DeviceWorker}. Run under Flink's async operator, so loads and inference never block the
+ * task thread, checkpoints or timers; the operator's capacity bounds in-flight invocations, and
+ * back-pressure reaches the Kafka source instead of memory. In-flight invocations are part of the
+ * async operator's checkpoint and are re-submitted after a restore.
+ *
+ * <p>Managed state: the resident models with their statistics ({@code resident-models}) and the
+ * eviction policy's state. After a restore the worker reloads those models before it takes
+ * traffic (unless disabled), so a failover is not a storm of cold starts.
+ *
+ * <p>Metrics: counters {@code invocationsCompleted}, {@code invocationsFailed},
+ * {@code invocationsExpired}, {@code cacheHits}, {@code cacheMisses}, {@code cacheEvictions},
+ * {@code modelLoads}, {@code bytesLoaded}; gauges {@code queueDepth}, {@code inFlight},
+ * {@code deviceMemoryUsedBytes}, {@code deviceMemoryCapacityBytes}, {@code residentModels},
+ * {@code warmRestoredModels}; histograms {@code loadLatencyMs}, {@code executionLatencyMs},
+ * {@code batchSize}, {@code queueWaitMs}, {@code endToEndLatencyMs}.
+ */
+public final class WorkerFunction extends RichAsyncFunction<Invocation, InvocationResult>
+        implements CheckpointedFunction {
+
+    private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(WorkerFunction.class);
+    private static final int HISTOGRAM_WINDOW = 1024;
+
+    /** The external resource name the GPU driver is registered under. */
+    public static final String GPU_RESOURCE = "gpu";
+
+    private final RegistryLoader registryLoader;
+    private final DeviceSelector deviceSelector;
+    private final WorkerSettings settings;
+
+    private transient ListState<CachedModel> residentState;
+    private transient ListState<Double> policyState;
+    private transient List<CachedModel> restoredModels;
+    private transient double restoredPolicyState;
+    private transient DeviceWorker worker;
+    private transient int warmRestored;
+    private transient Counter completed;
+    private transient Counter failed;
+    private transient Counter expired;
+    private transient Histogram endToEnd;
+    private transient Histogram queueWait;
+
+    public WorkerFunction(RegistryLoader registryLoader, DeviceSelector deviceSelector, WorkerSettings settings) {
+        this.registryLoader = registryLoader;
+        this.deviceSelector = deviceSelector;
+        this.settings = settings;
+    }
+
+    @Override
+    public void initializeState(FunctionInitializationContext context) throws Exception {
+        residentState = context.getOperatorStateStore()
+                .getListState(new ListStateDescriptor<>("resident-models", CachedModel.class));
+        policyState = context.getOperatorStateStore()
+                .getListState(new ListStateDescriptor<>("eviction-policy-state", Double.class));
+        restoredModels = new ArrayList<>();
+        if (context.isRestored()) {
+            residentState.get().forEach(restoredModels::add);
+            for (Double d : policyState.get()) {
+                restoredPolicyState = Math.max(restoredPolicyState, d);
+            }
+        }
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+        int index = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
+        FunctionRegistry registry = registryLoader.load();
+        ComputeDevice device = deviceSelector.select(index, visibleGpus());
+        MetricGroup metrics = getRuntimeContext().getMetricGroup();
+        completed = metrics.counter("invocationsCompleted");
+        failed = metrics.counter("invocationsFailed");
+        expired = metrics.counter("invocationsExpired");
+        Counter hits = metrics.counter("cacheHits");
+        Counter misses = metrics.counter("cacheMisses");
+        Counter evictions = metrics.counter("cacheEvictions");
+        Counter loads = metrics.counter("modelLoads");
+        Counter bytesLoaded = metrics.counter("bytesLoaded");
+        Histogram loadLatency = histogram(metrics, "loadLatencyMs");
+        Histogram executionLatency = histogram(metrics, "executionLatencyMs");
+        Histogram batchSize = histogram(metrics, "batchSize");
+        endToEnd = histogram(metrics, "endToEndLatencyMs");
+        queueWait = histogram(metrics, "queueWaitMs");
+
+        worker = new DeviceWorker(index, device, registry, settings, new DeviceWorker.Listener() {
+            @Override
+            public void onSubmit(boolean hit) {
+                (hit ? hits : misses).inc();
+            }
+
+            @Override
+            public void onLoad(String model, long millis, long bytes) {
+                loads.inc();
+                bytesLoaded.inc(bytes);
+                loadLatency.update(millis);
+            }
+
+            @Override
+            public void onBatch(String model, int size, long millis) {
+                executionLatency.update(millis);
+                batchSize.update(size);
+            }
+
+            @Override
+            public void onEvict(String model) {
+                evictions.inc();
+            }
+        });
+        metrics.gauge("queueDepth", (Gauge<Integer>) () -> worker.stats().queued());
+        metrics.gauge("inFlight", (Gauge<Integer>) () -> worker.stats().running());
+        metrics.gauge("deviceMemoryUsedBytes", (Gauge<Long>) () -> worker.stats().usedBytes());
+        metrics.gauge("deviceMemoryCapacityBytes", (Gauge<Long>) device::totalMemoryBytes);
+        metrics.gauge("residentModels", (Gauge<Integer>) () -> worker.stats().residentModels());
+        metrics.gauge("warmRestoredModels", (Gauge<Integer>) () -> warmRestored);
+
+        worker.restorePolicyState(restoredPolicyState);
+        if (!restoredModels.isEmpty()) {
+            if (settings.warmRestore()) {
+                warmRestored = worker.warmUp(restoredModels).size();
+            } else {
+                LOG.info("worker {}: warm restore disabled; {} checkpointed models will load on demand",
+                        index, restoredModels.size());
+            }
+        }
+        LOG.info("worker {} owns {} ({}, {} bytes), eviction {}, concurrency {}, max batch {}, out-of-order {}",
+                index, device.id(), device.name(), device.totalMemoryBytes(), settings.evictionPolicy(),
+                settings.concurrency(), settings.maxBatch(), settings.outOfOrder());
+    }
+
+    private static Histogram histogram(MetricGroup metrics, String name) {
+        return metrics.histogram(name, new SynchronizedHistogram(new DescriptiveStatisticsHistogram(HISTOGRAM_WINDOW)));
+    }
+
+    /** GPU indexes Flink's external-resource framework gave this task manager (none in a MiniCluster). */
+    private List<Integer> visibleGpus() {
+        List<Integer> indexes = new ArrayList<>();
+        for (ExternalResourceInfo info : getRuntimeContext().getExternalResourceInfos(GPU_RESOURCE)) {
+            info.getProperty("index").ifPresent(i -> indexes.add(Integer.parseInt(i)));
+        }
+        return indexes;
+    }
+
+    @Override
+    public void asyncInvoke(Invocation invocation, ResultFuture<InvocationResult> resultFuture) {
+        worker.submit(invocation, result -> {
+            switch (result.status()) {
+                case OK -> completed.inc();
+                case ERROR -> failed.inc();
+                case EXPIRED -> expired.inc();
+            }
+            endToEnd.update(result.timing().endToEndMs());
+            queueWait.update(result.timing().queuedMs());
+            resultFuture.complete(List.of(result));
+        });
+    }
+
+    /** Past the operator's timeout an invocation ends as an ERROR result, never as a failed job. */
+    @Override
+    public void timeout(Invocation invocation, ResultFuture<InvocationResult> resultFuture) {
+        long now = System.currentTimeMillis();
+        long waited = Math.max(0, now - invocation.arrivedAtMs());
+        failed.inc();
+        resultFuture.complete(List.of(new InvocationResult(invocation.id(), invocation.function(), ResultStatus.ERROR,
+                "", "TIMEOUT", "no result within the worker timeout", new Timing(waited, 0, 0, waited),
+                new Placement(getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(), worker.device().id(), false),
+                invocation.metadata(), now)));
+    }
+
+    @Override
+    public void snapshotState(FunctionSnapshotContext context) throws Exception {
+        residentState.update(worker == null ? List.of() : worker.snapshot());
+        policyState.update(List.of(worker == null ? 0.0 : worker.policyState()));
+    }
+
+    @Override
+    public void close() {
+        if (worker != null) {
+            worker.close();
+        }
+    }
+}
