@@ -1,0 +1,96 @@
+package io.gpufaas.operators.worker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.gpufaas.core.event.Invocation;
+import io.gpufaas.core.event.InvocationResult;
+import io.gpufaas.core.event.Payload;
+import io.gpufaas.core.event.ResultStatus;
+import io.gpufaas.core.event.SourcePosition;
+import io.gpufaas.udf.RegistryLoader;
+import io.gpufaas.udf.device.DeviceSelector;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.api.common.serialization.SerializerConfigImpl;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.streaming.api.datastream.AsyncDataStream;
+import org.apache.flink.streaming.api.operators.async.AsyncWaitOperatorFactory;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
+import org.junit.jupiter.api.Test;
+
+/** The worker operator in Flink's test harness: snapshot, restore into a fresh operator, warm reload. */
+class WorkerFunctionHarnessTest {
+
+    private static final String REPO = DeviceWorkerTest.REPOSITORY.toAbsolutePath().toString();
+
+    private static OneInputStreamOperatorTestHarness<Invocation, InvocationResult> harness(boolean warmRestore)
+            throws Exception {
+        WorkerSettings settings = new WorkerSettings(2, 4, 0, true, 8, "lru", warmRestore);
+        WorkerFunction function = new WorkerFunction(RegistryLoader.repository(REPO),
+                new DeviceSelector(DeviceSelector.Preference.CPU, 10_000), settings);
+        return new OneInputStreamOperatorTestHarness<>(
+                new AsyncWaitOperatorFactory<>(function, 60_000, 16, AsyncDataStream.OutputMode.UNORDERED),
+                TypeInformation.of(Invocation.class).createSerializer(new SerializerConfigImpl()));
+    }
+
+    private static Invocation mlp(String id) {
+        ByteBuffer b = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN);
+        b.putFloat(1).putFloat(2).putFloat(3).putFloat(4);
+        return new Invocation(id, "tiny-mlp", Payload.tensor(new long[] {1, 4}, b.array()), Invocation.NO_DEADLINE,
+                Map.of(), new SourcePosition("t", 0, 0, System.currentTimeMillis()));
+    }
+
+    private static List<InvocationResult> results(OneInputStreamOperatorTestHarness<Invocation, InvocationResult> h) {
+        List<InvocationResult> out = new ArrayList<>();
+        for (Object o : h.getOutput()) {
+            if (o instanceof StreamRecord<?> r) {
+                out.add((InvocationResult) r.getValue());
+            }
+        }
+        return out;
+    }
+
+    private static OperatorSubtaskState runOnceAndSnapshot() throws Exception {
+        try (OneInputStreamOperatorTestHarness<Invocation, InvocationResult> h = harness(true)) {
+            h.open();
+            h.processElement(new StreamRecord<>(mlp("before"), 1));
+            h.endInput();
+            assertThat(results(h)).singleElement().satisfies(r -> {
+                assertThat(r.status()).isEqualTo(ResultStatus.OK);
+                assertThat(r.placement().cacheHit()).isFalse();
+            });
+            return h.snapshot(1L, 2L);
+        }
+    }
+
+    @Test
+    void aRestoredWorkerReloadsItsModelsBeforeTakingTraffic() throws Exception {
+        OperatorSubtaskState snapshot = runOnceAndSnapshot();
+
+        try (OneInputStreamOperatorTestHarness<Invocation, InvocationResult> h = harness(true)) {
+            h.initializeState(snapshot);
+            h.open();
+            h.processElement(new StreamRecord<>(mlp("after"), 3));
+            h.endInput();
+            assertThat(results(h)).singleElement().satisfies(r -> assertThat(r.placement().cacheHit()).isTrue());
+        }
+    }
+
+    @Test
+    void withWarmRestoreOffTheFirstInvocationAfterARestoreMisses() throws Exception {
+        OperatorSubtaskState snapshot = runOnceAndSnapshot();
+
+        try (OneInputStreamOperatorTestHarness<Invocation, InvocationResult> h = harness(false)) {
+            h.initializeState(snapshot);
+            h.open();
+            h.processElement(new StreamRecord<>(mlp("after"), 3));
+            h.endInput();
+            assertThat(results(h)).singleElement().satisfies(r -> assertThat(r.placement().cacheHit()).isFalse());
+        }
+    }
+}
