@@ -17,7 +17,6 @@ public final class CacheEntry {
     private final String model;
     private long bytes;
     private State state;
-    private int references;
     private long frequency;
     private long lastAccess;
     private double loadCost;
@@ -43,11 +42,6 @@ public final class CacheEntry {
         return state;
     }
 
-    /** Invocations queued for or running on this model; a referenced model is never evicted. */
-    public int references() {
-        return references;
-    }
-
     /** Accesses since the model became resident (or restored statistics). */
     public long frequency() {
         return frequency;
@@ -68,27 +62,12 @@ public final class CacheEntry {
         return priority;
     }
 
-    public boolean evictable() {
-        return state == State.READY && references == 0;
-    }
-
     void bytes(long bytes) {
         this.bytes = bytes;
     }
 
     void state(State state) {
         this.state = state;
-    }
-
-    void reference() {
-        references++;
-    }
-
-    void unreference() {
-        if (references == 0) {
-            throw new IllegalStateException("model " + model + " released more often than acquired");
-        }
-        references--;
     }
 
     void touch(long clock) {
@@ -111,7 +90,7 @@ public final class CacheEntry {
 
     @Override
     public String toString() {
-        return model + "[" + state + ", " + bytes + " B, refs=" + references + ", freq=" + frequency
+        return model + "[" + state + ", " + bytes + " B, freq=" + frequency
                 + ", last=" + lastAccess + ", prio=" + priority + "]";
     }
 }

@@ -122,6 +122,12 @@ public final class ModelCache {
         return e.state() == CacheEntry.State.READY && pins(e.model()) == 0;
     }
 
+    /** Resident, and not pinned by a running invocation. */
+    public boolean isEvictable(String model) {
+        CacheEntry e = entries.get(model);
+        return e != null && evictable(e);
+    }
+
     /** Records an invocation served from a resident model. */
     public void recordHit(String model) {
         CacheEntry e = entries.get(model);

@@ -1,0 +1,26 @@
+package io.gpufaas.core.router;
+
+import java.util.List;
+import java.util.OptionalInt;
+
+/** Load balancing only: the free worker with the fewest invocations running, lowest id first. */
+public final class LeastLoadedPolicy implements RoutingPolicy {
+
+    public static final String NAME = "least-loaded";
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public OptionalInt choose(Request<?> request, List<WorkerView> workers, double nowMs) {
+        WorkerView best = null;
+        for (WorkerView w : workers) {
+            if (Workers.placeable(request, w) && (best == null || w.running() < best.running())) {
+                best = w;
+            }
+        }
+        return best == null ? OptionalInt.empty() : OptionalInt.of(best.id());
+    }
+}

@@ -1,0 +1,116 @@
+package io.gpufaas.core.router;
+
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedList;
+import java.util.List;
+import java.util.Objects;
+import java.util.OptionalInt;
+
+/**
+ * The router's global queue: invocations wait here until a policy sends each to a worker with a
+ * free slot, with the plan the worker executes (evict, load, run). The router's view of every
+ * worker is exact because it makes every placement and eviction itself; completions free slots.
+ *
+ * <p>Out-of-order dispatch, for policies that ask for it: while the oldest invocation waits (its
+ * holder is busy), later ones may be dispatched, at most {@code maxBypass} times past any one
+ * invocation, looking at most {@code window} invocations deep. Plain Java, one caller at a time:
+ * the Flink router operator and the simulator drive the same class.
+ */
+public final class Scheduler<T> {
+
+    private static final class Pending<T> {
+        final Request<T> request;
+        int bypassed;
+
+        Pending(Request<T> request) {
+            this.request = request;
+        }
+    }
+
+    private final RoutingPolicy policy;
+    private final List<WorkerView> workers;
+    private final int maxBypass;
+    private final int window;
+    private final LinkedList<Pending<T>> queue = new LinkedList<>();
+
+    public Scheduler(RoutingPolicy policy, List<WorkerView> workers, int maxBypass, int window) {
+        this.policy = Objects.requireNonNull(policy, "policy");
+        this.workers = List.copyOf(workers);
+        for (int i = 0; i < this.workers.size(); i++) {
+            if (this.workers.get(i).id() != i) {
+                throw new IllegalArgumentException("worker views must be numbered 0..n-1 in order");
+            }
+        }
+        if (this.workers.isEmpty() || maxBypass < 0 || window < 1) {
+            throw new IllegalArgumentException("need workers, maxBypass >= 0 and window >= 1");
+        }
+        this.maxBypass = maxBypass;
+        this.window = window;
+    }
+
+    public RoutingPolicy policy() {
+        return policy;
+    }
+
+    public List<WorkerView> workers() {
+        return workers;
+    }
+
+    public int queued() {
+        return queue.size();
+    }
+
+    public void submit(Request<T> request) {
+        queue.add(new Pending<>(request));
+    }
+
+    /** A slot of {@code worker} running {@code model} is free again. */
+    public void complete(int worker, String model) {
+        workers.get(worker).complete(model);
+    }
+
+    /** Assigns as many queued invocations as free slots and the policy allow. */
+    public List<Assignment<T>> dispatch(double nowMs) {
+        List<Assignment<T>> out = new ArrayList<>();
+        boolean progress = true;
+        while (progress && !queue.isEmpty() && anyFreeSlot()) {
+            progress = false;
+            int index = 0;
+            for (Iterator<Pending<T>> it = queue.iterator(); it.hasNext() && index < window; index++) {
+                Pending<T> p = it.next();
+                OptionalInt choice = policy.choose(p.request, workers, nowMs);
+                if (choice.isPresent()) {
+                    it.remove();
+                    out.add(workers.get(choice.getAsInt()).start(p.request, nowMs));
+                    bypassEarlier(index);
+                    progress = true;
+                    break;
+                }
+                if (!policy.outOfOrder() || (index == 0 && p.bypassed >= maxBypass)) {
+                    break;
+                }
+            }
+        }
+        return out;
+    }
+
+    private void bypassEarlier(int index) {
+        int i = 0;
+        for (Pending<T> p : queue) {
+            if (i++ >= index) {
+                break;
+            }
+            p.bypassed++;
+        }
+    }
+
+    private boolean anyFreeSlot() {
+        for (WorkerView w : workers) {
+            if (w.hasFreeSlot()) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

@@ -1,0 +1,137 @@
+package io.gpufaas.core.router;
+
+import io.gpufaas.core.cache.Admission;
+import io.gpufaas.core.cache.LruPolicy;
+import io.gpufaas.core.cache.ModelCache;
+import java.util.ArrayDeque;
+import java.util.Deque;
+
+/**
+ * The router's exact view of one worker: its cache (the same {@link ModelCache} class, so the
+ * router's eviction choices are the ones the worker executes), its free slots, and the work it
+ * has in flight.
+ */
+public final class WorkerView {
+
+    private final int id;
+    private final int slots;
+    private final ModelCache cache;
+    private int running;
+    /** Expected completion times of running work, for the expected wait of a busy holder. */
+    private final Deque<Double> busyUntil = new ArrayDeque<>();
+    /** Models whose load this worker started and no invocation of which has completed yet. */
+    private final java.util.Set<String> loading = new java.util.HashSet<>();
+
+    public WorkerView(int id, long capacityBytes, int slots) {
+        this(id, slots, new ModelCache(capacityBytes, new LruPolicy()));
+    }
+
+    public WorkerView(int id, int slots, ModelCache cache) {
+        if (slots < 1) {
+            throw new IllegalArgumentException("a worker needs at least one slot, was " + slots);
+        }
+        this.id = id;
+        this.slots = slots;
+        this.cache = cache;
+    }
+
+    public int id() {
+        return id;
+    }
+
+    public int slots() {
+        return slots;
+    }
+
+    public int running() {
+        return running;
+    }
+
+    public boolean hasFreeSlot() {
+        return running < slots;
+    }
+
+    public ModelCache cache() {
+        return cache;
+    }
+
+    /** Whether a load of {@code model} is under way here (started, and nothing of it finished). */
+    public boolean isLoading(String model) {
+        return loading.contains(model);
+    }
+
+    /** Milliseconds until a slot frees up, from the router's own estimates. */
+    public double expectedWaitMs(double nowMs) {
+        if (hasFreeSlot()) {
+            return 0;
+        }
+        double earliest = Double.MAX_VALUE;
+        for (double t : busyUntil) {
+            earliest = Math.min(earliest, t);
+        }
+        return Math.max(0, earliest - nowMs);
+    }
+
+    /**
+     * Would a load of {@code bytes} fit here now, and at what cost: the bytes it would evict
+     * (0 when free memory suffices), or -1 when it cannot be placed at all right now.
+     */
+    public long evictionCost(String model, long bytes) {
+        if (cache.isReady(model)) {
+            return 0;
+        }
+        if (bytes > cache.capacity()) {
+            return -1;
+        }
+        if (bytes <= cache.freeBytes()) {
+            return 0;
+        }
+        long evictable = 0;
+        for (var e : cache.entries()) {
+            if (cache.isEvictable(e.model())) {
+                evictable += e.bytes();
+            }
+        }
+        return cache.freeBytes() + evictable >= bytes ? bytes - cache.freeBytes() : -1;
+    }
+
+    /** Starts work here; returns the assignment (with the evictions the worker must make). */
+    <T> Assignment<T> start(Request<T> r, double nowMs) {
+        boolean load = !cache.isReady(r.model());
+        java.util.List<String> evicted = java.util.List.of();
+        if (load) {
+            cache.recordMiss();
+            Admission a = cache.admit(r.model(), r.bytes(), r.loadCostMs());
+            if (!(a instanceof Admission.Admitted admitted)) {
+                throw new IllegalStateException("worker " + id + " cannot take " + r.model() + ": " + a);
+            }
+            evicted = admitted.victims();
+            cache.completeLoad(r.model(), r.bytes(), r.loadCostMs());
+            loading.add(r.model());
+        } else {
+            cache.recordHit(r.model());
+        }
+        cache.pin(r.model());
+        running++;
+        busyUntil.add(nowMs + (load ? r.loadCostMs() : 0) + r.execCostMs());
+        return new Assignment<>(r.item(), r.model(), id, load, evicted);
+    }
+
+    /** A slot's work on {@code model} finished. */
+    public void complete(String model) {
+        if (running == 0) {
+            throw new IllegalStateException("worker " + id + " completed more than it started");
+        }
+        cache.unpin(model);
+        loading.remove(model);
+        running--;
+        if (!busyUntil.isEmpty()) {
+            // Completions arrive roughly in order of their expected ends: drop the earliest.
+            double min = Double.MAX_VALUE;
+            for (double t : busyUntil) {
+                min = Math.min(min, t);
+            }
+            busyUntil.remove(min);
+        }
+    }
+}

@@ -1,0 +1,162 @@
+package io.gpufaas.core.router;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalInt;
+import org.junit.jupiter.api.Test;
+
+/** Hand-computed scenarios: 100-byte models, 1 slot per worker, load 100 ms, run 10 ms. */
+class RoutingPolicyTest {
+
+    private static List<WorkerView> workers(int n, long capacity) {
+        List<WorkerView> list = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            list.add(new WorkerView(i, capacity, 1));
+        }
+        return list;
+    }
+
+    private static Request<String> req(String id, String model) {
+        return new Request<>(id, model, 100, 100, 10, 0);
+    }
+
+    /** Makes {@code model} resident on {@code w} and frees the slot again. */
+    private static void preload(WorkerView w, String model) {
+        w.start(req("pre", model), 0);
+        w.complete(model);
+    }
+
+    @Test
+    void aHitGoesToTheHolder() {
+        List<WorkerView> ws = workers(3, 1000);
+        preload(ws.get(2), "a");
+        for (String name : List.of("lalb", "lalb-o3", "ect-o3")) {
+            assertThat(RoutingPolicies.create(name).choose(req("r", "a"), ws, 0)).as(name).isEqualTo(OptionalInt.of(2));
+        }
+        // Load balancing only: round-robin starts at worker 0 regardless of where the model is.
+        assertThat(new RoundRobinPolicy().choose(req("r", "a"), ws, 0)).isEqualTo(OptionalInt.of(0));
+    }
+
+    @Test
+    void aBusyHolderIsWaitedForOnlyWhileThatBeatsALoadElsewhere() {
+        List<WorkerView> ws = workers(2, 1000);
+        preload(ws.get(1), "a");
+        ws.get(1).start(req("busy", "a"), 0); // worker 1 runs a until t = 10
+
+        // Expected wait 10 ms < load 100 ms: keep waiting for the holder.
+        assertThat(new LalbPolicy().choose(req("r", "a"), ws, 0)).isEmpty();
+        // A long-running holder (expected wait 400 ms > load 100 ms): load on the free worker.
+        List<WorkerView> slow = workers(2, 1000);
+        preload(slow.get(1), "a");
+        slow.get(1).start(new Request<>("long", "a", 100, 100, 500, 0), 0);
+        assertThat(new LalbPolicy().choose(req("r", "a"), slow, 100)).isEqualTo(OptionalInt.of(0));
+    }
+
+    @Test
+    void placementPrefersFreeMemoryThenTheFewestBytesEvicted() {
+        List<WorkerView> ws = workers(3, 250);
+        preload(ws.get(0), "x");
+        preload(ws.get(0), "y");  // worker 0: 200 of 250 used, a load of 100 evicts 50+ bytes
+        preload(ws.get(1), "z");  // worker 1: 100 used, 150 free
+        preload(ws.get(2), "u");
+        preload(ws.get(2), "v");
+        assertThat(new LalbPolicy().choose(req("r", "new"), ws, 0)).isEqualTo(OptionalInt.of(1));
+
+        preload(ws.get(1), "w"); // now every worker must evict 50 bytes; fewest running, lowest id: 0
+        assertThat(ws.get(1).evictionCost("new", 100)).isEqualTo(50);
+        assertThat(new LalbPolicy().choose(req("r", "new"), ws, 0)).isEqualTo(OptionalInt.of(0));
+    }
+
+    @Test
+    void modelsInUseAreNeverEvicted() {
+        List<WorkerView> ws = workers(1, 150);
+        ws.get(0).start(req("running", "a"), 0); // 'a' fills the worker and is running (pinned)
+        ws.get(0).complete("a");
+        ws.get(0).start(req("running-again", "a"), 0);
+
+        // No free slot anyway; and even with one, nothing evictable leaves room for 'b'.
+        assertThat(ws.get(0).evictionCost("b", 100)).isEqualTo(-1);
+        for (String name : RoutingPolicies.NAMES) {
+            assertThat(RoutingPolicies.create(name).choose(req("r", "b"), ws, 0)).as(name).isEmpty();
+        }
+    }
+
+    @Test
+    void simultaneousFirstRequestsLoadANewModelOnce() {
+        Scheduler<String> s = new Scheduler<>(new LalbPolicy(), workers(4, 1000), 8, 16);
+        for (int i = 0; i < 4; i++) {
+            s.submit(req("r" + i, "new"));
+        }
+        List<Assignment<String>> first = s.dispatch(0);
+        assertThat(first).singleElement().satisfies(a -> assertThat(a.load()).isTrue());
+        assertThat(s.queued()).isEqualTo(3);
+
+        s.complete(first.get(0).worker(), "new");
+        List<Assignment<String>> next = s.dispatch(110);
+        // Now resident on one worker: the next goes there as a hit; the others wait for it rather than
+        // loading copies (the expected wait of 10 ms beats a 100 ms load).
+        assertThat(next).singleElement().satisfies(a -> {
+            assertThat(a.hit()).isTrue();
+            assertThat(a.worker()).isEqualTo(first.get(0).worker());
+        });
+    }
+
+    @Test
+    void outOfOrderDispatchRunsOthersWhileTheHeadWaitsUpToTheBypassBound() {
+        for (boolean o3 : new boolean[] {false, true}) {
+            List<WorkerView> ws = workers(2, 1000);
+            preload(ws.get(0), "a");
+            preload(ws.get(1), "b");
+            ws.get(0).start(req("busy", "a"), 0);
+            Scheduler<String> s = new Scheduler<>(o3 ? LalbPolicy.withOutOfOrder() : new LalbPolicy(), ws, 1, 16);
+            s.submit(req("a1", "a")); // waits for worker 0
+            s.submit(req("b1", "b")); // could run on worker 1 now
+            s.submit(req("b2", "b"));
+
+            List<Assignment<String>> out = s.dispatch(0);
+            if (o3) {
+                assertThat(out).extracting(Assignment::item).containsExactly("b1");
+                s.complete(1, "b");
+                // a1 has been overtaken once: the bound (1) holds b2 back.
+                assertThat(s.dispatch(1)).isEmpty();
+            } else {
+                assertThat(out).isEmpty();
+            }
+        }
+    }
+
+    @Test
+    void consistentHashingKeepsAModelOnOneWorkerWhileItsLoadIsBounded() {
+        List<WorkerView> ws = workers(8, 10_000);
+        OptionalInt first = new ConsistentHashPolicy(1.25).choose(req("r", "m"), ws, 0);
+        ConsistentHashPolicy policy = new ConsistentHashPolicy(1.25);
+        assertThat(policy.choose(req("r2", "m"), ws, 0)).isEqualTo(first);
+        ws.get(first.getAsInt()).start(req("busy", "m"), 0);
+        assertThat(policy.choose(req("r3", "m"), ws, 0)).isPresent().isNotEqualTo(first);
+    }
+
+    @Test
+    void ectSpillsAHotModelOntoAnotherWorkerOnlyWhenQueueingCostsMoreThanALoad() {
+        List<WorkerView> ws = workers(2, 1000);
+        preload(ws.get(0), "hot");
+        ws.get(0).start(new Request<>("long", "hot", 100, 100, 50, 0), 0); // busy until t = 50
+        EctPolicy ect = new EctPolicy();
+
+        // Waiting 50 + run 10 = 60 < load 100 + run 10: wait for the holder.
+        assertThat(ect.choose(req("r", "hot"), ws, 0)).isEmpty();
+        List<WorkerView> slow = workers(2, 1000);
+        preload(slow.get(0), "hot");
+        slow.get(0).start(new Request<>("long", "hot", 100, 100, 500, 0), 0); // busy until t = 500
+        // Waiting 500 > 110: replicate onto the free worker.
+        assertThat(ect.choose(req("r", "hot"), slow, 0)).isEqualTo(OptionalInt.of(1));
+    }
+
+    @Test
+    void unknownPoliciesAreRejectedByName() {
+        assertThatThrownBy(() -> RoutingPolicies.create("random"))
+                .hasMessageContaining("known: [round-robin, least-loaded, lalb, lalb-o3, ch-bl, ect-o3]");
+    }
+}
