@@ -8,7 +8,7 @@
 #   scripts/kafka.sh topics                                 list topics
 #
 # Environment: GPUFAAS_WORK_DIR (default ./work), KAFKA_PORT (9092), KAFKA_TOPICS (space-separated;
-# default: the job's invocations, results and dead-letter topics).
+# default: the job's invocations, results, dead-letter and worker-status topics).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
@@ -17,7 +17,7 @@ PID_FILE="$KAFKA_DIR/broker.pid"
 PORT_FILE="$KAFKA_DIR/broker.port"
 PORT="${KAFKA_PORT:-9092}"
 PARTITIONS=4
-TOPICS="${KAFKA_TOPICS:-gpufaas.invocations gpufaas.results gpufaas.dead-letters}"
+TOPICS="${KAFKA_TOPICS:-gpufaas.invocations gpufaas.results gpufaas.dead-letters gpufaas.worker-status}"
 CP_FILE="$ROOT/testkit/target/broker-classpath.txt"
 
 cmd="${1:-status}"; shift || true

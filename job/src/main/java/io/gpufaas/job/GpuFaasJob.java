@@ -55,6 +55,13 @@ public final class GpuFaasJob {
                 .source(KafkaIo.invocationSource(conf))
                 .resultSink(KafkaIo.resultSink(conf))
                 .deadLetterSink(KafkaIo.deadLetterSink(conf))
+                .statusChannel(KafkaIo.statusSource(conf), KafkaIo.statusSink(conf))
+                .router(conf.get(GpuFaasOptions.ROUTING_POLICY),
+                        conf.getOptional(GpuFaasOptions.ROUTER_WORKER_MEMORY)
+                                .orElse(conf.get(GpuFaasOptions.CPU_MEMORY_BUDGET)).getBytes(),
+                        conf.get(GpuFaasOptions.ROUTER_SLOTS))
+                .routerOutOfOrder(conf.get(GpuFaasOptions.ROUTER_MAX_BYPASS), conf.get(GpuFaasOptions.ROUTER_WINDOW),
+                        conf.get(GpuFaasOptions.ROUTER_REPORT_TIMEOUT))
                 .catalog(FunctionCatalog.of(registry.all()))
                 .registryLoader(loader)
                 .deviceSelector(new DeviceSelector(conf.get(GpuFaasOptions.DEVICE_KIND),

@@ -157,6 +157,45 @@ public final class GpuFaasOptions {
             .defaultValue(true)
             .withDescription("After a restore from a checkpoint, reload the models a worker held before taking traffic.");
 
+    public static final ConfigOption<String> STATUS_TOPIC = key("gpufaas.kafka.topic.worker-status")
+            .stringType()
+            .defaultValue("gpufaas.worker-status")
+            .withDescription("Internal topic of worker reports (completions, resident models) that the router reads "
+                    + "back: the feedback channel. It must exist before the job starts.");
+
+    public static final ConfigOption<String> ROUTING_POLICY = key("gpufaas.router.policy")
+            .stringType()
+            .defaultValue("lalb-o3")
+            .withDescription("How the router places invocations: round-robin, least-loaded, lalb, lalb-o3, ch-bl or "
+                    + "ect-o3 (see README, Routing).");
+
+    public static final ConfigOption<Integer> ROUTER_SLOTS = key("gpufaas.router.slots-per-worker")
+            .intType()
+            .defaultValue(4)
+            .withDescription("Invocations the router lets one worker hold at once: its concurrency plus enough to "
+                    + "cover the report round trip. The rest wait in the router, where they can still be placed well.");
+
+    public static final ConfigOption<Integer> ROUTER_MAX_BYPASS = key("gpufaas.router.out-of-order.max-bypass")
+            .intType()
+            .defaultValue(16)
+            .withDescription("How often out-of-order dispatch may overtake one waiting invocation.");
+
+    public static final ConfigOption<Integer> ROUTER_WINDOW = key("gpufaas.router.out-of-order.window")
+            .intType()
+            .defaultValue(64)
+            .withDescription("How deep into its queue out-of-order dispatch looks.");
+
+    public static final ConfigOption<Duration> ROUTER_REPORT_TIMEOUT = key("gpufaas.router.report-timeout")
+            .durationType()
+            .defaultValue(Duration.ofMinutes(2))
+            .withDescription("A worker that reports nothing this long while holding invocations gets its slots back.");
+
+    public static final ConfigOption<MemorySize> ROUTER_WORKER_MEMORY = key("gpufaas.router.worker-memory")
+            .memoryType()
+            .noDefaultValue()
+            .withDescription("Device memory the router assumes per worker; defaults to the CPU memory budget. "
+                    + "On GPUs set it to the device memory (workers also report theirs).");
+
     /** All options, for documentation and validation. */
     public static List<ConfigOption<?>> all() {
         List<ConfigOption<?>> all = new ArrayList<>();
@@ -183,6 +222,13 @@ public final class GpuFaasOptions {
         all.add(MAX_BYPASS);
         all.add(EVICTION_POLICY);
         all.add(WARM_RESTORE);
+        all.add(STATUS_TOPIC);
+        all.add(ROUTING_POLICY);
+        all.add(ROUTER_SLOTS);
+        all.add(ROUTER_MAX_BYPASS);
+        all.add(ROUTER_WINDOW);
+        all.add(ROUTER_REPORT_TIMEOUT);
+        all.add(ROUTER_WORKER_MEMORY);
         return all;
     }
 }

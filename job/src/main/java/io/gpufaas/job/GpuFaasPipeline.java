@@ -6,52 +6,45 @@ import io.gpufaas.core.event.Invocation;
 import io.gpufaas.core.event.InvocationResult;
 import io.gpufaas.core.event.RawRecord;
 import io.gpufaas.core.function.FunctionCatalog;
+import io.gpufaas.core.router.Routed;
+import io.gpufaas.core.router.WorkerReport;
 import io.gpufaas.operators.decode.DecodeFunction;
+import io.gpufaas.operators.router.RouterFunction;
+import io.gpufaas.operators.router.RouterSettings;
 import io.gpufaas.operators.worker.WorkerFunction;
+import io.gpufaas.operators.worker.WorkerOutput;
 import io.gpufaas.operators.worker.WorkerSettings;
-import java.time.Duration;
-import java.util.concurrent.TimeUnit;
-import org.apache.flink.streaming.api.datastream.AsyncDataStream;
 import io.gpufaas.udf.RegistryLoader;
 import io.gpufaas.udf.device.DeviceSelector;
+import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.streaming.api.datastream.AsyncDataStream;
+import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
- * The gpufaas dataflow: source, decode and validate, route, execute, sinks. Sources and sinks are
- * parameters so tests run exactly this pipeline with their own I/O. Every operator has a stable
- * uid, so savepoints survive changes to the graph around it.
+ * The gpufaas dataflow:
+ *
+ * <pre>
+ * invocations ─► decode+validate ─keyBy(function)─► router (p=1) ─partitionCustom(worker)─► workers ─► results
+ *                      └─► dead letters            ▲                                          │
+ *                                                  └────────── worker-status topic ◄──────────┘
+ * </pre>
+ *
+ * Sources and sinks are parameters, so tests run exactly this pipeline with their own I/O. Every
+ * operator has a stable uid, so savepoints survive changes to the graph around it.
  */
 public final class GpuFaasPipeline {
 
-    private final Source<RawRecord, ?, ?> source;
-    private final Sink<InvocationResult> resultSink;
-    private final Sink<DeadLetter> deadLetterSink;
-    private final FunctionCatalog catalog;
-    private final RegistryLoader registryLoader;
-    private final DeviceSelector deviceSelector;
-    private final WorkerSettings workerSettings;
-    private final int queueCapacity;
-    private final Duration workerTimeout;
-    private final DecodeLimits limits;
-    private final int workerParallelism;
+    private final Builder b;
 
     private GpuFaasPipeline(Builder b) {
-        this.source = b.source;
-        this.resultSink = b.resultSink;
-        this.deadLetterSink = b.deadLetterSink;
-        this.catalog = b.catalog;
-        this.registryLoader = b.registryLoader;
-        this.deviceSelector = b.deviceSelector;
-        this.workerSettings = b.workerSettings;
-        this.queueCapacity = b.queueCapacity;
-        this.workerTimeout = b.workerTimeout;
-        this.limits = b.limits;
-        this.workerParallelism = b.workerParallelism;
+        this.b = b;
     }
 
     public static Builder builder() {
@@ -60,35 +53,54 @@ public final class GpuFaasPipeline {
 
     /** Adds the pipeline to {@code env}; the caller executes it. */
     public void addTo(StreamExecutionEnvironment env) {
+        int workers = b.workerParallelism > 0 ? b.workerParallelism : env.getParallelism();
         SingleOutputStreamOperator<Invocation> invocations = env
-                .fromSource(source, WatermarkStrategy.noWatermarks(), "invocations")
+                .fromSource(b.source, WatermarkStrategy.noWatermarks(), "invocations")
                 .uid("invocations-source")
-                .process(new DecodeFunction(catalog, limits))
+                .process(new DecodeFunction(b.catalog, b.limits))
                 .name("decode-validate")
                 .uid("decode-validate");
-
-        // Placeholder routing: every invocation of a function goes to the same worker.
-        SingleOutputStreamOperator<InvocationResult> results = AsyncDataStream.unorderedWait(
-                        invocations.keyBy(Invocation::function),
-                        new WorkerFunction(registryLoader, deviceSelector, workerSettings),
-                        workerTimeout.toMillis(), TimeUnit.MILLISECONDS, queueCapacity)
-                .name("worker")
-                .uid("worker");
-        if (workerParallelism > 0) {
-            results.setParallelism(workerParallelism);
-        }
-
-        results.sinkTo(resultSink).name("results").uid("results-sink");
         invocations.getSideOutput(DecodeFunction.DEAD_LETTERS)
-                .sinkTo(deadLetterSink)
+                .sinkTo(b.deadLetterSink)
                 .name("dead-letters")
                 .uid("dead-letters-sink");
+
+        DataStream<WorkerReport> reports = env
+                .fromSource(b.statusSource, WatermarkStrategy.noWatermarks(), "worker-status")
+                .uid("worker-status-source")
+                .setParallelism(1);
+        RouterSettings routerSettings = new RouterSettings(b.routingPolicy, workers, b.routerWorkerMemory,
+                b.routerSlots, b.routerMaxBypass, b.routerWindow, b.routerReportTimeout.toMillis());
+        // One router subtask holds the global view; the keying gives each function's invocations
+        // and reports one order.
+        DataStream<Routed> routed = invocations.keyBy(Invocation::function)
+                .connect(reports.keyBy(WorkerReport::function))
+                .process(new RouterFunction(routerSettings, b.registryLoader))
+                .name("router")
+                .uid("router")
+                .setParallelism(1)
+                .setMaxParallelism(1)
+                .partitionCustom((worker, partitions) -> worker % partitions, Routed::worker);
+
+        SingleOutputStreamOperator<WorkerOutput> done = AsyncDataStream.unorderedWait(routed,
+                        new WorkerFunction(b.registryLoader, b.deviceSelector, b.workerSettings),
+                        b.workerTimeout.toMillis(), TimeUnit.MILLISECONDS, b.queueCapacity)
+                .name("worker")
+                .uid("worker")
+                .setParallelism(workers);
+
+        done.map(WorkerOutput::result).name("results-of").uid("results-of").setParallelism(workers)
+                .sinkTo(b.resultSink).name("results").uid("results-sink");
+        done.map(WorkerOutput::report).name("reports-of").uid("reports-of").setParallelism(workers)
+                .sinkTo(b.statusSink).name("worker-status").uid("worker-status-sink");
     }
 
     public static final class Builder {
         private Source<RawRecord, ?, ?> source;
         private Sink<InvocationResult> resultSink;
         private Sink<DeadLetter> deadLetterSink;
+        private Source<WorkerReport, ?, ?> statusSource;
+        private Sink<WorkerReport> statusSink;
         private FunctionCatalog catalog;
         private RegistryLoader registryLoader;
         private DeviceSelector deviceSelector = new DeviceSelector(DeviceSelector.Preference.AUTO, 2L << 30);
@@ -97,6 +109,12 @@ public final class GpuFaasPipeline {
         private Duration workerTimeout = Duration.ofMinutes(10);
         private DecodeLimits limits = DecodeLimits.defaults();
         private int workerParallelism = -1;
+        private String routingPolicy = "lalb-o3";
+        private long routerWorkerMemory = 2L << 30;
+        private int routerSlots = 4;
+        private int routerMaxBypass = 16;
+        private int routerWindow = 64;
+        private Duration routerReportTimeout = Duration.ofMinutes(2);
 
         public Builder source(Source<RawRecord, ?, ?> source) {
             this.source = source;
@@ -113,13 +131,20 @@ public final class GpuFaasPipeline {
             return this;
         }
 
+        /** The router's feedback channel: where workers' reports are written and read back. */
+        public Builder statusChannel(Source<WorkerReport, ?, ?> source, Sink<WorkerReport> sink) {
+            this.statusSource = source;
+            this.statusSink = sink;
+            return this;
+        }
+
         /** The deployed functions, as the decoder validates against them. */
         public Builder catalog(FunctionCatalog catalog) {
             this.catalog = catalog;
             return this;
         }
 
-        /** How each worker loads the functions it runs. */
+        /** How each worker (and the router, for footprints) loads the functions. */
         public Builder registryLoader(RegistryLoader loader) {
             this.registryLoader = loader;
             return this;
@@ -154,27 +179,47 @@ public final class GpuFaasPipeline {
             return this;
         }
 
+        /** Routing policy by name, and the router's view of each worker. */
+        public Builder router(String policy, long workerMemoryBytes, int slotsPerWorker) {
+            this.routingPolicy = policy;
+            this.routerWorkerMemory = workerMemoryBytes;
+            this.routerSlots = slotsPerWorker;
+            return this;
+        }
+
+        public Builder routerOutOfOrder(int maxBypass, int window, Duration reportTimeout) {
+            this.routerMaxBypass = maxBypass;
+            this.routerWindow = window;
+            this.routerReportTimeout = reportTimeout;
+            return this;
+        }
+
         public GpuFaasPipeline build() {
             Objects.requireNonNull(source, "no source set: call source(...)");
             Objects.requireNonNull(resultSink, "no result sink set: call resultSink(...)");
             Objects.requireNonNull(deadLetterSink, "no dead-letter sink set: call deadLetterSink(...)");
+            Objects.requireNonNull(statusSource, "no status source set: call statusChannel(...)");
+            Objects.requireNonNull(statusSink, "no status sink set: call statusChannel(...)");
             Objects.requireNonNull(catalog, "no function catalog set: call catalog(...)");
             Objects.requireNonNull(registryLoader, "no registry loader set: call registryLoader(...)");
             Objects.requireNonNull(deviceSelector, "device selector must not be null");
             Objects.requireNonNull(limits, "limits must not be null");
             Objects.requireNonNull(workerSettings, "worker settings must not be null");
-            if (queueCapacity < 1) {
-                throw new IllegalArgumentException("worker queue capacity must be positive, was " + queueCapacity);
-            }
-            if (workerTimeout == null || workerTimeout.isNegative() || workerTimeout.isZero()) {
-                throw new IllegalArgumentException("worker timeout must be positive, was " + workerTimeout);
-            }
             if (catalog.all().isEmpty()) {
                 throw new IllegalArgumentException("the function catalog is empty: nothing could be invoked");
             }
             if (workerParallelism == 0 || workerParallelism < -1) {
                 throw new IllegalArgumentException("worker parallelism must be positive or -1, was " + workerParallelism);
             }
+            if (queueCapacity < 1) {
+                throw new IllegalArgumentException("worker queue capacity must be positive, was " + queueCapacity);
+            }
+            if (workerTimeout == null || workerTimeout.isNegative() || workerTimeout.isZero()) {
+                throw new IllegalArgumentException("worker timeout must be positive, was " + workerTimeout);
+            }
+            // Validates the routing settings now, at submission, not in the task.
+            new RouterSettings(routingPolicy, 1, routerWorkerMemory, routerSlots, routerMaxBypass, routerWindow,
+                    routerReportTimeout.toMillis());
             return new GpuFaasPipeline(this);
         }
     }

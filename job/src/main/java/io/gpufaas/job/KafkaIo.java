@@ -3,6 +3,8 @@ package io.gpufaas.job;
 import io.gpufaas.core.event.DeadLetter;
 import io.gpufaas.core.event.InvocationResult;
 import io.gpufaas.core.event.RawRecord;
+import io.gpufaas.core.router.WorkerReport;
+import io.gpufaas.operators.kafka.WorkerReportSerde;
 import io.gpufaas.operators.kafka.DeadLetterSerializer;
 import io.gpufaas.operators.kafka.RawRecordDeserializer;
 import io.gpufaas.operators.kafka.ResultSerializer;
@@ -37,6 +39,36 @@ public final class KafkaIo {
                 .setStartingOffsets(start)
                 .setDeserializer(new RawRecordDeserializer())
                 .setProperties(props)
+                .build();
+    }
+
+    /**
+     * The router's feedback: worker reports, read uncommitted, and on a fresh start only those
+     * written since the job was built (old reports describe workers that no longer exist; a
+     * plain "latest" could skip the first reports if the reader starts after them).
+     */
+    public static KafkaSource<WorkerReport> statusSource(Configuration conf) {
+        Properties props = JobConfig.kafkaProperties(conf);
+        props.setProperty("isolation.level", "read_uncommitted");
+        return KafkaSource.<WorkerReport>builder()
+                .setBootstrapServers(conf.get(GpuFaasOptions.BOOTSTRAP_SERVERS))
+                .setTopics(conf.get(GpuFaasOptions.STATUS_TOPIC))
+                .setGroupId(conf.get(GpuFaasOptions.GROUP_ID) + "-status")
+                .setStartingOffsets(OffsetsInitializer.timestamp(System.currentTimeMillis()))
+                .setDeserializer(new WorkerReportSerde.Deserializer())
+                .setProperties(props)
+                .build();
+    }
+
+    /** Always at-least-once: a report held back until a checkpoint commits would stall the router. */
+    public static KafkaSink<WorkerReport> statusSink(Configuration conf) {
+        Properties props = JobConfig.kafkaProperties(conf);
+        props.putIfAbsent("linger.ms", "0");
+        return KafkaSink.<WorkerReport>builder()
+                .setBootstrapServers(conf.get(GpuFaasOptions.BOOTSTRAP_SERVERS))
+                .setKafkaProducerConfig(props)
+                .setRecordSerializer(new WorkerReportSerde.Serializer(conf.get(GpuFaasOptions.STATUS_TOPIC)))
+                .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
                 .build();
     }
 

@@ -138,6 +138,32 @@ public final class EventJson {
                         B64D.decode(root.path("value").asText(""))));
     }
 
+    /** Worker status reports on the feedback topic (internal, but plain JSON for debugging with kcat). */
+    public static byte[] encodeReport(io.gpufaas.core.router.WorkerReport r) {
+        ObjectNode root = JSON.createObjectNode();
+        root.put("v", InvocationDecoder.CONTRACT_VERSION);
+        root.put("worker", r.worker());
+        root.put("function", r.function());
+        root.put("invocationId", r.invocationId());
+        root.put("loadMs", r.loadMs());
+        root.put("execMs", r.execMs());
+        root.put("bytes", r.bytes());
+        ArrayNode resident = root.putArray("resident");
+        r.resident().forEach(resident::add);
+        root.put("capacityBytes", r.capacityBytes());
+        root.put("atMs", r.atMs());
+        return write(root);
+    }
+
+    public static io.gpufaas.core.router.WorkerReport decodeReport(byte[] bytes) {
+        JsonNode root = readTree(bytes);
+        java.util.List<String> resident = new java.util.ArrayList<>();
+        root.path("resident").forEach(n -> resident.add(n.asText()));
+        return new io.gpufaas.core.router.WorkerReport(root.path("worker").asInt(-1), root.path("function").asText(),
+                root.path("invocationId").asText(), root.path("loadMs").asLong(), root.path("execMs").asLong(),
+                root.path("bytes").asLong(), resident, root.path("capacityBytes").asLong(), root.path("atMs").asLong());
+    }
+
     private static Map<String, String> stringMap(JsonNode node) {
         Map<String, String> map = new HashMap<>();
         node.fields().forEachRemaining(e -> map.put(e.getKey(), e.getValue().asText()));

@@ -65,6 +65,13 @@ public final class Scheduler<T> {
         queue.add(new Pending<>(request));
     }
 
+    /** The waiting requests, oldest first: what a checkpoint must keep. */
+    public List<Request<T>> pending() {
+        List<Request<T>> out = new ArrayList<>(queue.size());
+        queue.forEach(p -> out.add(p.request));
+        return out;
+    }
+
     /** A slot of {@code worker} running {@code model} is free again. */
     public void complete(int worker, String model) {
         workers.get(worker).complete(model);

@@ -5,6 +5,7 @@ import io.gpufaas.core.cache.LruPolicy;
 import io.gpufaas.core.cache.ModelCache;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.List;
 
 /**
  * The router's exact view of one worker: its cache (the same {@link ModelCache} class, so the
@@ -21,6 +22,8 @@ public final class WorkerView {
     private final Deque<Double> busyUntil = new ArrayDeque<>();
     /** Models whose load this worker started and no invocation of which has completed yet. */
     private final java.util.Set<String> loading = new java.util.HashSet<>();
+    /** Models of the work started here and not yet reported complete. */
+    private final java.util.List<String> runningModels = new java.util.ArrayList<>();
 
     public WorkerView(int id, long capacityBytes, int slots) {
         this(id, slots, new ModelCache(capacityBytes, new LruPolicy()));
@@ -98,7 +101,7 @@ public final class WorkerView {
     /** Starts work here; returns the assignment (with the evictions the worker must make). */
     <T> Assignment<T> start(Request<T> r, double nowMs) {
         boolean load = !cache.isReady(r.model());
-        java.util.List<String> evicted = java.util.List.of();
+        List<String> evicted = List.of();
         if (load) {
             cache.recordMiss();
             Admission a = cache.admit(r.model(), r.bytes(), r.loadCostMs());
@@ -112,6 +115,7 @@ public final class WorkerView {
             cache.recordHit(r.model());
         }
         cache.pin(r.model());
+        runningModels.add(r.model());
         running++;
         busyUntil.add(nowMs + (load ? r.loadCostMs() : 0) + r.execCostMs());
         return new Assignment<>(r.item(), r.model(), id, load, evicted);
@@ -119,8 +123,18 @@ public final class WorkerView {
 
     /** A slot's work on {@code model} finished. */
     public void complete(String model) {
-        if (running == 0) {
-            throw new IllegalStateException("worker " + id + " completed more than it started");
+        if (!tryComplete(model)) {
+            throw new IllegalStateException("worker " + id + " reported " + model + " complete, which it was not running");
+        }
+    }
+
+    /**
+     * Like {@link #complete} but tolerant: a report for work this view does not know (a duplicate,
+     * or work started before a restore) is ignored. Returns whether a slot was freed.
+     */
+    public boolean tryComplete(String model) {
+        if (!runningModels.remove(model)) {
+            return false;
         }
         cache.unpin(model);
         loading.remove(model);
@@ -133,5 +147,40 @@ public final class WorkerView {
             }
             busyUntil.remove(min);
         }
+        return true;
+    }
+
+    /** Forgets all running work, e.g. when the worker stopped reporting: its slots are free again. */
+    public int releaseAll() {
+        int released = runningModels.size();
+        for (String m : List.copyOf(runningModels)) {
+            tryComplete(m);
+        }
+        busyUntil.clear();
+        return released;
+    }
+
+    /**
+     * Corrects the view with what the worker says it holds. Models the worker lacks are dropped
+     * unless work on them is running (a report can predate a load the router ordered); models it
+     * holds that the view lacks are added when they fit. Returns the number of corrections.
+     */
+    public int reconcile(java.util.Collection<String> resident, java.util.function.ToLongFunction<String> bytes,
+            java.util.function.ToDoubleFunction<String> loadCost) {
+        int corrections = 0;
+        for (var e : List.copyOf(cache.entries())) {
+            if (!resident.contains(e.model()) && cache.isEvictable(e.model()) && cache.evict(e.model())) {
+                corrections++;
+            }
+        }
+        for (String m : resident) {
+            long size = bytes.applyAsLong(m);
+            if (!cache.isReady(m) && !cache.isLoading(m) && size <= cache.freeBytes()
+                    && cache.admit(m, size, loadCost.applyAsDouble(m)) instanceof Admission.Admitted) {
+                cache.completeLoad(m, size, loadCost.applyAsDouble(m));
+                corrections++;
+            }
+        }
+        return corrections;
     }
 }

@@ -177,6 +177,33 @@ public final class DeviceWorker implements AutoCloseable {
         return loaded;
     }
 
+    /**
+     * Evicts models on the router's instruction, skipping any in use (the router never asks for
+     * those; a stale plan can). Returns the models evicted.
+     */
+    public List<String> evict(List<String> victims) {
+        List<String> evicted = new ArrayList<>();
+        synchronized (this) {
+            for (String v : victims) {
+                if (cache.evict(v)) {
+                    evicted.add(v);
+                }
+            }
+            unload(evicted);
+        }
+        return evicted;
+    }
+
+    /** Models resident and ready now, for the router's reconciliation. */
+    public synchronized List<String> residentModels() {
+        return new ArrayList<>(models.keySet());
+    }
+
+    /** Bytes {@code model} holds on the device now, 0 if it is not resident. */
+    public synchronized long residentBytes(String model) {
+        return cache.isReady(model) ? cache.entry(model).map(e -> e.bytes()).orElse(0L) : 0L;
+    }
+
     public synchronized List<CachedModel> snapshot() {
         return cache.snapshot();
     }

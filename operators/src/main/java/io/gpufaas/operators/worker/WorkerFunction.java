@@ -6,6 +6,8 @@ import io.gpufaas.core.event.InvocationResult;
 import io.gpufaas.core.event.Placement;
 import io.gpufaas.core.event.ResultStatus;
 import io.gpufaas.core.event.Timing;
+import io.gpufaas.core.router.Routed;
+import io.gpufaas.core.router.WorkerReport;
 import io.gpufaas.udf.FunctionRegistry;
 import io.gpufaas.udf.RegistryLoader;
 import io.gpufaas.udf.device.ComputeDevice;
@@ -31,7 +33,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The worker operator: one subtask owns one device and hands invocations to a
- * {@link DeviceWorker}. Run under Flink's async operator, so loads and inference never block the
+ * {@link DeviceWorker}, after executing the router's plan (evict what it says). Each completion
+ * yields the result and a {@link WorkerReport} for the router. Run under Flink's async operator, so loads and inference never block the
  * task thread, checkpoints or timers; the operator's capacity bounds in-flight invocations, and
  * back-pressure reaches the Kafka source instead of memory. In-flight invocations are part of the
  * async operator's checkpoint and are re-submitted after a restore.
@@ -47,7 +50,7 @@ import org.slf4j.LoggerFactory;
  * {@code warmRestoredModels}; histograms {@code loadLatencyMs}, {@code executionLatencyMs},
  * {@code batchSize}, {@code queueWaitMs}, {@code endToEndLatencyMs}.
  */
-public final class WorkerFunction extends RichAsyncFunction<Invocation, InvocationResult>
+public final class WorkerFunction extends RichAsyncFunction<Routed, WorkerOutput>
         implements CheckpointedFunction {
 
     private static final long serialVersionUID = 1L;
@@ -173,8 +176,11 @@ public final class WorkerFunction extends RichAsyncFunction<Invocation, Invocati
     }
 
     @Override
-    public void asyncInvoke(Invocation invocation, ResultFuture<InvocationResult> resultFuture) {
-        worker.submit(invocation, result -> {
+    public void asyncInvoke(Routed routed, ResultFuture<WorkerOutput> resultFuture) {
+        if (!routed.evict().isEmpty()) {
+            worker.evict(routed.evict());
+        }
+        worker.submit(routed.invocation(), result -> {
             switch (result.status()) {
                 case OK -> completed.inc();
                 case ERROR -> failed.inc();
@@ -182,20 +188,28 @@ public final class WorkerFunction extends RichAsyncFunction<Invocation, Invocati
             }
             endToEnd.update(result.timing().endToEndMs());
             queueWait.update(result.timing().queuedMs());
-            resultFuture.complete(List.of(result));
+            resultFuture.complete(List.of(new WorkerOutput(result, report(result))));
         });
+    }
+
+    private WorkerReport report(InvocationResult result) {
+        return new WorkerReport(getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(), result.function(),
+                result.id(), result.timing().loadMs(), result.timing().execMs(), worker.residentBytes(result.function()),
+                worker.residentModels(), worker.device().totalMemoryBytes(), result.completedAtMs());
     }
 
     /** Past the operator's timeout an invocation ends as an ERROR result, never as a failed job. */
     @Override
-    public void timeout(Invocation invocation, ResultFuture<InvocationResult> resultFuture) {
+    public void timeout(Routed routed, ResultFuture<WorkerOutput> resultFuture) {
+        Invocation invocation = routed.invocation();
         long now = System.currentTimeMillis();
         long waited = Math.max(0, now - invocation.arrivedAtMs());
         failed.inc();
-        resultFuture.complete(List.of(new InvocationResult(invocation.id(), invocation.function(), ResultStatus.ERROR,
+        InvocationResult result = new InvocationResult(invocation.id(), invocation.function(), ResultStatus.ERROR,
                 "", "TIMEOUT", "no result within the worker timeout", new Timing(waited, 0, 0, waited),
                 new Placement(getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(), worker.device().id(), false),
-                invocation.metadata(), now)));
+                invocation.metadata(), now);
+        resultFuture.complete(List.of(new WorkerOutput(result, report(result))));
     }
 
     @Override

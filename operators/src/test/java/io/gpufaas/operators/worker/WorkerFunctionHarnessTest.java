@@ -7,6 +7,7 @@ import io.gpufaas.core.event.InvocationResult;
 import io.gpufaas.core.event.Payload;
 import io.gpufaas.core.event.ResultStatus;
 import io.gpufaas.core.event.SourcePosition;
+import io.gpufaas.core.router.Routed;
 import io.gpufaas.udf.RegistryLoader;
 import io.gpufaas.udf.device.DeviceSelector;
 import java.nio.ByteBuffer;
@@ -28,35 +29,41 @@ class WorkerFunctionHarnessTest {
 
     private static final String REPO = DeviceWorkerTest.REPOSITORY.toAbsolutePath().toString();
 
-    private static OneInputStreamOperatorTestHarness<Invocation, InvocationResult> harness(boolean warmRestore)
+    private static OneInputStreamOperatorTestHarness<Routed, WorkerOutput> harness(boolean warmRestore)
             throws Exception {
         WorkerSettings settings = new WorkerSettings(2, 4, 0, true, 8, "lru", warmRestore);
         WorkerFunction function = new WorkerFunction(RegistryLoader.repository(REPO),
                 new DeviceSelector(DeviceSelector.Preference.CPU, 10_000), settings);
         return new OneInputStreamOperatorTestHarness<>(
                 new AsyncWaitOperatorFactory<>(function, 60_000, 16, AsyncDataStream.OutputMode.UNORDERED),
-                TypeInformation.of(Invocation.class).createSerializer(new SerializerConfigImpl()));
+                TypeInformation.of(Routed.class).createSerializer(new SerializerConfigImpl()));
     }
 
-    private static Invocation mlp(String id) {
+    private static Routed mlp(String id) {
+        return new Routed(invocation(id), 0, false, List.of());
+    }
+
+    private static Invocation invocation(String id) {
         ByteBuffer b = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN);
         b.putFloat(1).putFloat(2).putFloat(3).putFloat(4);
         return new Invocation(id, "tiny-mlp", Payload.tensor(new long[] {1, 4}, b.array()), Invocation.NO_DEADLINE,
                 Map.of(), new SourcePosition("t", 0, 0, System.currentTimeMillis()));
     }
 
-    private static List<InvocationResult> results(OneInputStreamOperatorTestHarness<Invocation, InvocationResult> h) {
+    private static List<InvocationResult> results(OneInputStreamOperatorTestHarness<Routed, WorkerOutput> h) {
         List<InvocationResult> out = new ArrayList<>();
         for (Object o : h.getOutput()) {
             if (o instanceof StreamRecord<?> r) {
-                out.add((InvocationResult) r.getValue());
+                WorkerOutput done = (WorkerOutput) r.getValue();
+                assertThat(done.report().invocationId()).isEqualTo(done.result().id());
+                out.add(done.result());
             }
         }
         return out;
     }
 
     private static OperatorSubtaskState runOnceAndSnapshot() throws Exception {
-        try (OneInputStreamOperatorTestHarness<Invocation, InvocationResult> h = harness(true)) {
+        try (OneInputStreamOperatorTestHarness<Routed, WorkerOutput> h = harness(true)) {
             h.open();
             h.processElement(new StreamRecord<>(mlp("before"), 1));
             h.endInput();
@@ -72,7 +79,7 @@ class WorkerFunctionHarnessTest {
     void aRestoredWorkerReloadsItsModelsBeforeTakingTraffic() throws Exception {
         OperatorSubtaskState snapshot = runOnceAndSnapshot();
 
-        try (OneInputStreamOperatorTestHarness<Invocation, InvocationResult> h = harness(true)) {
+        try (OneInputStreamOperatorTestHarness<Routed, WorkerOutput> h = harness(true)) {
             h.initializeState(snapshot);
             h.open();
             h.processElement(new StreamRecord<>(mlp("after"), 3));
@@ -85,7 +92,7 @@ class WorkerFunctionHarnessTest {
     void withWarmRestoreOffTheFirstInvocationAfterARestoreMisses() throws Exception {
         OperatorSubtaskState snapshot = runOnceAndSnapshot();
 
-        try (OneInputStreamOperatorTestHarness<Invocation, InvocationResult> h = harness(false)) {
+        try (OneInputStreamOperatorTestHarness<Routed, WorkerOutput> h = harness(false)) {
             h.initializeState(snapshot);
             h.open();
             h.processElement(new StreamRecord<>(mlp("after"), 3));

@@ -1,0 +1,197 @@
+package io.gpufaas.operators.router;
+
+import io.gpufaas.core.cache.CacheEntry;
+import io.gpufaas.core.event.Invocation;
+import io.gpufaas.core.router.Assignment;
+import io.gpufaas.core.router.Request;
+import io.gpufaas.core.router.Routed;
+import io.gpufaas.core.router.RoutingPolicies;
+import io.gpufaas.core.router.Scheduler;
+import io.gpufaas.core.router.WorkerReport;
+import io.gpufaas.core.router.WorkerView;
+import io.gpufaas.udf.FunctionRegistry;
+import io.gpufaas.udf.InferenceFunction;
+import io.gpufaas.udf.RegistryLoader;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Gauge;
+import org.apache.flink.runtime.state.FunctionInitializationContext;
+import org.apache.flink.runtime.state.FunctionSnapshotContext;
+import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
+import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
+import org.apache.flink.util.Collector;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The locality-aware router: one subtask (parallelism 1) holding the global view of every
+ * worker's cache and load, and the queue of invocations waiting for a worker. Input 1 is
+ * invocations (keyed by function); input 2 is worker reports from the status topic, the feedback
+ * channel Flink 2 has no iterations for. Each routed invocation carries the plan the worker
+ * executes (evict, load, run), so the view stays exact; reports free slots and correct it.
+ *
+ * <p>While a report is outstanding, its slot counts as busy: the router never sends a worker more
+ * than {@code slotsPerWorker} invocations, and a worker that stays silent for
+ * {@code reportTimeoutMs} while holding work gets its slots back (counted in
+ * {@code releasedSlots}).
+ *
+ * <p>State: waiting invocations, the view's resident models and per-function statistics, all
+ * operator state; after a restore the view is rebuilt and then corrected by the first reports.
+ *
+ * <p>Metrics: counters {@code routedInvocations}, {@code plannedHits}, {@code plannedMisses},
+ * {@code reportsReceived}, {@code viewCorrections}, {@code releasedSlots}; gauge
+ * {@code pendingInvocations}.
+ */
+public final class RouterFunction extends KeyedCoProcessFunction<String, Invocation, WorkerReport, Routed>
+        implements CheckpointedFunction {
+
+    private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(RouterFunction.class);
+    /** Assumed host-to-device bandwidth for a model no report has measured yet: 500 MB/s. */
+    private static final double ASSUMED_BYTES_PER_MS = 500_000;
+    private static final double DEFAULT_EXEC_MS = 10;
+
+    private final RouterSettings settings;
+    private final RegistryLoader registryLoader;
+
+    private transient Scheduler<Invocation> scheduler;
+    private transient Map<String, FunctionStats> stats;
+    private transient long[] lastHeardMs;
+    private transient ListState<Invocation> pendingState;
+    private transient ListState<Residency> residencyState;
+    private transient ListState<FunctionStats> statsState;
+    private transient List<Invocation> restoredPending;
+    private transient List<Residency> restoredResidency;
+    private transient Counter routed;
+    private transient Counter plannedHits;
+    private transient Counter plannedMisses;
+    private transient Counter reports;
+    private transient Counter corrections;
+    private transient Counter releasedSlots;
+
+    public RouterFunction(RouterSettings settings, RegistryLoader registryLoader) {
+        this.settings = settings;
+        this.registryLoader = registryLoader;
+    }
+
+    @Override
+    public void initializeState(FunctionInitializationContext context) throws Exception {
+        pendingState = context.getOperatorStateStore().getListState(new ListStateDescriptor<>("pending", Invocation.class));
+        residencyState = context.getOperatorStateStore()
+                .getListState(new ListStateDescriptor<>("residency", Residency.class));
+        statsState = context.getOperatorStateStore()
+                .getListState(new ListStateDescriptor<>("function-stats", FunctionStats.class));
+        restoredPending = new ArrayList<>();
+        restoredResidency = new ArrayList<>();
+        stats = new HashMap<>();
+        if (context.isRestored()) {
+            pendingState.get().forEach(restoredPending::add);
+            residencyState.get().forEach(restoredResidency::add);
+            statsState.get().forEach(s -> stats.put(s.function(), s));
+        }
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+        FunctionRegistry registry = registryLoader.load();
+        for (InferenceFunction f : registry.functions()) {
+            stats.putIfAbsent(f.spec().name(), new FunctionStats(f.spec().name(), f.estimatedFootprintBytes(),
+                    Math.max(1, f.estimatedFootprintBytes() / ASSUMED_BYTES_PER_MS), DEFAULT_EXEC_MS));
+        }
+        List<WorkerView> views = new ArrayList<>();
+        for (int i = 0; i < settings.workers(); i++) {
+            views.add(new WorkerView(i, settings.workerMemoryBytes(), settings.slotsPerWorker()));
+        }
+        scheduler = new Scheduler<>(RoutingPolicies.create(settings.policy()), views, settings.maxBypass(), settings.window());
+        lastHeardMs = new long[settings.workers()];
+        for (Residency r : restoredResidency) {
+            if (r.worker() < views.size()) {
+                views.get(r.worker()).reconcile(List.of(r.model()), m -> r.bytes(), m -> stats(m).loadMs());
+            }
+        }
+        for (Invocation inv : restoredPending) {
+            scheduler.submit(request(inv));
+        }
+        var metrics = getRuntimeContext().getMetricGroup();
+        routed = metrics.counter("routedInvocations");
+        plannedHits = metrics.counter("plannedHits");
+        plannedMisses = metrics.counter("plannedMisses");
+        reports = metrics.counter("reportsReceived");
+        corrections = metrics.counter("viewCorrections");
+        releasedSlots = metrics.counter("releasedSlots");
+        metrics.gauge("pendingInvocations", (Gauge<Integer>) () -> scheduler.queued());
+        LOG.info("router: policy {}, {} workers x {} slots, {} bytes each; restored {} pending invocations, {} resident models",
+                settings.policy(), settings.workers(), settings.slotsPerWorker(), settings.workerMemoryBytes(),
+                restoredPending.size(), restoredResidency.size());
+    }
+
+    private FunctionStats stats(String function) {
+        return stats.computeIfAbsent(function, f -> new FunctionStats(f, 0, 1, DEFAULT_EXEC_MS));
+    }
+
+    private Request<Invocation> request(Invocation inv) {
+        FunctionStats s = stats(inv.function());
+        return new Request<>(inv, inv.function(), s.bytes(), s.loadMs(), s.execMs(), inv.arrivedAtMs());
+    }
+
+    @Override
+    public void processElement1(Invocation inv, Context ctx, Collector<Routed> out) {
+        scheduler.submit(request(inv));
+        dispatch(out);
+    }
+
+    @Override
+    public void processElement2(WorkerReport report, Context ctx, Collector<Routed> out) {
+        reports.inc();
+        if (report.worker() < 0 || report.worker() >= settings.workers()) {
+            LOG.warn("router: report from unknown worker {} ignored (the job has {})", report.worker(), settings.workers());
+            return;
+        }
+        long now = System.currentTimeMillis();
+        lastHeardMs[report.worker()] = now;
+        WorkerView view = scheduler.workers().get(report.worker());
+        view.tryComplete(report.function());
+        stats.put(report.function(), stats(report.function()).observe(report.bytes(), report.loadMs(), report.execMs()));
+        corrections.inc(view.reconcile(report.resident(), m -> stats(m).bytes(), m -> stats(m).loadMs()));
+        dispatch(out);
+    }
+
+    private void dispatch(Collector<Routed> out) {
+        long now = System.currentTimeMillis();
+        for (WorkerView w : scheduler.workers()) {
+            if (w.running() > 0 && now - lastHeardMs[w.id()] > settings.reportTimeoutMs()) {
+                int released = w.releaseAll();
+                releasedSlots.inc(released);
+                LOG.warn("router: worker {} reported nothing for {} ms while holding {} invocations; releasing its slots",
+                        w.id(), now - lastHeardMs[w.id()], released);
+            }
+        }
+        for (Assignment<Invocation> a : scheduler.dispatch(now)) {
+            lastHeardMs[a.worker()] = Math.max(lastHeardMs[a.worker()], now);
+            routed.inc();
+            (a.hit() ? plannedHits : plannedMisses).inc();
+            out.collect(new Routed(a.item(), a.worker(), a.load(), a.evict()));
+        }
+    }
+
+    @Override
+    public void snapshotState(FunctionSnapshotContext context) throws Exception {
+        List<Invocation> pending = new ArrayList<>();
+        scheduler.pending().forEach(r -> pending.add(r.item()));
+        pendingState.update(pending);
+        List<Residency> residency = new ArrayList<>();
+        for (WorkerView w : scheduler.workers()) {
+            for (CacheEntry e : w.cache().entries()) {
+                residency.add(new Residency(w.id(), e.model(), e.bytes()));
+            }
+        }
+        residencyState.update(residency);
+        statsState.update(new ArrayList<>(stats.values()));
+    }
+}

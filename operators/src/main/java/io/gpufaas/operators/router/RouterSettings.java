@@ -1,0 +1,36 @@
+package io.gpufaas.operators.router;
+
+import io.gpufaas.core.router.RoutingPolicies;
+import java.io.Serializable;
+
+/**
+ * How the router schedules.
+ *
+ * @param policy routing policy by name ({@link RoutingPolicies#NAMES})
+ * @param workers number of worker subtasks
+ * @param workerMemoryBytes device memory the router assumes per worker until reports say otherwise
+ * @param slotsPerWorker invocations the router lets a worker hold at once (its concurrency, plus
+ *     enough to cover the feedback delay)
+ * @param maxBypass out-of-order bound: how often one waiting invocation may be overtaken
+ * @param window how deep out-of-order dispatch looks into the queue
+ * @param reportTimeoutMs a worker silent this long while holding work gets its slots back
+ */
+public record RouterSettings(
+        String policy,
+        int workers,
+        long workerMemoryBytes,
+        int slotsPerWorker,
+        int maxBypass,
+        int window,
+        long reportTimeoutMs) implements Serializable {
+
+    public RouterSettings {
+        RoutingPolicies.create(policy); // an unknown name fails here, at submission
+        if (workers < 1 || workerMemoryBytes <= 0 || slotsPerWorker < 1 || maxBypass < 0 || window < 1
+                || reportTimeoutMs <= 0) {
+            throw new IllegalArgumentException("invalid router settings: " + workers + " workers, "
+                    + workerMemoryBytes + " bytes, " + slotsPerWorker + " slots, bypass " + maxBypass
+                    + ", window " + window + ", report timeout " + reportTimeoutMs + " ms");
+        }
+    }
+}
