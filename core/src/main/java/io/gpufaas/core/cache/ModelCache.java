@@ -25,7 +25,19 @@ public final class ModelCache {
     private final Map<String, CacheEntry> entries = new LinkedHashMap<>();
     private final Map<String, Integer> pins = new HashMap<>();
     private final Map<String, Integer> queued = new HashMap<>();
+    /**
+     * READY entries in eviction order: models nobody waits for first, then the policy's priority,
+     * then the name. Kept sorted incrementally (remove, change, re-add) so choosing victims costs
+     * O(victims + pinned skipped), not a sort per load.
+     */
+    private final java.util.TreeSet<CacheEntry> evictionOrder = new java.util.TreeSet<>(
+            Comparator.comparingInt((CacheEntry e) -> queued(e.model()) > 0 ? 1 : 0)
+                    .thenComparingDouble(CacheEntry::priority)
+                    .thenComparing(CacheEntry::model));
     private long used;
+    /** Bytes of READY entries, and of those pinned: evictable bytes in O(1). */
+    private long readyBytes;
+    private long pinnedReadyBytes;
     private long clock;
     private long hits;
     private long misses;
@@ -82,20 +94,35 @@ public final class ModelCache {
 
     /** Pins {@code model} for one running invocation: it cannot be evicted until unpinned. */
     public void pin(String model) {
-        pins.merge(model, 1, Integer::sum);
+        if (pins.merge(model, 1, Integer::sum) == 1 && isReady(model)) {
+            pinnedReadyBytes += entries.get(model).bytes();
+        }
     }
 
     public void unpin(String model) {
         decrement(pins, model, "unpinned more often than pinned");
+        if (pins(model) == 0 && isReady(model)) {
+            pinnedReadyBytes -= entries.get(model).bytes();
+        }
     }
 
     /** Counts one queued invocation of {@code model}, resident or not: evict it last. */
     public void enqueued(String model) {
-        queued.merge(model, 1, Integer::sum);
+        reorder(model, () -> queued.merge(model, 1, Integer::sum));
     }
 
     public void dequeued(String model) {
-        decrement(queued, model, "dequeued more often than enqueued");
+        reorder(model, () -> decrement(queued, model, "dequeued more often than enqueued"));
+    }
+
+    /** Applies a change that moves {@code model} in the eviction order, keeping the set sorted. */
+    private void reorder(String model, Runnable change) {
+        CacheEntry e = entries.get(model);
+        boolean ordered = e != null && evictionOrder.remove(e);
+        change.run();
+        if (ordered) {
+            evictionOrder.add(e);
+        }
     }
 
     public int queued(String model) {
@@ -144,8 +171,12 @@ public final class ModelCache {
     }
 
     private void access(CacheEntry e) {
+        boolean ordered = evictionOrder.remove(e);
         e.touch(++clock);
         e.priority(policy.priorityOnAccess(e));
+        if (ordered || e.state() == CacheEntry.State.READY) {
+            evictionOrder.add(e);
+        }
     }
 
     /**
@@ -198,9 +229,13 @@ public final class ModelCache {
         e.bytes(actualBytes);
         e.loadCost(loadCost);
         e.state(CacheEntry.State.READY);
+        readyBytes += actualBytes;
+        if (pins(model) > 0) {
+            pinnedReadyBytes += actualBytes;
+        }
         loads++;
         bytesLoaded += actualBytes;
-        access(e);
+        access(e); // also enters the eviction order
         return Optional.of(victims);
     }
 
@@ -258,20 +293,17 @@ public final class ModelCache {
     public void restoreStatistics(CachedModel restored) {
         CacheEntry e = entries.get(restored.model());
         if (e != null && e.state() == CacheEntry.State.READY) {
+            evictionOrder.remove(e);
             clock = Math.max(clock, restored.lastAccess());
             e.restoreStatistics(restored.frequency(), restored.lastAccess());
             e.priority(policy.priorityOnAccess(e));
+            evictionOrder.add(e);
         }
     }
 
-    private long evictableBytes() {
-        long sum = 0;
-        for (CacheEntry e : entries.values()) {
-            if (evictable(e)) {
-                sum += e.bytes();
-            }
-        }
-        return sum;
+    /** Bytes that evictions could free now: resident models not pinned by running work. */
+    public long evictableBytes() {
+        return readyBytes - pinnedReadyBytes;
     }
 
     /** Victims in policy order freeing at least {@code needed} bytes, or empty if impossible. */
@@ -279,24 +311,16 @@ public final class ModelCache {
         if (needed <= 0) {
             return Optional.of(List.of());
         }
-        List<CacheEntry> candidates = new ArrayList<>();
-        for (CacheEntry e : entries.values()) {
-            if (evictable(e) && !e.model().equals(exclude)) {
-                candidates.add(e);
-            }
-        }
-        // Models nobody waits for go first; among each group, the policy's order.
-        candidates.sort(Comparator.comparingInt((CacheEntry e) -> queued(e.model()) > 0 ? 1 : 0)
-                .thenComparingDouble(CacheEntry::priority)
-                .thenComparing(CacheEntry::model));
         List<CacheEntry> victims = new ArrayList<>();
         long freed = 0;
-        for (CacheEntry c : candidates) {
+        for (CacheEntry c : evictionOrder) {
             if (freed >= needed) {
                 break;
             }
-            victims.add(c);
-            freed += c.bytes();
+            if (pins(c.model()) == 0 && !c.model().equals(exclude)) {
+                victims.add(c);
+                freed += c.bytes();
+            }
         }
         return freed >= needed ? Optional.of(victims) : Optional.empty();
     }
@@ -305,8 +329,10 @@ public final class ModelCache {
         List<String> names = new ArrayList<>(victims.size());
         for (CacheEntry v : victims) {
             policy.onEvict(v);
+            evictionOrder.remove(v);
             entries.remove(v.model());
             used -= v.bytes();
+            readyBytes -= v.bytes();
             evictions++;
             names.add(v.model());
         }
@@ -327,6 +353,19 @@ public final class ModelCache {
         }
         if (used > capacity) {
             throw new IllegalStateException("used " + used + " exceeds capacity " + capacity);
+        }
+        long evictable = 0;
+        for (CacheEntry e : entries.values()) {
+            if (evictable(e)) {
+                evictable += e.bytes();
+            }
+        }
+        if (evictable != evictableBytes()) {
+            throw new IllegalStateException("evictable bytes " + evictableBytes() + " but entries say " + evictable);
+        }
+        long ready = entries.values().stream().filter(e -> e.state() == CacheEntry.State.READY).count();
+        if (evictionOrder.size() != ready) {
+            throw new IllegalStateException("eviction order holds " + evictionOrder.size() + " of " + ready + " ready entries");
         }
     }
 }

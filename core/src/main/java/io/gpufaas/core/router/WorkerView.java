@@ -89,13 +89,7 @@ public final class WorkerView {
         if (bytes <= cache.freeBytes()) {
             return 0;
         }
-        long evictable = 0;
-        for (var e : cache.entries()) {
-            if (cache.isEvictable(e.model())) {
-                evictable += e.bytes();
-            }
-        }
-        return cache.freeBytes() + evictable >= bytes ? bytes - cache.freeBytes() : -1;
+        return cache.freeBytes() + cache.evictableBytes() >= bytes ? bytes - cache.freeBytes() : -1;
     }
 
     /** Starts work here; returns the assignment (with the evictions the worker must make). */

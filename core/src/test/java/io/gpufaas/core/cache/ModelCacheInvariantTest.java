@@ -30,10 +30,21 @@ class ModelCacheInvariantTest {
         long capacity = 1_000;
         ModelCache cache = new ModelCache(capacity, EvictionPolicies.create(policy));
         Map<String, Integer> pins = new HashMap<>();
+        Map<String, Integer> queued = new HashMap<>();
         List<String> loading = new ArrayList<>();
         for (int step = 0; step < 3_000; step++) {
             String model = "m" + random.nextInt(25);
-            switch (random.nextInt(7)) {
+            switch (random.nextInt(9)) {
+                case 7 -> {
+                    cache.enqueued(model);
+                    queued.merge(model, 1, Integer::sum);
+                }
+                case 8 -> {
+                    if (queued.getOrDefault(model, 0) > 0) {
+                        cache.dequeued(model);
+                        queued.merge(model, -1, Integer::sum);
+                    }
+                }
                 case 0, 1 -> {
                     long bytes = 1 + random.nextInt(random.nextInt(10) == 0 ? 1_200 : 400);
                     Admission a = cache.admit(model, bytes, random.nextDouble() * 100);
@@ -83,6 +94,9 @@ class ModelCacheInvariantTest {
             cache.checkInvariants();
             for (String m : pins.keySet()) {
                 assertThat(cache.pins(m)).isEqualTo(pins.get(m));
+            }
+            for (String m : queued.keySet()) {
+                assertThat(cache.queued(m)).isEqualTo(queued.get(m));
             }
         }
     }
