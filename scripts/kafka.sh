@@ -18,6 +18,8 @@ PORT_FILE="$KAFKA_DIR/broker.port"
 PORT="${KAFKA_PORT:-9092}"
 PARTITIONS=4
 TOPICS="${KAFKA_TOPICS:-gpufaas.invocations gpufaas.results gpufaas.dead-letters gpufaas.worker-status}"
+# Compacted: it keeps each function's latest deploy/remove command.
+COMPACTED_TOPICS="${KAFKA_COMPACTED_TOPICS:-gpufaas.control}"
 CP_FILE="$ROOT/testkit/target/broker-classpath.txt"
 
 cmd="${1:-status}"; shift || true
@@ -85,7 +87,11 @@ PROPS
     kafka_java org.apache.kafka.tools.TopicCommand --bootstrap-server "$(bootstrap)" --create --if-not-exists \
       --topic "$t" --partitions "$PARTITIONS" --replication-factor 1 >/dev/null
   done
-  log "broker ready, topics: $TOPICS"
+  for t in $COMPACTED_TOPICS; do
+    kafka_java org.apache.kafka.tools.TopicCommand --bootstrap-server "$(bootstrap)" --create --if-not-exists \
+      --topic "$t" --partitions 1 --replication-factor 1 --config cleanup.policy=compact >/dev/null
+  done
+  log "broker ready, topics: $TOPICS $COMPACTED_TOPICS"
   bootstrap
 }
 

@@ -5,6 +5,7 @@ import io.gpufaas.core.function.FunctionCatalog;
 import io.gpufaas.operators.worker.WorkerSettings;
 import io.gpufaas.udf.FunctionRegistry;
 import io.gpufaas.udf.device.DeviceSelector;
+import io.gpufaas.udf.repo.FunctionResolver;
 import io.gpufaas.udf.RegistryLoader;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
@@ -56,6 +57,8 @@ public final class GpuFaasJob {
                 .resultSink(KafkaIo.resultSink(conf))
                 .deadLetterSink(KafkaIo.deadLetterSink(conf))
                 .statusChannel(KafkaIo.statusSource(conf), KafkaIo.statusSink(conf))
+                .control(KafkaIo.controlSource(conf),
+                        new FunctionResolver(conf.getOptional(GpuFaasOptions.FUNCTION_REPOSITORY).orElse(null)))
                 .router(conf.get(GpuFaasOptions.ROUTING_POLICY),
                         conf.getOptional(GpuFaasOptions.ROUTER_WORKER_MEMORY)
                                 .orElse(conf.get(GpuFaasOptions.CPU_MEMORY_BUDGET)).getBytes(),

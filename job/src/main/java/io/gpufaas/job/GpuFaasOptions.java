@@ -163,6 +163,12 @@ public final class GpuFaasOptions {
             .withDescription("Internal topic of worker reports (completions, resident models) that the router reads "
                     + "back: the feedback channel. It must exist before the job starts.");
 
+    public static final ConfigOption<String> CONTROL_TOPIC = key("gpufaas.kafka.topic.control")
+            .stringType()
+            .defaultValue("gpufaas.control")
+            .withDescription("Compacted topic of deploy and remove commands, keyed by function name "
+                    + "(see README, Deploying functions). It must exist before the job starts.");
+
     public static final ConfigOption<String> ROUTING_POLICY = key("gpufaas.router.policy")
             .stringType()
             .defaultValue("lalb-o3")
@@ -223,6 +229,7 @@ public final class GpuFaasOptions {
         all.add(EVICTION_POLICY);
         all.add(WARM_RESTORE);
         all.add(STATUS_TOPIC);
+        all.add(CONTROL_TOPIC);
         all.add(ROUTING_POLICY);
         all.add(ROUTER_SLOTS);
         all.add(ROUTER_MAX_BYPASS);

@@ -16,6 +16,8 @@ import io.gpufaas.operators.worker.WorkerOutput;
 import io.gpufaas.operators.worker.WorkerSettings;
 import io.gpufaas.udf.RegistryLoader;
 import io.gpufaas.udf.device.DeviceSelector;
+import io.gpufaas.udf.repo.FunctionResolver;
+import org.apache.flink.streaming.api.datastream.BroadcastStream;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
@@ -31,6 +33,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * The gpufaas dataflow:
  *
  * <pre>
+ * control ──broadcast──┐
  * invocations ─► decode+validate ─keyBy(function)─► router (p=1) ─partitionCustom(worker)─► workers ─► results
  *                      └─► dead letters            ▲                                          │
  *                                                  └────────── worker-status topic ◄──────────┘
@@ -54,10 +57,16 @@ public final class GpuFaasPipeline {
     /** Adds the pipeline to {@code env}; the caller executes it. */
     public void addTo(StreamExecutionEnvironment env) {
         int workers = b.workerParallelism > 0 ? b.workerParallelism : env.getParallelism();
+        BroadcastStream<RawRecord> control = env
+                .fromSource(b.controlSource, WatermarkStrategy.noWatermarks(), "control")
+                .uid("control-source")
+                .setParallelism(1)
+                .broadcast(DecodeFunction.DEPLOYMENTS);
         SingleOutputStreamOperator<Invocation> invocations = env
                 .fromSource(b.source, WatermarkStrategy.noWatermarks(), "invocations")
                 .uid("invocations-source")
-                .process(new DecodeFunction(b.catalog, b.limits))
+                .connect(control)
+                .process(new DecodeFunction(b.catalog, b.limits, b.resolver))
                 .name("decode-validate")
                 .uid("decode-validate");
         invocations.getSideOutput(DecodeFunction.DEAD_LETTERS)
@@ -100,6 +109,8 @@ public final class GpuFaasPipeline {
         private Sink<InvocationResult> resultSink;
         private Sink<DeadLetter> deadLetterSink;
         private Source<WorkerReport, ?, ?> statusSource;
+        private Source<RawRecord, ?, ?> controlSource;
+        private FunctionResolver resolver = new FunctionResolver(null);
         private Sink<WorkerReport> statusSink;
         private FunctionCatalog catalog;
         private RegistryLoader registryLoader;
@@ -135,6 +146,16 @@ public final class GpuFaasPipeline {
         public Builder statusChannel(Source<WorkerReport, ?, ?> source, Sink<WorkerReport> sink) {
             this.statusSource = source;
             this.statusSink = sink;
+            return this;
+        }
+
+        /**
+         * The control topic (deploy and remove functions while the job runs), and how a deployed
+         * function is looked up in the model repository.
+         */
+        public Builder control(Source<RawRecord, ?, ?> source, FunctionResolver resolver) {
+            this.controlSource = source;
+            this.resolver = resolver;
             return this;
         }
 
@@ -200,6 +221,8 @@ public final class GpuFaasPipeline {
             Objects.requireNonNull(deadLetterSink, "no dead-letter sink set: call deadLetterSink(...)");
             Objects.requireNonNull(statusSource, "no status source set: call statusChannel(...)");
             Objects.requireNonNull(statusSink, "no status sink set: call statusChannel(...)");
+            Objects.requireNonNull(controlSource, "no control source set: call control(...)");
+            Objects.requireNonNull(resolver, "no function resolver set: call control(...)");
             Objects.requireNonNull(catalog, "no function catalog set: call catalog(...)");
             Objects.requireNonNull(registryLoader, "no registry loader set: call registryLoader(...)");
             Objects.requireNonNull(deviceSelector, "device selector must not be null");

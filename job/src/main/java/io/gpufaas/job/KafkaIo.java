@@ -43,6 +43,21 @@ public final class KafkaIo {
     }
 
     /**
+     * The control topic, compacted and keyed by function: read from the start, so every
+     * deployment since the topic began is replayed into the broadcast state.
+     */
+    public static KafkaSource<RawRecord> controlSource(Configuration conf) {
+        return KafkaSource.<RawRecord>builder()
+                .setBootstrapServers(conf.get(GpuFaasOptions.BOOTSTRAP_SERVERS))
+                .setTopics(conf.get(GpuFaasOptions.CONTROL_TOPIC))
+                .setGroupId(conf.get(GpuFaasOptions.GROUP_ID) + "-control")
+                .setStartingOffsets(OffsetsInitializer.earliest())
+                .setDeserializer(new RawRecordDeserializer())
+                .setProperties(JobConfig.kafkaProperties(conf))
+                .build();
+    }
+
+    /**
      * The router's feedback: worker reports, read uncommitted, and on a fresh start only those
      * written since the job was built (old reports describe workers that no longer exist; a
      * plain "latest" could skip the first reports if the reader starts after them).

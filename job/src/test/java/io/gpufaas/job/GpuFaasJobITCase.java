@@ -48,7 +48,7 @@ class GpuFaasJobITCase {
     @Test
     void everyRecordEndsAsExactlyOneResultOrDeadLetterWithItsReason() throws Exception {
         EmbeddedKafka kafka = BROKER.kafka();
-        kafka.createTopics(3, "inv", "res", "dlq", "st");
+        kafka.createTopics(3, "inv", "res", "dlq", "st", "ctl");
 
         List<Sample> valid = SampleInvocations.valid("it", 24);
         List<Sample> bad = SampleInvocations.bad("it", 80_000);
@@ -68,6 +68,7 @@ class GpuFaasJobITCase {
                 "--gpufaas.kafka.topic.results", "res",
                 "--gpufaas.kafka.topic.dead-letters", "dlq",
                 "--gpufaas.kafka.topic.worker-status", "st",
+                "--gpufaas.kafka.topic.control", "ctl",
                 "--gpufaas.decode.max-record-size", "64kb");
         Configuration envConf = new Configuration();
         // Events must go through Flink's own serializers, never Kryo.

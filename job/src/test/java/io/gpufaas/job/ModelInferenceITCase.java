@@ -62,7 +62,7 @@ class ModelInferenceITCase {
     @Test
     void modelsRunOnTheWorkersDeviceWithAMissThenHits() throws Exception {
         EmbeddedKafka kafka = BROKER.kafka();
-        kafka.createTopics(1, "m-inv", "m-res", "m-dlq", "m-st");
+        kafka.createTopics(1, "m-inv", "m-res", "m-dlq", "m-st", "m-ctl");
 
         ByteBuffer tensor = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN).putFloat(0.5f).putFloat(-1f).putFloat(2f).putFloat(0.25f);
         Invocation firstMlp = new Invocation("mlp-0", "tiny-mlp", Payload.tensor(new long[] {1, 4}, tensor.array()),
@@ -76,6 +76,7 @@ class ModelInferenceITCase {
                 "--gpufaas.kafka.topic.results", "m-res",
                 "--gpufaas.kafka.topic.dead-letters", "m-dlq",
                 "--gpufaas.kafka.topic.worker-status", "m-st",
+                "--gpufaas.kafka.topic.control", "m-ctl",
                 "--gpufaas.functions.repository", REPOSITORY.toString(),
                 "--gpufaas.device.kind", "CPU",
                 "--gpufaas.worker.parallelism", "1");

@@ -90,7 +90,7 @@ class RoutingPolicyITCase {
     private static long hits(String policy) throws Exception {
         EmbeddedKafka kafka = BROKER.kafka();
         String p = policy.replace('-', '_');
-        kafka.createTopics(2, p + "-inv", p + "-res", p + "-dlq", p + "-st");
+        kafka.createTopics(2, p + "-inv", p + "-res", p + "-dlq", p + "-st", p + "-ctl");
         ByteBuffer tensor = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN).putFloat(1).putFloat(2).putFloat(3).putFloat(4);
         Configuration conf = JobConfig.fromArgs(new Configuration(),
                 "--gpufaas.kafka.bootstrap-servers", kafka.bootstrapServers(),
@@ -98,6 +98,7 @@ class RoutingPolicyITCase {
                 "--gpufaas.kafka.topic.results", p + "-res",
                 "--gpufaas.kafka.topic.dead-letters", p + "-dlq",
                 "--gpufaas.kafka.topic.worker-status", p + "-st",
+                "--gpufaas.kafka.topic.control", p + "-ctl",
                 "--gpufaas.functions.repository", repository.toString(),
                 "--gpufaas.device.kind", "CPU",
                 "--gpufaas.device.cpu.memory-budget", "600b",

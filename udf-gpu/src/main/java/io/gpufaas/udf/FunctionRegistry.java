@@ -8,7 +8,6 @@ import io.gpufaas.udf.repo.ModelRepository;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -16,9 +15,16 @@ import java.util.Optional;
 /** The deployed functions by name: what the decoder validates against and workers load. */
 public final class FunctionRegistry implements FunctionCatalog {
 
-    private final Map<String, InferenceFunction> functions = new LinkedHashMap<>();
+    private final Map<String, InferenceFunction> functions = new java.util.concurrent.ConcurrentHashMap<>();
+    /** The repository the functions came from, to read functions deployed later; null for built-ins only. */
+    private final Path repository;
 
     public FunctionRegistry(Collection<? extends InferenceFunction> functions) {
+        this(functions, null);
+    }
+
+    private FunctionRegistry(Collection<? extends InferenceFunction> functions, Path repository) {
+        this.repository = repository;
         for (InferenceFunction f : functions) {
             if (this.functions.putIfAbsent(f.spec().name(), f) != null) {
                 throw new IllegalArgumentException("function '" + f.spec().name() + "' is defined twice");
@@ -40,7 +46,29 @@ public final class FunctionRegistry implements FunctionCatalog {
         for (FunctionDefinition definition : ModelRepository.scan(repository)) {
             all.add(new TorchScriptFunction(definition));
         }
-        return new FunctionRegistry(all);
+        return new FunctionRegistry(all, repository);
+    }
+
+    /**
+     * Re-reads {@code name} from the repository: for a function deployed (or changed) while the
+     * job runs. Returns it, or empty if there is no repository or it is not (validly) there.
+     */
+    public Optional<InferenceFunction> refresh(String name) {
+        if (repository == null) {
+            return function(name);
+        }
+        try {
+            InferenceFunction f = new TorchScriptFunction(ModelRepository.readFunction(repository, name));
+            functions.put(name, f);
+            return Optional.of(f);
+        } catch (io.gpufaas.udf.repo.RepositoryException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** Forgets a removed function; models already loaded are the loader's to unload. */
+    public void remove(String name) {
+        functions.remove(name);
     }
 
     public Optional<InferenceFunction> function(String name) {

@@ -3,53 +3,100 @@ package io.gpufaas.operators.decode;
 import io.gpufaas.core.event.DeadLetter;
 import io.gpufaas.core.event.DecodeLimits;
 import io.gpufaas.core.event.DecodeOutcome;
-import io.gpufaas.core.event.InvocationDecoder;
 import io.gpufaas.core.event.Invocation;
+import io.gpufaas.core.event.InvocationDecoder;
 import io.gpufaas.core.event.RawRecord;
 import io.gpufaas.core.event.ReasonCode;
+import io.gpufaas.core.function.ControlCommand;
+import io.gpufaas.core.function.Deployment;
 import io.gpufaas.core.function.FunctionCatalog;
 import io.gpufaas.core.function.FunctionSpec;
+import io.gpufaas.udf.repo.FunctionResolver;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.MetricGroup;
-import org.apache.flink.streaming.api.functions.ProcessFunction;
+import org.apache.flink.streaming.api.functions.co.BroadcastProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
 /**
- * Decodes and validates raw records. Valid invocations go to the main output; everything else
- * goes to {@link #DEAD_LETTERS} with a reason. Metrics: {@code invocationsAccepted},
- * {@code deadLetters}, and {@code reason.<REASON>.deadLetters} per reason code.
+ * Decodes and validates raw invocation records against the deployed functions. Valid invocations
+ * go to the main output; everything else to {@link #DEAD_LETTERS} with a reason. The second,
+ * broadcast input is the control topic: functions deployed and removed while the job runs, kept
+ * in broadcast state ({@link #DEPLOYMENTS}) over the functions deployed at submission. A bad
+ * control record is a dead letter too (written once, by subtask 0).
+ *
+ * <p>Metrics: {@code invocationsAccepted}, {@code deadLetters}, {@code reason.<REASON>.deadLetters},
+ * {@code functionsDeployed}, {@code functionsRemoved}.
  */
-public final class DecodeFunction extends ProcessFunction<RawRecord, Invocation> {
+public final class DecodeFunction extends BroadcastProcessFunction<RawRecord, RawRecord, Invocation> {
 
     private static final long serialVersionUID = 1L;
 
     public static final OutputTag<DeadLetter> DEAD_LETTERS = new OutputTag<>("dead-letters") {};
 
-    private final List<FunctionSpec> functions;
-    private final DecodeLimits limits;
+    public static final MapStateDescriptor<String, Deployment> DEPLOYMENTS = new MapStateDescriptor<>(
+            "deployments", TypeInformation.of(String.class), TypeInformation.of(Deployment.class));
 
+    private final List<FunctionSpec> initial;
+    private final DecodeLimits limits;
+    private final FunctionResolver resolver;
+
+    private transient Map<String, Deployment> overrides;
+    private transient boolean overridesLoaded;
     private transient InvocationDecoder decoder;
     private transient Counter accepted;
     private transient Counter deadLetters;
     private transient Map<ReasonCode, Counter> deadLettersByReason;
+    private transient Counter deployed;
+    private transient Counter removed;
 
-    public DecodeFunction(FunctionCatalog catalog, DecodeLimits limits) {
-        this.functions = new ArrayList<>(catalog.all());
+    public DecodeFunction(FunctionCatalog catalog, DecodeLimits limits, FunctionResolver resolver) {
+        this.initial = new ArrayList<>(catalog.all());
         this.limits = limits;
+        this.resolver = resolver;
     }
 
     @Override
     public void open(OpenContext openContext) {
-        decoder = new InvocationDecoder(FunctionCatalog.of(functions), limits);
+        overrides = new HashMap<>();
+        Map<String, FunctionSpec> base = new LinkedHashMap<>();
+        initial.forEach(s -> base.put(s.name(), s));
+        decoder = new InvocationDecoder(new FunctionCatalog() {
+            @Override
+            public Optional<FunctionSpec> find(String name) {
+                Deployment d = overrides.get(name);
+                return d != null ? Optional.ofNullable(d.spec()) : Optional.ofNullable(base.get(name));
+            }
+
+            @Override
+            public Collection<FunctionSpec> all() {
+                Map<String, FunctionSpec> all = new LinkedHashMap<>(base);
+                overrides.forEach((n, d) -> {
+                    if (d.deployed()) {
+                        all.put(n, d.spec());
+                    } else {
+                        all.remove(n);
+                    }
+                });
+                return all.values();
+            }
+        }, limits);
         MetricGroup metrics = getRuntimeContext().getMetricGroup();
         accepted = metrics.counter("invocationsAccepted");
         deadLetters = metrics.counter("deadLetters");
+        deployed = metrics.counter("functionsDeployed");
+        removed = metrics.counter("functionsRemoved");
         deadLettersByReason = new EnumMap<>(ReasonCode.class);
         for (ReasonCode reason : ReasonCode.values()) {
             deadLettersByReason.put(reason, metrics.addGroup("reason", reason.name()).counter("deadLetters"));
@@ -57,15 +104,57 @@ public final class DecodeFunction extends ProcessFunction<RawRecord, Invocation>
     }
 
     @Override
-    public void processElement(RawRecord record, Context ctx, Collector<Invocation> out) {
+    public void processElement(RawRecord record, ReadOnlyContext ctx, Collector<Invocation> out) throws Exception {
+        if (!overridesLoaded) {
+            // After a restore the broadcast state holds earlier deployments; mirror it once.
+            for (Map.Entry<String, Deployment> e : ctx.getBroadcastState(DEPLOYMENTS).immutableEntries()) {
+                overrides.put(e.getKey(), e.getValue());
+            }
+            overridesLoaded = true;
+        }
         DecodeOutcome outcome = decoder.decode(record);
         if (outcome instanceof DecodeOutcome.Accepted a) {
             accepted.inc();
             out.collect(a.invocation());
         } else if (outcome instanceof DecodeOutcome.Rejected r) {
-            deadLetters.inc();
-            deadLettersByReason.get(r.deadLetter().reason()).inc();
-            ctx.output(DEAD_LETTERS, r.deadLetter());
+            deadLetter(r.deadLetter(), ctx::output);
         }
+    }
+
+    @Override
+    public void processBroadcastElement(RawRecord record, Context ctx, Collector<Invocation> out) throws Exception {
+        boolean reporter = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask() == 0;
+        ControlCommand.Parsed parsed = ControlCommand.parse(record);
+        if (parsed instanceof ControlCommand.Parsed.Rejected r) {
+            if (reporter) {
+                deadLetter(r.deadLetter(), ctx::output);
+            }
+            return;
+        }
+        ControlCommand command = ((ControlCommand.Parsed.Command) parsed).command();
+        Deployment deployment;
+        if (command.action() == ControlCommand.Action.REMOVE) {
+            deployment = Deployment.removed(command.function());
+            removed.inc();
+        } else {
+            FunctionResolver.Resolution resolution = resolver.resolve(command.function());
+            if (resolution.spec() == null) {
+                if (reporter) {
+                    deadLetter(new DeadLetter(ReasonCode.UNKNOWN_FUNCTION, "cannot deploy '" + command.function()
+                            + "': " + resolution.problem(), "", record), ctx::output);
+                }
+                return;
+            }
+            deployment = Deployment.deployed(resolution.spec());
+            deployed.inc();
+        }
+        ctx.getBroadcastState(DEPLOYMENTS).put(command.function(), deployment);
+        overrides.put(command.function(), deployment);
+    }
+
+    private void deadLetter(DeadLetter letter, java.util.function.BiConsumer<OutputTag<DeadLetter>, DeadLetter> output) {
+        deadLetters.inc();
+        deadLettersByReason.get(letter.reason()).inc();
+        output.accept(DEAD_LETTERS, letter);
     }
 }

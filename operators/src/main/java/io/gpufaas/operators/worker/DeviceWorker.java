@@ -272,7 +272,8 @@ public final class DeviceWorker implements AutoCloseable {
 
     /** Under the lock. */
     private void startLoad(String model, List<Runnable> completions) {
-        Optional<InferenceFunction> function = registry.function(model);
+        // A function deployed while the job runs is read from the repository on first use.
+        Optional<InferenceFunction> function = registry.function(model).or(() -> registry.refresh(model));
         if (function.isEmpty()) {
             failModel(model, FailureCode.INTERNAL, "function '" + model + "' is not deployed on worker " + worker, completions);
             return;

@@ -68,6 +68,28 @@ public final class ModelRepository {
         return functions;
     }
 
+    /**
+     * Reads one function of the repository, e.g. when it is deployed while the job runs. Throws
+     * {@link RepositoryException} with the problem if it is missing or invalid.
+     */
+    public static FunctionDefinition readFunction(Path root, String name) {
+        if (!FunctionSpec.isValidName(name)) {
+            throw new RepositoryException(root.toString(), List.of(name + ": not a valid function name (" + FunctionSpec.NAME + ")"));
+        }
+        try {
+            Path realRoot = root.toRealPath();
+            Path dir = realRoot.resolve(name);
+            if (!Files.isDirectory(dir)) {
+                throw new RepositoryException(root.toString(), List.of(name + ": no such function directory"));
+            }
+            return read(realRoot, dir);
+        } catch (IOException e) {
+            throw new RepositoryException(root.toString(), List.of("cannot read the repository: " + e));
+        } catch (DescriptorProblem p) {
+            throw new RepositoryException(root.toString(), List.of(name + ": " + p.getMessage()));
+        }
+    }
+
     private static FunctionDefinition read(Path realRoot, Path dir) throws DescriptorProblem {
         String name = dir.getFileName().toString();
         if (!FunctionSpec.isValidName(name)) {

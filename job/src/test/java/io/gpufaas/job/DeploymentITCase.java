@@ -1,0 +1,157 @@
+package io.gpufaas.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.gpufaas.core.event.DeadLetter;
+import io.gpufaas.core.event.EventJson;
+import io.gpufaas.core.event.Invocation;
+import io.gpufaas.core.event.InvocationResult;
+import io.gpufaas.core.event.Payload;
+import io.gpufaas.core.event.ReasonCode;
+import io.gpufaas.core.event.ResultStatus;
+import io.gpufaas.testkit.EmbeddedKafka;
+import io.gpufaas.testkit.KafkaBrokerExtension;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.apache.flink.api.common.JobID;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.groups.OperatorMetricGroup;
+import org.apache.flink.runtime.testutils.InMemoryReporter;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Functions deployed and removed through the control topic while the job runs; bad commands become dead letters. */
+class DeploymentITCase {
+
+    @RegisterExtension
+    @Order(1)
+    static final KafkaBrokerExtension BROKER = new KafkaBrokerExtension();
+
+    static final InMemoryReporter METRICS = InMemoryReporter.createWithRetainedMetrics();
+
+    @RegisterExtension
+    @Order(2)
+    static final MiniClusterExtension FLINK = new MiniClusterExtension(
+            new MiniClusterResourceConfiguration.Builder()
+                    .setNumberTaskManagers(1)
+                    .setNumberSlotsPerTaskManager(1)
+                    .setConfiguration(METRICS.addToConfiguration(new Configuration()))
+                    .build());
+
+    private static final Duration TIMEOUT = Duration.ofSeconds(90);
+
+    @Test
+    void deployAndRemoveWhileRunning(@TempDir Path repository) throws Exception {
+        copy(ModelInferenceITCase.REPOSITORY.resolve("tiny-mlp"), repository.resolve("tiny-mlp"));
+        EmbeddedKafka kafka = BROKER.kafka();
+        kafka.createTopics(1, "d-inv", "d-res", "d-dlq", "d-st", "d-ctl");
+        Configuration conf = JobConfig.fromArgs(new Configuration(),
+                "--gpufaas.kafka.bootstrap-servers", kafka.bootstrapServers(),
+                "--gpufaas.kafka.topic.invocations", "d-inv",
+                "--gpufaas.kafka.topic.results", "d-res",
+                "--gpufaas.kafka.topic.dead-letters", "d-dlq",
+                "--gpufaas.kafka.topic.worker-status", "d-st",
+                "--gpufaas.kafka.topic.control", "d-ctl",
+                "--gpufaas.functions.repository", repository.toString(),
+                "--gpufaas.device.kind", "CPU");
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        env.setParallelism(1);
+        JobClient job = GpuFaasJob.start(env, conf);
+        try {
+            // Not deployed yet.
+            invoke(kafka, "before", "late-fn");
+            await().atMost(TIMEOUT).until(() -> deadLetters(kafka).stream().anyMatch(d -> d.invocationId().equals("before")));
+
+            // Bad commands: each a dead letter, and the job keeps going.
+            control(kafka, "x", "{not json");
+            control(kafka, "x", "{\"v\":1,\"action\":\"UPGRADE\",\"function\":\"late-fn\"}");
+            control(kafka, "x", "{\"v\":1,\"action\":\"DEPLOY\",\"function\":\"../../etc\"}");
+            control(kafka, "ghost", "{\"v\":1,\"action\":\"DEPLOY\",\"function\":\"ghost\"}");
+
+            copy(ModelInferenceITCase.REPOSITORY.resolve("tiny-cnn"), repository.resolve("late-fn"));
+            control(kafka, "late-fn", "{\"v\":1,\"action\":\"DEPLOY\",\"function\":\"late-fn\"}");
+            await().atMost(TIMEOUT).until(() -> counter(job.getJobID(), "functionsDeployed") == 1);
+            invoke(kafka, "after-deploy", "late-fn");
+            InvocationResult deployed = awaitResult(kafka, "after-deploy");
+            assertThat(deployed.status()).isEqualTo(ResultStatus.OK);
+            assertThat(deployed.outputJson()).contains("predictions");
+
+            kafka.send("d-ctl", "late-fn".getBytes(StandardCharsets.UTF_8), null); // tombstone = REMOVE
+            await().atMost(TIMEOUT).until(() -> counter(job.getJobID(), "functionsRemoved") == 1);
+            invoke(kafka, "after-remove", "late-fn");
+            await().atMost(TIMEOUT).until(() -> deadLetters(kafka).stream().anyMatch(d -> d.invocationId().equals("after-remove")));
+
+            List<DeadLetter> letters = deadLetters(kafka);
+            assertThat(letters).filteredOn(d -> d.invocationId().startsWith("before") || d.invocationId().startsWith("after"))
+                    .extracting(DeadLetter::reason).containsOnly(ReasonCode.UNKNOWN_FUNCTION);
+            assertThat(letters).filteredOn(d -> d.record().position().topic().equals("d-ctl"))
+                    .extracting(DeadLetter::reason)
+                    .containsExactlyInAnyOrder(ReasonCode.MALFORMED, ReasonCode.INVALID_FIELD, ReasonCode.INVALID_FIELD,
+                            ReasonCode.UNKNOWN_FUNCTION);
+            // tiny-mlp, deployed from the start, is unaffected throughout.
+            invoke(kafka, "steady", "tiny-mlp");
+            assertThat(awaitResult(kafka, "steady").status()).isEqualTo(ResultStatus.OK);
+        } finally {
+            job.cancel().get();
+        }
+    }
+
+    private static void copy(Path from, Path to) throws Exception {
+        try (Stream<Path> files = Files.walk(from)) {
+            for (Path f : files.toList()) {
+                Path target = to.resolve(from.relativize(f).toString());
+                if (Files.isDirectory(f)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(f, target);
+                }
+            }
+        }
+    }
+
+    private static void invoke(EmbeddedKafka kafka, String id, String function) {
+        ByteBuffer b = ByteBuffer.allocate(3 * 16 * 16 * 4).order(ByteOrder.LITTLE_ENDIAN);
+        long[] shape = function.equals("tiny-mlp") ? new long[] {1, 4} : new long[] {1, 3, 16, 16};
+        byte[] data = function.equals("tiny-mlp") ? new byte[16] : b.array();
+        Invocation inv = new Invocation(id, function, Payload.tensor(shape, data), Invocation.NO_DEADLINE, Map.of(), null);
+        kafka.send("d-inv", id.getBytes(StandardCharsets.UTF_8), EventJson.encodeInvocation(inv));
+    }
+
+    private static void control(EmbeddedKafka kafka, String key, String value) {
+        kafka.send("d-ctl", key.getBytes(StandardCharsets.UTF_8), value.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static List<DeadLetter> deadLetters(EmbeddedKafka kafka) {
+        return kafka.readAll("d-dlq").stream().map(r -> EventJson.decodeDeadLetter(r.value())).toList();
+    }
+
+    private static InvocationResult awaitResult(EmbeddedKafka kafka, String id) {
+        return kafka.readUntil("d-res", rs -> rs.stream().anyMatch(r -> EventJson.decodeResult(r.value()).id().equals(id)), TIMEOUT)
+                .stream().map(r -> EventJson.decodeResult(r.value())).filter(r -> r.id().equals(id)).findFirst().orElseThrow();
+    }
+
+    private static long counter(JobID job, String name) {
+        long sum = 0;
+        for (OperatorMetricGroup group : METRICS.findOperatorMetricGroups(job, "decode-validate")) {
+            if (METRICS.getMetricsByGroup(group).get(name) instanceof Counter c) {
+                sum += c.getCount();
+            }
+        }
+        return sum;
+    }
+}
