@@ -14,6 +14,16 @@ public interface InferenceFunction {
      */
     long estimatedFootprintBytes();
 
+    /** Copies the router keeps once they exist; 0 for none. */
+    default int minCopies() {
+        return 0;
+    }
+
+    /** Most workers that may hold the model at once; 0 for no limit. */
+    default int maxCopies() {
+        return 0;
+    }
+
     /** Loads the model onto {@code device}. Never throws: failures are typed. */
     LoadOutcome load(ComputeDevice device);
 }

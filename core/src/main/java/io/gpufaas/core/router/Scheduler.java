@@ -33,6 +33,37 @@ public final class Scheduler<T> {
     private final int maxBypass;
     private final int window;
     private final LinkedList<Pending<T>> queue = new LinkedList<>();
+    private CopyLimits copyLimits = CopyLimits.NONE;
+
+    /** Per-function bounds on how many workers hold a model. */
+    public interface CopyLimits {
+        CopyLimits NONE = new CopyLimits() {};
+
+        /** Copies never evicted once they exist; 0 for none. */
+        default int min(String model) {
+            return 0;
+        }
+
+        /** Most workers holding the model at once; 0 for no limit. */
+        default int max(String model) {
+            return 0;
+        }
+    }
+
+    public void copyLimits(CopyLimits limits) {
+        this.copyLimits = Objects.requireNonNull(limits, "limits");
+    }
+
+    /** Workers holding {@code model} ready. */
+    public int copies(String model) {
+        int n = 0;
+        for (WorkerView w : workers) {
+            if (w.cache().isReady(model)) {
+                n++;
+            }
+        }
+        return n;
+    }
 
     public Scheduler(RoutingPolicy policy, List<WorkerView> workers, int maxBypass, int window) {
         this.policy = Objects.requireNonNull(policy, "policy");
@@ -87,9 +118,13 @@ public final class Scheduler<T> {
             for (Iterator<Pending<T>> it = queue.iterator(); it.hasNext() && index < window; index++) {
                 Pending<T> p = it.next();
                 OptionalInt choice = policy.choose(p.request, workers, nowMs);
-                if (choice.isPresent()) {
+                if (choice.isPresent() && withinMaxCopies(p.request.model(), workers.get(choice.getAsInt()))) {
                     it.remove();
-                    out.add(workers.get(choice.getAsInt()).start(p.request, nowMs));
+                    Assignment<T> a = workers.get(choice.getAsInt()).start(p.request, nowMs);
+                    out.add(a);
+                    if (a.load()) {
+                        keepMinimumCopies(a.model());
+                    }
                     bypassEarlier(index);
                     progress = true;
                     break;
@@ -100,6 +135,35 @@ public final class Scheduler<T> {
             }
         }
         return out;
+    }
+
+    /** A new copy is allowed only below the function's maximum; its holders can always run it. */
+    private boolean withinMaxCopies(String model, WorkerView target) {
+        int max = copyLimits.max(model);
+        return max <= 0 || target.cache().isReady(model) || copies(model) < max;
+    }
+
+    /** The first {@code min} copies of a model are kept: the router plans no eviction of them. */
+    public void keepMinimumCopies(String model) {
+        int min = copyLimits.min(model);
+        if (min <= 0) {
+            return;
+        }
+        int kept = 0;
+        for (WorkerView w : workers) {
+            if (w.isKept(model)) {
+                kept++;
+            }
+        }
+        for (WorkerView w : workers) {
+            if (kept >= min) {
+                break;
+            }
+            if (w.cache().isReady(model) && !w.isKept(model)) {
+                w.keep(model);
+                kept++;
+            }
+        }
     }
 
     private void bypassEarlier(int index) {

@@ -22,6 +22,8 @@ public final class WorkerView {
     private final Deque<Double> busyUntil = new ArrayDeque<>();
     /** Models whose load this worker started and no invocation of which has completed yet. */
     private final java.util.Set<String> loading = new java.util.HashSet<>();
+    /** Models held here as one of their function's minimum copies: pinned in the view, never evicted. */
+    private final java.util.Set<String> kept = new java.util.HashSet<>();
     /** Models of the work started here and not yet reported complete. */
     private final java.util.List<String> runningModels = new java.util.ArrayList<>();
 
@@ -144,6 +146,24 @@ public final class WorkerView {
         return true;
     }
 
+    /** Keeps {@code model} resident here (a minimum copy): the router plans no eviction of it. */
+    public void keep(String model) {
+        if (cache.isReady(model) && kept.add(model)) {
+            cache.pin(model);
+        }
+    }
+
+    /** Lets a kept model be evicted again. */
+    public void release(String model) {
+        if (kept.remove(model)) {
+            cache.unpin(model);
+        }
+    }
+
+    public boolean isKept(String model) {
+        return kept.contains(model);
+    }
+
     /** Forgets all running work, e.g. when the worker stopped reporting: its slots are free again. */
     public int releaseAll() {
         int released = runningModels.size();
@@ -163,6 +183,9 @@ public final class WorkerView {
             java.util.function.ToDoubleFunction<String> loadCost) {
         int corrections = 0;
         for (var e : List.copyOf(cache.entries())) {
+            if (!resident.contains(e.model())) {
+                release(e.model()); // the worker lost it after all: stop keeping a copy that is not there
+            }
             if (!resident.contains(e.model()) && cache.isEvictable(e.model()) && cache.evict(e.model())) {
                 corrections++;
             }

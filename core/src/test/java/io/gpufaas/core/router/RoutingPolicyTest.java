@@ -155,6 +155,35 @@ class RoutingPolicyTest {
     }
 
     @Test
+    void maxCopiesStopsAHotModelFromSpreadingAndMinCopiesKeepsItsLastCopy() {
+        List<WorkerView> ws = workers(2, 200);
+        preload(ws.get(0), "hot");
+        ws.get(0).start(new Request<>("long", "hot", 100, 100, 500, 0), 0); // holder busy until t = 500
+        Scheduler<String> s = new Scheduler<>(new EctPolicy(), ws, 8, 16);
+        s.copyLimits(new Scheduler.CopyLimits() {
+            @Override
+            public int min(String model) {
+                return model.equals("hot") ? 1 : 0;
+            }
+
+            @Override
+            public int max(String model) {
+                return model.equals("hot") ? 1 : 0;
+            }
+        });
+        s.submit(req("r", "hot"));
+        // ect-o3 alone would replicate onto worker 1 (see above); max 1 copy makes it wait.
+        assertThat(s.dispatch(0)).isEmpty();
+
+        s.keepMinimumCopies("hot");
+        s.complete(0, "hot");
+        assertThat(ws.get(0).isKept("hot")).isTrue();
+        // Worker 0 is free, holds 'hot' (kept) and has 100 bytes free: a 150-byte model cannot go there.
+        assertThat(ws.get(0).evictionCost("big", 150)).isEqualTo(-1);
+        assertThat(s.dispatch(1)).singleElement().satisfies(a -> assertThat(a.worker()).isZero());
+    }
+
+    @Test
     void unknownPoliciesAreRejectedByName() {
         assertThatThrownBy(() -> RoutingPolicies.create("random"))
                 .hasMessageContaining("known: [round-robin, least-loaded, lalb, lalb-o3, ch-bl, ect-o3]");

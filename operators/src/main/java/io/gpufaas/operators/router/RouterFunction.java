@@ -61,6 +61,7 @@ public final class RouterFunction extends KeyedCoProcessFunction<String, Invocat
     private final RegistryLoader registryLoader;
 
     private transient Scheduler<Invocation> scheduler;
+    private transient FunctionRegistry registry;
     private transient Map<String, FunctionStats> stats;
     private transient long[] lastHeardMs;
     private transient ListState<Invocation> pendingState;
@@ -99,7 +100,7 @@ public final class RouterFunction extends KeyedCoProcessFunction<String, Invocat
 
     @Override
     public void open(OpenContext openContext) {
-        FunctionRegistry registry = registryLoader.load();
+        registry = registryLoader.load();
         for (InferenceFunction f : registry.functions()) {
             stats.putIfAbsent(f.spec().name(), new FunctionStats(f.spec().name(), f.estimatedFootprintBytes(),
                     Math.max(1, f.estimatedFootprintBytes() / ASSUMED_BYTES_PER_MS), DEFAULT_EXEC_MS));
@@ -109,6 +110,17 @@ public final class RouterFunction extends KeyedCoProcessFunction<String, Invocat
             views.add(new WorkerView(i, settings.workerMemoryBytes(), settings.slotsPerWorker()));
         }
         scheduler = new Scheduler<>(RoutingPolicies.create(settings.policy()), views, settings.maxBypass(), settings.window());
+        scheduler.copyLimits(new Scheduler.CopyLimits() {
+            @Override
+            public int min(String model) {
+                return registry.function(model).map(InferenceFunction::minCopies).orElse(0);
+            }
+
+            @Override
+            public int max(String model) {
+                return registry.function(model).map(InferenceFunction::maxCopies).orElse(0);
+            }
+        });
         lastHeardMs = new long[settings.workers()];
         for (Residency r : restoredResidency) {
             if (r.worker() < views.size()) {
@@ -132,7 +144,12 @@ public final class RouterFunction extends KeyedCoProcessFunction<String, Invocat
     }
 
     private FunctionStats stats(String function) {
-        return stats.computeIfAbsent(function, f -> new FunctionStats(f, 0, 1, DEFAULT_EXEC_MS));
+        return stats.computeIfAbsent(function, f -> {
+            // A function deployed after the router started: estimate from its repository entry.
+            long bytes = registry.function(f).or(() -> registry.refresh(f))
+                    .map(InferenceFunction::estimatedFootprintBytes).orElse(0L);
+            return new FunctionStats(f, bytes, Math.max(1, bytes / ASSUMED_BYTES_PER_MS), DEFAULT_EXEC_MS);
+        });
     }
 
     private Request<Invocation> request(Invocation inv) {
@@ -159,6 +176,7 @@ public final class RouterFunction extends KeyedCoProcessFunction<String, Invocat
         view.tryComplete(report.function());
         stats.put(report.function(), stats(report.function()).observe(report.bytes(), report.loadMs(), report.execMs()));
         corrections.inc(view.reconcile(report.resident(), m -> stats(m).bytes(), m -> stats(m).loadMs()));
+        report.resident().forEach(scheduler::keepMinimumCopies);
         dispatch(out);
     }
 

@@ -51,6 +51,16 @@ public final class TorchScriptFunction implements InferenceFunction {
     }
 
     @Override
+    public int minCopies() {
+        return definition.minCopies();
+    }
+
+    @Override
+    public int maxCopies() {
+        return definition.maxCopies();
+    }
+
+    @Override
     public LoadOutcome load(ComputeDevice device) {
         long start = System.nanoTime();
         ZooModel<NDList, float[][]> model = null;

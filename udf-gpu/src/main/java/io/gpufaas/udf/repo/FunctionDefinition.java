@@ -14,6 +14,8 @@ import java.util.Optional;
  * @param image how to turn an image input into a tensor, when images are accepted
  * @param labels class names by output index; empty means {@code class_<index>}
  * @param declaredMemoryBytes footprint the descriptor declares, if any (measured otherwise)
+ * @param minCopies copies the router keeps resident once they exist (never evicts below this)
+ * @param maxCopies most workers that may hold the model at once; 0 means no limit
  */
 public record FunctionDefinition(
         FunctionSpec spec,
@@ -25,7 +27,9 @@ public record FunctionDefinition(
         int topK,
         List<String> labels,
         long declaredMemoryBytes,
-        String architecture) implements Serializable {
+        String architecture,
+        int minCopies,
+        int maxCopies) implements Serializable {
 
     public String name() {
         return spec.name();

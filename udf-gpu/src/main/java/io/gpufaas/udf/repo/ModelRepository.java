@@ -157,6 +157,12 @@ public final class ModelRepository {
         if (declared < 0) {
             throw new DescriptorProblem("memoryBytes must be a non-negative integer");
         }
+        JsonNode copies = d.path("copies");
+        int minCopies = copies.has("min") ? nonNegativeInt(copies, "min") : 0;
+        int maxCopies = copies.has("max") ? nonNegativeInt(copies, "max") : 0;
+        if (maxCopies > 0 && minCopies > maxCopies) {
+            throw new DescriptorProblem("copies.min (" + minCopies + ") exceeds copies.max (" + maxCopies + ")");
+        }
         long fileBytes;
         try {
             fileBytes = Files.size(modelFile);
@@ -170,7 +176,7 @@ public final class ModelRepository {
             throw new DescriptorProblem(e.getMessage());
         }
         return new FunctionDefinition(spec, version, format, modelFile.toString(), fileBytes, image, topK,
-                List.copyOf(labels), declared, d.path("architecture").asText(""));
+                List.copyOf(labels), declared, d.path("architecture").asText(""), minCopies, maxCopies);
     }
 
     private static int highestVersion(Path dir) throws DescriptorProblem {
@@ -210,6 +216,14 @@ public final class ModelRepository {
         JsonNode n = parent.get(field);
         if (!n.isIntegralNumber() || n.asLong() <= 0 || n.asLong() > Integer.MAX_VALUE) {
             throw new DescriptorProblem("'" + field + "' must be a positive integer, was " + n);
+        }
+        return n.asInt();
+    }
+
+    private static int nonNegativeInt(JsonNode parent, String field) throws DescriptorProblem {
+        JsonNode n = parent.get(field);
+        if (!n.isIntegralNumber() || n.asLong() < 0 || n.asLong() > 10_000) {
+            throw new DescriptorProblem("'copies." + field + "' must be an integer 0-10000, was " + n);
         }
         return n.asInt();
     }

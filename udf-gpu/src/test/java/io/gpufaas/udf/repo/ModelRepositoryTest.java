@@ -56,6 +56,18 @@ class ModelRepositoryTest {
     }
 
     @Test
+    void readsCopyLimits() throws Exception {
+        function("pinned", "{\"input\":{\"kinds\":[\"TENSOR\"]},\"copies\":{\"min\":1,\"max\":2}}", 1);
+        function("bad-copies", "{\"input\":{\"kinds\":[\"TENSOR\"]},\"copies\":{\"min\":3,\"max\":2}}", 1);
+
+        assertThatThrownBy(() -> ModelRepository.scan(repo)).hasMessageContaining("bad-copies: copies.min (3) exceeds copies.max (2)");
+        FunctionDefinition pinned = ModelRepository.readFunction(repo, "pinned");
+        assertThat(pinned.minCopies()).isEqualTo(1);
+        assertThat(pinned.maxCopies()).isEqualTo(2);
+        assertThat(ModelRepository.readFunction(TestRepository.path(), "tiny-mlp").maxCopies()).isZero();
+    }
+
+    @Test
     void reportsEveryProblemAtOnce() throws Exception {
         function("Bad_Name", TENSOR_DESCRIPTOR, 1);
         function("no-versions", TENSOR_DESCRIPTOR);
