@@ -1,0 +1,100 @@
+package io.gpufaas.operators.router;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.gpufaas.core.event.Invocation;
+import io.gpufaas.core.event.Payload;
+import io.gpufaas.core.event.SourcePosition;
+import io.gpufaas.core.router.Routed;
+import io.gpufaas.core.router.WorkerReport;
+import java.nio.file.Path;
+import io.gpufaas.udf.RegistryLoader;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.streaming.api.operators.co.KeyedCoProcessOperator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
+import org.junit.jupiter.api.Test;
+
+/** The router operator in Flink's test harness: plans, reports, and a snapshot restored into a fresh router. */
+class RouterFunctionHarnessTest {
+
+    private static final RouterSettings SETTINGS = new RouterSettings("lalb-o3", 2, 10_000, 1, 8, 16, 60_000);
+
+    private static KeyedTwoInputStreamOperatorTestHarness<String, Invocation, WorkerReport, Routed> harness() throws Exception {
+        RouterFunction router = new RouterFunction(SETTINGS,
+                RegistryLoader.repository(Path.of("..", "udf-gpu", "src", "test", "resources", "repo").toAbsolutePath().toString()));
+        return new KeyedTwoInputStreamOperatorTestHarness<>(new KeyedCoProcessOperator<>(router),
+                Invocation::function, WorkerReport::function, Types.STRING);
+    }
+
+    private static Invocation inv(String id, String function) {
+        return new Invocation(id, function, Payload.text("x"), Invocation.NO_DEADLINE, Map.of(),
+                new SourcePosition("t", 0, 0, 1));
+    }
+
+    private static WorkerReport report(int worker, String function, String id, List<String> resident) {
+        return new WorkerReport(worker, function, id, 5, 2, 268, resident, 10_000, 10);
+    }
+
+    private static List<Routed> drain(KeyedTwoInputStreamOperatorTestHarness<String, Invocation, WorkerReport, Routed> h) {
+        List<Routed> out = new ArrayList<>();
+        for (Object o : h.getOutput()) {
+            if (o instanceof StreamRecord<?> r) {
+                out.add((Routed) r.getValue());
+            }
+        }
+        h.getOutput().clear();
+        return out;
+    }
+
+    @Test
+    void plansLoadsThenHitsAndSurvivesARestoreWithItsQueueAndView() throws Exception {
+        OperatorSubtaskState snapshot;
+        int mlpWorker;
+        try (var h = harness()) {
+            h.open();
+            h.processElement1(new StreamRecord<>(inv("a1", "tiny-mlp")));
+            h.processElement1(new StreamRecord<>(inv("b1", "tiny-cnn")));
+            List<Routed> first = drain(h);
+            assertThat(first).extracting(Routed::load).containsExactly(true, true);
+            assertThat(first).extracting(Routed::worker).doesNotHaveDuplicates();
+            mlpWorker = first.get(0).worker();
+
+            // Both workers busy (one slot each): a2 waits in the router for tiny-mlp's holder.
+            h.processElement1(new StreamRecord<>(inv("a2", "tiny-mlp")));
+            assertThat(drain(h)).isEmpty();
+            snapshot = h.snapshot(1L, 1L);
+        }
+
+        try (var h = harness()) {
+            h.initializeState(snapshot);
+            h.open();
+            // The restored router knows the queue (a2) and where tiny-mlp lives; the next event
+            // (a report from the worker, confirming what it holds) lets it dispatch a2 there as a hit.
+            h.processElement2(new StreamRecord<>(report(mlpWorker, "tiny-mlp", "a1", List.of("tiny-mlp"))));
+            assertThat(drain(h)).singleElement().satisfies(r -> {
+                assertThat(r.invocation().id()).isEqualTo("a2");
+                assertThat(r.worker()).isEqualTo(mlpWorker);
+                assertThat(r.load()).isFalse();
+            });
+        }
+    }
+
+    @Test
+    void reportsFreeSlotsAndCorrectTheView() throws Exception {
+        try (var h = harness()) {
+            h.open();
+            h.processElement1(new StreamRecord<>(inv("a1", "tiny-mlp")));
+            Routed a1 = drain(h).get(0);
+            // The worker reports it finished, but holds nothing (e.g. its load failed): the view drops
+            // the model, so the next invocation plans a load again instead of a phantom hit.
+            h.processElement2(new StreamRecord<>(report(a1.worker(), "tiny-mlp", "a1", List.of())));
+            h.processElement1(new StreamRecord<>(inv("a2", "tiny-mlp")));
+            assertThat(drain(h)).singleElement().satisfies(r -> assertThat(r.load()).isTrue());
+        }
+    }
+}
