@@ -1,0 +1,75 @@
+package io.gpufaas.bench;
+
+import io.gpufaas.core.sim.AzureTrace;
+import io.gpufaas.core.sim.Belady;
+import io.gpufaas.core.sim.CostModel;
+import io.gpufaas.core.sim.ModelCatalogue;
+import io.gpufaas.core.sim.SimResult;
+import io.gpufaas.core.sim.Simulator;
+import io.gpufaas.core.sim.Workload;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The simulator on the real Azure trace: every policy on the same workload, side by side, with
+ * ratios against load balancing and the clairvoyant bound on the hit ratio.
+ *
+ * <p>{@code scripts/bench-sim.sh [--functions 35] [--gpus 4] [--gpu-memory-gb 16] [--minutes 30]
+ * [--start 600] [--compression 60] [--seed 1]}
+ */
+public final class SimulationBenchmark {
+
+    static final List<String> POLICIES = List.of("round-robin", "least-loaded", "ch-bl", "lalb", "lalb-o3", "ect-o3");
+
+    private SimulationBenchmark() {}
+
+    public static void main(String[] args) {
+        Path shared = Path.of("..", "shared", "data");
+        int functions = 35;
+        int gpus = 4;
+        double memoryGb = 16;
+        int minutes = 30;
+        int start = 600;
+        double compression = 60;
+        long seed = 1;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--shared-data" -> shared = Path.of(args[++i]);
+                case "--functions" -> functions = Integer.parseInt(args[++i]);
+                case "--gpus" -> gpus = Integer.parseInt(args[++i]);
+                case "--gpu-memory-gb" -> memoryGb = Double.parseDouble(args[++i]);
+                case "--minutes" -> minutes = Integer.parseInt(args[++i]);
+                case "--start" -> start = Integer.parseInt(args[++i]);
+                case "--compression" -> compression = Double.parseDouble(args[++i]);
+                case "--seed" -> seed = Long.parseLong(args[++i]);
+                default -> throw new IllegalArgumentException("unknown argument " + args[i]);
+            }
+        }
+        AzureTrace trace = AzureTrace.read(shared.resolve("azure-functions-2019-sample"), "1000");
+        ModelCatalogue catalogue = ModelCatalogue.read(shared.resolve("models").resolve("torchvision-classification-weights.csv"));
+        CostModel cost = CostModel.v100FromHost();
+        Workload w = Workload.build(trace, catalogue, cost,
+                new Workload.Spec(functions, start, minutes, compression, true, seed));
+        long memory = (long) (memoryGb * (1L << 30));
+        Simulator.Config config = Simulator.Config.of(gpus, memory);
+        System.out.printf(Locale.ROOT, "%d invocations of %d functions (working set %.1f GiB) over %.0f s on %d GPUs x %.0f GiB%n",
+                w.invocations(), functions, w.workingSetBytes() / (double) (1L << 30), w.durationMs() / 1000, gpus, memoryGb);
+        List<SimResult> results = new ArrayList<>();
+        long t0 = System.nanoTime();
+        for (String p : POLICIES) {
+            results.add(Simulator.run(w, p, config));
+        }
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        SimResult lb = results.get(0);
+        System.out.println("| policy | mean ms | p50 ms | p99 ms | hit ratio | mean vs round-robin |");
+        System.out.println("| --- | ---: | ---: | ---: | ---: | ---: |");
+        for (SimResult r : results) {
+            System.out.printf(Locale.ROOT, "| %s | %.1f | %.1f | %.1f | %.3f | %.1fx |%n", r.policy(), r.meanMs(),
+                    r.quantileMs(0.5), r.quantileMs(0.99), r.hitRatio(), lb.meanMs() / r.meanMs());
+        }
+        System.out.printf(Locale.ROOT, "| belady (aggregate memory) | | | | %.3f | |%n", Belady.hitRatio(w, memory * gpus));
+        System.out.printf(Locale.ROOT, "%n%d simulated invocations in %.2f s%n", w.invocations() * POLICIES.size(), seconds);
+    }
+}

@@ -1,0 +1,76 @@
+package io.gpufaas.core.sim;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class SimulatorTest {
+
+    /** Two 100-byte models: load 100 ms, run 10 ms; arrivals a@0, b@0, a@200. */
+    private static Workload handMade() {
+        return new Workload(List.of("a", "b"), new long[] {100, 100}, new double[] {100, 100}, new double[] {10, 10},
+                new double[] {0, 0, 200}, new int[] {0, 1, 0});
+    }
+
+    @Test
+    void oneGpuRunsTheHandMadeWorkloadWithExactLatencies() {
+        // One GPU, room for one model: a loads (110), b waits then evicts a and loads (220 in all),
+        // a at 200 waits for b to finish at 220, loads again: done at 330, latency 130.
+        SimResult r = Simulator.run(handMade(), "lalb", new Simulator.Config(1, 100, 1, 16, 64));
+
+        assertThat(r.latenciesMs()).containsExactly(110, 130, 220);
+        assertThat(r.hits()).isZero();
+        assertThat(r.misses()).isEqualTo(3);
+        assertThat(r.makespanMs()).isEqualTo(330);
+        assertThat(r.meanMs()).isCloseTo(153.33, within(0.01));
+        assertThat(r.quantileMs(0.5)).isEqualTo(130);
+    }
+
+    @Test
+    void withRoomForBothTheRepeatIsAHit() {
+        SimResult r = Simulator.run(handMade(), "lalb", new Simulator.Config(1, 200, 1, 16, 64));
+        assertThat(r.hits()).isEqualTo(1);
+        // a at 200 waits 20 ms for the GPU (b runs until 220), then hits: latency 30.
+        assertThat(r.latenciesMs()).containsExactly(30, 110, 220);
+    }
+
+    @Test
+    void beladyEvictsTheModelUsedFurthestInTheFuture() {
+        // Accesses a b c a b with room for two: to fit c it evicts the model used furthest ahead
+        // (b, next at 4), so a at 3 hits and b at 4 misses: 1 hit of 5. Room for three: 2 hits.
+        Workload w = new Workload(List.of("a", "b", "c"), new long[] {1, 1, 1}, new double[3], new double[3],
+                new double[] {0, 1, 2, 3, 4}, new int[] {0, 1, 2, 0, 1});
+        assertThat(Belady.hitRatio(w, 2)).isEqualTo(1 / 5.0);
+        assertThat(Belady.hitRatio(w, 3)).isEqualTo(2 / 5.0);
+    }
+
+    @Test
+    void workloadsFromTheRealTraceAreDeterministicAndCountTheTrace() {
+        Path shared = Path.of("..", "..", "shared", "data");
+        if (!Files.isDirectory(shared)) {
+            shared = Path.of("..", "shared", "data"); // run from the repository root
+        }
+        AzureTrace trace = AzureTrace.read(shared.resolve("azure-functions-2019-sample"), "1000");
+        ModelCatalogue catalogue = ModelCatalogue.read(shared.resolve("models/torchvision-classification-weights.csv"));
+        assertThat(trace.functions()).hasSize(1000);
+        assertThat(trace.functions().stream().mapToLong(AzureTrace.TraceFunction::invocations).sum()).isEqualTo(608_228);
+
+        Workload.Spec spec = new Workload.Spec(35, 600, 10, 60, true, 7);
+        Workload a = Workload.build(trace, catalogue, CostModel.v100FromHost(), spec);
+        Workload b = Workload.build(trace, catalogue, CostModel.v100FromHost(), spec);
+        assertThat(a.arrivalMs()).containsExactly(b.arrivalMs());
+        assertThat(a.models()).isEqualTo(b.models()).hasSize(35);
+        assertThat(a.durationMs()).isLessThanOrEqualTo(10 * 1000.0);
+        for (int i = 1; i < a.invocations(); i++) {
+            assertThat(a.arrivalMs()[i]).isGreaterThanOrEqualTo(a.arrivalMs()[i - 1]);
+        }
+        SimResult lb = Simulator.run(a, "round-robin", Simulator.Config.of(4, 3L << 30));
+        SimResult lalb = Simulator.run(a, "lalb-o3", Simulator.Config.of(4, 3L << 30));
+        assertThat(lb.latenciesMs()).hasSize(a.invocations());
+        assertThat(lalb.hitRatio()).isGreaterThan(lb.hitRatio());
+    }
+}
