@@ -33,7 +33,11 @@ public final class ConsistentHashPolicy implements RoutingPolicy {
     }
 
     @Override
-    public OptionalInt choose(Request<?> request, List<WorkerView> workers, double nowMs) {
+    public OptionalInt choose(Request<?> request, Cluster cluster, double nowMs) {
+        List<WorkerView> workers = cluster.workers();
+        if (!cluster.anyFree()) {
+            return OptionalInt.empty();
+        }
         if (ringSize != workers.size()) {
             ring = new TreeMap<>();
             for (WorkerView w : workers) {
@@ -43,10 +47,7 @@ public final class ConsistentHashPolicy implements RoutingPolicy {
             }
             ringSize = workers.size();
         }
-        int total = 0;
-        for (WorkerView w : workers) {
-            total += w.running();
-        }
+        int total = cluster.totalRunning();
         double bound = Math.ceil(c * (total + 1) / workers.size());
         Long start = ring.ceilingKey(hash(request.model()));
         var tail = start == null ? ring : ring.tailMap(start, true);

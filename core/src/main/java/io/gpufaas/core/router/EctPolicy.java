@@ -29,17 +29,22 @@ public final class EctPolicy implements RoutingPolicy {
     }
 
     @Override
-    public OptionalInt choose(Request<?> request, List<WorkerView> workers, double nowMs) {
-        OptionalInt holder = Workers.freeHolder(request.model(), workers);
+    public OptionalInt choose(Request<?> request, Cluster cluster, double nowMs) {
+        OptionalInt holder = Workers.freeHolder(request.model(), cluster);
         if (holder.isPresent()) {
             return holder;
         }
-        if (Workers.loadingSomewhere(request.model(), workers)) {
+        if (Workers.loadingSomewhere(request.model(), cluster)) {
             return OptionalInt.empty(); // one load at a time per model: no thundering herd
         }
+        // Candidates: the model's holders (busy, or they would have won above) and the free
+        // workers; a busy non-holder would add its wait to a load a free worker does at once.
+        java.util.BitSet candidates = (java.util.BitSet) cluster.holders(request.model()).clone();
+        candidates.or(cluster.free());
         WorkerView best = null;
         double bestEct = Double.POSITIVE_INFINITY;
-        for (WorkerView w : workers) {
+        for (int i = candidates.nextSetBit(0); i >= 0; i = candidates.nextSetBit(i + 1)) {
+            WorkerView w = cluster.get(i);
             boolean resident = w.cache().isReady(request.model());
             double ect = w.expectedWaitMs(nowMs) + request.execCostMs();
             if (!resident) {

@@ -1,6 +1,5 @@
 package io.gpufaas.core.router;
 
-import java.util.List;
 import java.util.OptionalInt;
 
 /**
@@ -29,16 +28,16 @@ public class LalbPolicy implements RoutingPolicy {
     }
 
     @Override
-    public OptionalInt choose(Request<?> request, List<WorkerView> workers, double nowMs) {
-        OptionalInt holder = Workers.freeHolder(request.model(), workers);
+    public OptionalInt choose(Request<?> request, Cluster cluster, double nowMs) {
+        OptionalInt holder = Workers.freeHolder(request.model(), cluster);
         if (holder.isPresent()) {
             return holder;
         }
-        if (Workers.loadingSomewhere(request.model(), workers)
-                || Workers.bestHolderWaitMs(request.model(), workers, nowMs) < request.loadCostMs()) {
+        if (Workers.loadingSomewhere(request.model(), cluster)
+                || Workers.bestHolderWaitMs(request.model(), cluster, nowMs) < request.loadCostMs()) {
             return OptionalInt.empty();
         }
-        return Workers.cheapestPlacement(request, workers);
+        return Workers.cheapestPlacement(request, cluster);
     }
 
     public static RoutingPolicy withOutOfOrder() {

@@ -1,6 +1,5 @@
 package io.gpufaas.core.router;
 
-import java.util.List;
 import java.util.OptionalInt;
 
 /** Load balancing only: the free worker with the fewest invocations running, lowest id first. */
@@ -14,9 +13,10 @@ public final class LeastLoadedPolicy implements RoutingPolicy {
     }
 
     @Override
-    public OptionalInt choose(Request<?> request, List<WorkerView> workers, double nowMs) {
+    public OptionalInt choose(Request<?> request, Cluster cluster, double nowMs) {
         WorkerView best = null;
-        for (WorkerView w : workers) {
+        for (int i = cluster.free().nextSetBit(0); i >= 0; i = cluster.free().nextSetBit(i + 1)) {
+            WorkerView w = cluster.get(i);
             if (Workers.placeable(request, w) && (best == null || w.running() < best.running())) {
                 best = w;
             }

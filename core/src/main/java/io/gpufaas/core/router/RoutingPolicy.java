@@ -1,6 +1,5 @@
 package io.gpufaas.core.router;
 
-import java.util.List;
 import java.util.OptionalInt;
 
 /**
@@ -17,7 +16,7 @@ public interface RoutingPolicy {
      *
      * @param nowMs the router's clock, for expected waits
      */
-    OptionalInt choose(Request<?> request, List<WorkerView> workers, double nowMs);
+    OptionalInt choose(Request<?> request, Cluster cluster, double nowMs);
 
     /**
      * Whether invocations behind one that must wait may be dispatched first (out-of-order

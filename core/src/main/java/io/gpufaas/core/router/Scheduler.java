@@ -30,6 +30,7 @@ public final class Scheduler<T> {
 
     private final RoutingPolicy policy;
     private final List<WorkerView> workers;
+    private final Cluster cluster;
     private final int maxBypass;
     private final int window;
     private final LinkedList<Pending<T>> queue = new LinkedList<>();
@@ -56,23 +57,17 @@ public final class Scheduler<T> {
 
     /** Workers holding {@code model} ready. */
     public int copies(String model) {
-        int n = 0;
-        for (WorkerView w : workers) {
-            if (w.cache().isReady(model)) {
-                n++;
-            }
-        }
-        return n;
+        return cluster.holders(model).cardinality();
+    }
+
+    public Cluster cluster() {
+        return cluster;
     }
 
     public Scheduler(RoutingPolicy policy, List<WorkerView> workers, int maxBypass, int window) {
         this.policy = Objects.requireNonNull(policy, "policy");
         this.workers = List.copyOf(workers);
-        for (int i = 0; i < this.workers.size(); i++) {
-            if (this.workers.get(i).id() != i) {
-                throw new IllegalArgumentException("worker views must be numbered 0..n-1 in order");
-            }
-        }
+        this.cluster = new Cluster(this.workers);
         if (this.workers.isEmpty() || maxBypass < 0 || window < 1) {
             throw new IllegalArgumentException("need workers, maxBypass >= 0 and window >= 1");
         }
@@ -117,7 +112,7 @@ public final class Scheduler<T> {
             int index = 0;
             for (Iterator<Pending<T>> it = queue.iterator(); it.hasNext() && index < window; index++) {
                 Pending<T> p = it.next();
-                OptionalInt choice = policy.choose(p.request, workers, nowMs);
+                OptionalInt choice = policy.choose(p.request, cluster, nowMs);
                 if (choice.isPresent() && withinMaxCopies(p.request.model(), workers.get(choice.getAsInt()))) {
                     it.remove();
                     Assignment<T> a = workers.get(choice.getAsInt()).start(p.request, nowMs);
@@ -149,18 +144,16 @@ public final class Scheduler<T> {
         if (min <= 0) {
             return;
         }
+        java.util.BitSet holders = cluster.holders(model);
         int kept = 0;
-        for (WorkerView w : workers) {
-            if (w.isKept(model)) {
+        for (int i = holders.nextSetBit(0); i >= 0; i = holders.nextSetBit(i + 1)) {
+            if (workers.get(i).isKept(model)) {
                 kept++;
             }
         }
-        for (WorkerView w : workers) {
-            if (kept >= min) {
-                break;
-            }
-            if (w.cache().isReady(model) && !w.isKept(model)) {
-                w.keep(model);
+        for (int i = holders.nextSetBit(0); i >= 0 && kept < min; i = holders.nextSetBit(i + 1)) {
+            if (!workers.get(i).isKept(model)) {
+                workers.get(i).keep(model);
                 kept++;
             }
         }
@@ -177,11 +170,6 @@ public final class Scheduler<T> {
     }
 
     private boolean anyFreeSlot() {
-        for (WorkerView w : workers) {
-            if (w.hasFreeSlot()) {
-                return true;
-            }
-        }
-        return false;
+        return cluster.anyFree();
     }
 }

@@ -14,8 +14,24 @@ import java.util.List;
  */
 public final class WorkerView {
 
+    /** Told about every change an index over the views depends on. */
+    public interface Listener {
+        Listener NONE = new Listener() {
+            @Override
+            public void slotsChanged(WorkerView w) {}
+
+            @Override
+            public void residencyChanged(WorkerView w, String model, boolean resident) {}
+        };
+
+        void slotsChanged(WorkerView w);
+
+        void residencyChanged(WorkerView w, String model, boolean resident);
+    }
+
     private final int id;
     private final int slots;
+    private Listener listener = Listener.NONE;
     private final ModelCache cache;
     private int running;
     /** Expected completion times of running work, for the expected wait of a busy holder. */
@@ -42,6 +58,10 @@ public final class WorkerView {
 
     public int id() {
         return id;
+    }
+
+    void listener(Listener listener) {
+        this.listener = listener;
     }
 
     public int slots() {
@@ -107,6 +127,10 @@ public final class WorkerView {
             evicted = admitted.victims();
             cache.completeLoad(r.model(), r.bytes(), r.loadCostMs());
             loading.add(r.model());
+            for (String v : evicted) {
+                listener.residencyChanged(this, v, false);
+            }
+            listener.residencyChanged(this, r.model(), true);
         } else {
             cache.recordHit(r.model());
         }
@@ -114,6 +138,7 @@ public final class WorkerView {
         runningModels.add(r.model());
         running++;
         busyUntil.add(nowMs + (load ? r.loadCostMs() : 0) + r.execCostMs());
+        listener.slotsChanged(this);
         return new Assignment<>(r.item(), r.model(), id, load, evicted);
     }
 
@@ -143,6 +168,7 @@ public final class WorkerView {
             }
             busyUntil.remove(min);
         }
+        listener.slotsChanged(this);
         return true;
     }
 
@@ -171,6 +197,7 @@ public final class WorkerView {
             tryComplete(m);
         }
         busyUntil.clear();
+        listener.slotsChanged(this);
         return released;
     }
 
@@ -187,6 +214,7 @@ public final class WorkerView {
                 release(e.model()); // the worker lost it after all: stop keeping a copy that is not there
             }
             if (!resident.contains(e.model()) && cache.isEvictable(e.model()) && cache.evict(e.model())) {
+                listener.residencyChanged(this, e.model(), false);
                 corrections++;
             }
         }
@@ -195,6 +223,7 @@ public final class WorkerView {
             if (!cache.isReady(m) && !cache.isLoading(m) && size <= cache.freeBytes()
                     && cache.admit(m, size, loadCost.applyAsDouble(m)) instanceof Admission.Admitted) {
                 cache.completeLoad(m, size, loadCost.applyAsDouble(m));
+                listener.residencyChanged(this, m, true);
                 corrections++;
             }
         }

@@ -1,31 +1,32 @@
 package io.gpufaas.core.router;
 
-import java.util.List;
+import java.util.BitSet;
 import java.util.OptionalInt;
 
-/** Selections over worker views that several policies share. */
+/** Selections over the cluster that several policies share; each looks only at holders or free workers. */
 final class Workers {
 
     private Workers() {}
 
     /** The free worker holding {@code model} ready with the fewest running, lowest id first. */
-    static OptionalInt freeHolder(String model, List<WorkerView> workers) {
+    static OptionalInt freeHolder(String model, Cluster cluster) {
+        BitSet holders = cluster.holders(model);
         WorkerView best = null;
-        for (WorkerView w : workers) {
-            if (w.hasFreeSlot() && w.cache().isReady(model) && (best == null || w.running() < best.running())) {
+        for (int i = holders.nextSetBit(0); i >= 0; i = holders.nextSetBit(i + 1)) {
+            WorkerView w = cluster.get(i);
+            if (w.hasFreeSlot() && (best == null || w.running() < best.running())) {
                 best = w;
             }
         }
         return best == null ? OptionalInt.empty() : OptionalInt.of(best.id());
     }
 
-    /** The shortest expected wait among busy workers holding {@code model}, or +inf if none holds it. */
-    static double bestHolderWaitMs(String model, List<WorkerView> workers, double nowMs) {
+    /** The shortest expected wait among workers holding {@code model}, or +inf if none holds it. */
+    static double bestHolderWaitMs(String model, Cluster cluster, double nowMs) {
+        BitSet holders = cluster.holders(model);
         double best = Double.POSITIVE_INFINITY;
-        for (WorkerView w : workers) {
-            if (w.cache().isReady(model)) {
-                best = Math.min(best, w.expectedWaitMs(nowMs));
-            }
+        for (int i = holders.nextSetBit(0); i >= 0; i = holders.nextSetBit(i + 1)) {
+            best = Math.min(best, cluster.get(i).expectedWaitMs(nowMs));
         }
         return best;
     }
@@ -34,13 +35,12 @@ final class Workers {
      * The free worker where loading {@code model} costs least: free memory first, then the fewest
      * bytes evicted, then the fewest running, then the lowest id.
      */
-    static OptionalInt cheapestPlacement(Request<?> r, List<WorkerView> workers) {
+    static OptionalInt cheapestPlacement(Request<?> r, Cluster cluster) {
+        BitSet free = cluster.free();
         WorkerView best = null;
         long bestCost = Long.MAX_VALUE;
-        for (WorkerView w : workers) {
-            if (!w.hasFreeSlot()) {
-                continue;
-            }
+        for (int i = free.nextSetBit(0); i >= 0; i = free.nextSetBit(i + 1)) {
+            WorkerView w = cluster.get(i);
             long cost = w.evictionCost(r.model(), r.bytes());
             if (cost < 0) {
                 continue;
@@ -48,15 +48,19 @@ final class Workers {
             if (best == null || cost < bestCost || (cost == bestCost && w.running() < best.running())) {
                 best = w;
                 bestCost = cost;
+                if (cost == 0 && w.running() == 0) {
+                    break; // nothing can beat free memory on an idle worker; lowest id wins ties
+                }
             }
         }
         return best == null ? OptionalInt.empty() : OptionalInt.of(best.id());
     }
 
     /** Whether some worker is loading {@code model} now: a second load at once would be a thundering herd. */
-    static boolean loadingSomewhere(String model, List<WorkerView> workers) {
-        for (WorkerView w : workers) {
-            if (w.isLoading(model)) {
+    static boolean loadingSomewhere(String model, Cluster cluster) {
+        BitSet holders = cluster.holders(model);
+        for (int i = holders.nextSetBit(0); i >= 0; i = holders.nextSetBit(i + 1)) {
+            if (cluster.get(i).isLoading(model)) {
                 return true;
             }
         }

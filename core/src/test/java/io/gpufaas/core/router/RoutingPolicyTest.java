@@ -34,10 +34,10 @@ class RoutingPolicyTest {
         List<WorkerView> ws = workers(3, 1000);
         preload(ws.get(2), "a");
         for (String name : List.of("lalb", "lalb-o3", "ect-o3")) {
-            assertThat(RoutingPolicies.create(name).choose(req("r", "a"), ws, 0)).as(name).isEqualTo(OptionalInt.of(2));
+            assertThat(RoutingPolicies.create(name).choose(req("r", "a"), new Cluster(ws), 0)).as(name).isEqualTo(OptionalInt.of(2));
         }
         // Load balancing only: round-robin starts at worker 0 regardless of where the model is.
-        assertThat(new RoundRobinPolicy().choose(req("r", "a"), ws, 0)).isEqualTo(OptionalInt.of(0));
+        assertThat(new RoundRobinPolicy().choose(req("r", "a"), new Cluster(ws), 0)).isEqualTo(OptionalInt.of(0));
     }
 
     @Test
@@ -47,12 +47,12 @@ class RoutingPolicyTest {
         ws.get(1).start(req("busy", "a"), 0); // worker 1 runs a until t = 10
 
         // Expected wait 10 ms < load 100 ms: keep waiting for the holder.
-        assertThat(new LalbPolicy().choose(req("r", "a"), ws, 0)).isEmpty();
+        assertThat(new LalbPolicy().choose(req("r", "a"), new Cluster(ws), 0)).isEmpty();
         // A long-running holder (expected wait 400 ms > load 100 ms): load on the free worker.
         List<WorkerView> slow = workers(2, 1000);
         preload(slow.get(1), "a");
         slow.get(1).start(new Request<>("long", "a", 100, 100, 500, 0), 0);
-        assertThat(new LalbPolicy().choose(req("r", "a"), slow, 100)).isEqualTo(OptionalInt.of(0));
+        assertThat(new LalbPolicy().choose(req("r", "a"), new Cluster(slow), 100)).isEqualTo(OptionalInt.of(0));
     }
 
     @Test
@@ -63,11 +63,11 @@ class RoutingPolicyTest {
         preload(ws.get(1), "z");  // worker 1: 100 used, 150 free
         preload(ws.get(2), "u");
         preload(ws.get(2), "v");
-        assertThat(new LalbPolicy().choose(req("r", "new"), ws, 0)).isEqualTo(OptionalInt.of(1));
+        assertThat(new LalbPolicy().choose(req("r", "new"), new Cluster(ws), 0)).isEqualTo(OptionalInt.of(1));
 
         preload(ws.get(1), "w"); // now every worker must evict 50 bytes; fewest running, lowest id: 0
         assertThat(ws.get(1).evictionCost("new", 100)).isEqualTo(50);
-        assertThat(new LalbPolicy().choose(req("r", "new"), ws, 0)).isEqualTo(OptionalInt.of(0));
+        assertThat(new LalbPolicy().choose(req("r", "new"), new Cluster(ws), 0)).isEqualTo(OptionalInt.of(0));
     }
 
     @Test
@@ -80,7 +80,7 @@ class RoutingPolicyTest {
         // No free slot anyway; and even with one, nothing evictable leaves room for 'b'.
         assertThat(ws.get(0).evictionCost("b", 100)).isEqualTo(-1);
         for (String name : RoutingPolicies.NAMES) {
-            assertThat(RoutingPolicies.create(name).choose(req("r", "b"), ws, 0)).as(name).isEmpty();
+            assertThat(RoutingPolicies.create(name).choose(req("r", "b"), new Cluster(ws), 0)).as(name).isEmpty();
         }
     }
 
@@ -131,11 +131,11 @@ class RoutingPolicyTest {
     @Test
     void consistentHashingKeepsAModelOnOneWorkerWhileItsLoadIsBounded() {
         List<WorkerView> ws = workers(8, 10_000);
-        OptionalInt first = new ConsistentHashPolicy(1.25).choose(req("r", "m"), ws, 0);
+        OptionalInt first = new ConsistentHashPolicy(1.25).choose(req("r", "m"), new Cluster(ws), 0);
         ConsistentHashPolicy policy = new ConsistentHashPolicy(1.25);
-        assertThat(policy.choose(req("r2", "m"), ws, 0)).isEqualTo(first);
+        assertThat(policy.choose(req("r2", "m"), new Cluster(ws), 0)).isEqualTo(first);
         ws.get(first.getAsInt()).start(req("busy", "m"), 0);
-        assertThat(policy.choose(req("r3", "m"), ws, 0)).isPresent().isNotEqualTo(first);
+        assertThat(policy.choose(req("r3", "m"), new Cluster(ws), 0)).isPresent().isNotEqualTo(first);
     }
 
     @Test
@@ -146,12 +146,12 @@ class RoutingPolicyTest {
         EctPolicy ect = new EctPolicy();
 
         // Waiting 50 + run 10 = 60 < load 100 + run 10: wait for the holder.
-        assertThat(ect.choose(req("r", "hot"), ws, 0)).isEmpty();
+        assertThat(ect.choose(req("r", "hot"), new Cluster(ws), 0)).isEmpty();
         List<WorkerView> slow = workers(2, 1000);
         preload(slow.get(0), "hot");
         slow.get(0).start(new Request<>("long", "hot", 100, 100, 500, 0), 0); // busy until t = 500
         // Waiting 500 > 110: replicate onto the free worker.
-        assertThat(ect.choose(req("r", "hot"), slow, 0)).isEqualTo(OptionalInt.of(1));
+        assertThat(ect.choose(req("r", "hot"), new Cluster(slow), 0)).isEqualTo(OptionalInt.of(1));
     }
 
     @Test

@@ -1,0 +1,64 @@
+package io.gpufaas.core.router;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The cluster's live indexes (free workers, holders per model) always equal a full recomputation. */
+class ClusterIndexTest {
+
+    @ParameterizedTest
+    @ValueSource(strings = {"round-robin", "lalb", "lalb-o3", "ch-bl", "ect-o3"})
+    void indexesMatchTheViewsUnderRandomTraffic(String policy) {
+        Random random = new Random(policy.hashCode());
+        List<WorkerView> views = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            views.add(new WorkerView(i, 1_000, 2));
+        }
+        Scheduler<Integer> s = new Scheduler<>(RoutingPolicies.create(policy), views, 4, 8);
+        List<Assignment<Integer>> running = new ArrayList<>();
+        for (int step = 0; step < 4_000; step++) {
+            int op = random.nextInt(10);
+            if (op < 5) {
+                String model = "m" + random.nextInt(20);
+                s.submit(new Request<>(step, model, 100 + random.nextInt(300), 50, 5, step));
+            } else if (op < 9 && !running.isEmpty()) {
+                Assignment<Integer> a = running.remove(random.nextInt(running.size()));
+                s.complete(a.worker(), a.model());
+            } else {
+                // A worker's report: it holds a random subset of what the view thinks.
+                WorkerView w = views.get(random.nextInt(views.size()));
+                List<String> resident = new ArrayList<>();
+                w.cache().entries().forEach(e -> {
+                    if (random.nextBoolean()) {
+                        resident.add(e.model());
+                    }
+                });
+                w.reconcile(resident, m -> 100, m -> 50);
+            }
+            running.addAll(s.dispatch(step));
+
+            Cluster c = s.cluster();
+            BitSet free = new BitSet();
+            for (WorkerView w : views) {
+                free.set(w.id(), w.hasFreeSlot());
+                w.cache().checkInvariants();
+            }
+            assertThat(c.free()).isEqualTo(free);
+            int total = views.stream().mapToInt(WorkerView::running).sum();
+            assertThat(c.totalRunning()).isEqualTo(total);
+            for (int m = 0; m < 20; m++) {
+                BitSet holders = new BitSet();
+                for (WorkerView w : views) {
+                    holders.set(w.id(), w.cache().isReady("m" + m));
+                }
+                assertThat(c.holders("m" + m)).as("holders of m%d", m).isEqualTo(holders);
+            }
+        }
+    }
+}
