@@ -59,14 +59,8 @@ class DeploymentITCase {
     void deployAndRemoveWhileRunning(@TempDir Path repository) throws Exception {
         copy(ModelInferenceITCase.REPOSITORY.resolve("tiny-mlp"), repository.resolve("tiny-mlp"));
         EmbeddedKafka kafka = BROKER.kafka();
-        kafka.createTopics(1, "d-inv", "d-res", "d-dlq", "d-st", "d-ctl");
-        Configuration conf = JobConfig.fromArgs(new Configuration(),
-                "--gpufaas.kafka.bootstrap-servers", kafka.bootstrapServers(),
-                "--gpufaas.kafka.topic.invocations", "d-inv",
-                "--gpufaas.kafka.topic.results", "d-res",
-                "--gpufaas.kafka.topic.dead-letters", "d-dlq",
-                "--gpufaas.kafka.topic.worker-status", "d-st",
-                "--gpufaas.kafka.topic.control", "d-ctl",
+        JobTopics topics = JobTopics.create(kafka, "d", 1);
+        Configuration conf = topics.config(
                 "--gpufaas.functions.repository", repository.toString(),
                 "--gpufaas.device.kind", "CPU");
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();

@@ -48,27 +48,21 @@ class GpuFaasJobITCase {
     @Test
     void everyRecordEndsAsExactlyOneResultOrDeadLetterWithItsReason() throws Exception {
         EmbeddedKafka kafka = BROKER.kafka();
-        kafka.createTopics(3, "inv", "res", "dlq", "st", "ctl");
+        JobTopics topics = JobTopics.create(kafka, "e2e", 3);
 
         List<Sample> valid = SampleInvocations.valid("it", 24);
         List<Sample> bad = SampleInvocations.bad("it", 80_000);
         for (Sample s : valid) {
-            kafka.send("inv", s.key().getBytes(StandardCharsets.UTF_8), s.value());
+            kafka.send(topics.invocations(), s.key().getBytes(StandardCharsets.UTF_8), s.value());
         }
         for (Sample s : bad) {
-            kafka.send("inv", s.key().getBytes(StandardCharsets.UTF_8), s.value());
+            kafka.send(topics.invocations(), s.key().getBytes(StandardCharsets.UTF_8), s.value());
         }
         // No key and no value at all: still a dead letter, not a crash.
-        kafka.send("inv", null, null);
+        kafka.send(topics.invocations(), null, null);
         int deadLetterCount = bad.size() + 1;
 
-        Configuration conf = JobConfig.fromArgs(new Configuration(),
-                "--gpufaas.kafka.bootstrap-servers", kafka.bootstrapServers(),
-                "--gpufaas.kafka.topic.invocations", "inv",
-                "--gpufaas.kafka.topic.results", "res",
-                "--gpufaas.kafka.topic.dead-letters", "dlq",
-                "--gpufaas.kafka.topic.worker-status", "st",
-                "--gpufaas.kafka.topic.control", "ctl",
+        Configuration conf = topics.config(
                 "--gpufaas.decode.max-record-size", "64kb");
         Configuration envConf = new Configuration();
         // Events must go through Flink's own serializers, never Kryo.
@@ -78,9 +72,9 @@ class GpuFaasJobITCase {
         JobClient job = GpuFaasJob.start(env, conf);
         try {
             List<ConsumerRecord<byte[], byte[]>> results =
-                    kafka.readUntil("res", r -> r.size() >= valid.size(), TIMEOUT);
+                    kafka.readUntil(topics.results(), r -> r.size() >= valid.size(), TIMEOUT);
             List<ConsumerRecord<byte[], byte[]>> letters =
-                    kafka.readUntil("dlq", r -> r.size() >= deadLetterCount, TIMEOUT);
+                    kafka.readUntil(topics.deadLetters(), r -> r.size() >= deadLetterCount, TIMEOUT);
 
             assertThat(job.getJobStatus().get()).isEqualTo(JobStatus.RUNNING);
 
@@ -113,7 +107,7 @@ class GpuFaasJobITCase {
                 assertThat(d.reason()).as("reason for %s", sample.valueText()).isEqualTo(sample.expectedReason());
                 // The raw record is preserved byte for byte, with where it came from.
                 assertThat(d.record().value()).isEqualTo(sample.value());
-                assertThat(d.record().position().topic()).isEqualTo("inv");
+                assertThat(d.record().position().topic()).isEqualTo(topics.invocations());
                 assertThat(d.record().position().offset()).isGreaterThanOrEqualTo(0);
                 assertThat(d.message()).isNotBlank();
             });
@@ -122,8 +116,8 @@ class GpuFaasJobITCase {
                     .satisfies(d -> assertThat(d.reason().name()).isEqualTo("MALFORMED"));
 
             // Nothing more arrives than went in.
-            assertThat(kafka.readAll("res")).hasSize(valid.size());
-            assertThat(kafka.readAll("dlq")).hasSize(deadLetterCount);
+            assertThat(kafka.readAll(topics.results())).hasSize(valid.size());
+            assertThat(kafka.readAll(topics.deadLetters())).hasSize(deadLetterCount);
         } finally {
             job.cancel().get();
         }

@@ -62,21 +62,15 @@ class ModelInferenceITCase {
     @Test
     void modelsRunOnTheWorkersDeviceWithAMissThenHits() throws Exception {
         EmbeddedKafka kafka = BROKER.kafka();
-        kafka.createTopics(1, "m-inv", "m-res", "m-dlq", "m-st", "m-ctl");
+        JobTopics topics = JobTopics.create(kafka, "m", 1);
 
         ByteBuffer tensor = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN).putFloat(0.5f).putFloat(-1f).putFloat(2f).putFloat(0.25f);
         Invocation firstMlp = new Invocation("mlp-0", "tiny-mlp", Payload.tensor(new long[] {1, 4}, tensor.array()),
                 Invocation.NO_DEADLINE, Map.of(), null);
-        send(kafka, firstMlp);
-        send(kafka, new Invocation("cnn-0", "tiny-cnn", Payload.image(png(20)), Invocation.NO_DEADLINE, Map.of(), null));
+        send(topics, firstMlp);
+        send(topics, new Invocation("cnn-0", "tiny-cnn", Payload.image(png(20)), Invocation.NO_DEADLINE, Map.of(), null));
 
-        Configuration conf = JobConfig.fromArgs(new Configuration(),
-                "--gpufaas.kafka.bootstrap-servers", kafka.bootstrapServers(),
-                "--gpufaas.kafka.topic.invocations", "m-inv",
-                "--gpufaas.kafka.topic.results", "m-res",
-                "--gpufaas.kafka.topic.dead-letters", "m-dlq",
-                "--gpufaas.kafka.topic.worker-status", "m-st",
-                "--gpufaas.kafka.topic.control", "m-ctl",
+        Configuration conf = topics.config(
                 "--gpufaas.functions.repository", REPOSITORY.toString(),
                 "--gpufaas.device.kind", "CPU",
                 "--gpufaas.worker.parallelism", "1");
@@ -85,24 +79,24 @@ class ModelInferenceITCase {
         JobClient job = GpuFaasJob.start(env, conf);
         try {
             // Wave 1 loads both models; wave 2 finds them resident.
-            assertThat(kafka.readUntil("m-res", r -> r.size() >= 2, Duration.ofSeconds(90))).hasSize(2);
+            assertThat(kafka.readUntil(topics.results(), r -> r.size() >= 2, Duration.ofSeconds(90))).hasSize(2);
             for (int i = 1; i < 5; i++) {
-                send(kafka, new Invocation("mlp-" + i, "tiny-mlp", firstMlp.input(), Invocation.NO_DEADLINE, Map.of(), null));
+                send(topics, new Invocation("mlp-" + i, "tiny-mlp", firstMlp.input(), Invocation.NO_DEADLINE, Map.of(), null));
             }
             for (int i = 1; i < 3; i++) {
-                send(kafka, new Invocation("cnn-" + i, "tiny-cnn", Payload.image(png(20 + i)), Invocation.NO_DEADLINE, Map.of(), null));
+                send(topics, new Invocation("cnn-" + i, "tiny-cnn", Payload.image(png(20 + i)), Invocation.NO_DEADLINE, Map.of(), null));
             }
             // Passes the decoder's magic-number check but is no image: an ERROR result, not a crash.
             byte[] corrupt = {(byte) 0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13, 'I', 'H', 'D', 'R'};
-            send(kafka, new Invocation("cnn-corrupt", "tiny-cnn", Payload.image(corrupt), Invocation.NO_DEADLINE, Map.of(), null));
+            send(topics, new Invocation("cnn-corrupt", "tiny-cnn", Payload.image(corrupt), Invocation.NO_DEADLINE, Map.of(), null));
             // The wrong shape for tiny-mlp's declared [-1, 4]: rejected before any worker sees it.
-            kafka.send("m-inv", "mlp-shape".getBytes(StandardCharsets.UTF_8), ("{\"v\":1,\"id\":\"mlp-shape\",\"function\":\"tiny-mlp\","
+            kafka.send(topics.invocations(), "mlp-shape".getBytes(StandardCharsets.UTF_8), ("{\"v\":1,\"id\":\"mlp-shape\",\"function\":\"tiny-mlp\","
                     + "\"input\":{\"tensor\":{\"shape\":[1,3],\"data\":\"AAAAAAAAAAAAAAAA\"}}}").getBytes(StandardCharsets.UTF_8));
 
-            Map<String, InvocationResult> results = kafka.readUntil("m-res", r -> r.size() >= 9, Duration.ofSeconds(90))
+            Map<String, InvocationResult> results = kafka.readUntil(topics.results(), r -> r.size() >= 9, Duration.ofSeconds(90))
                     .stream().map(r -> EventJson.decodeResult(r.value()))
                     .collect(Collectors.toMap(InvocationResult::id, r -> r));
-            List<DeadLetter> letters = kafka.readUntil("m-dlq", r -> !r.isEmpty(), Duration.ofSeconds(30))
+            List<DeadLetter> letters = kafka.readUntil(topics.deadLetters(), r -> !r.isEmpty(), Duration.ofSeconds(30))
                     .stream().map(r -> EventJson.decodeDeadLetter(r.value())).toList();
 
             assertThat(results).hasSize(9);
@@ -151,8 +145,8 @@ class ModelInferenceITCase {
         return counters;
     }
 
-    private static void send(EmbeddedKafka kafka, Invocation inv) {
-        kafka.send("m-inv", inv.id().getBytes(StandardCharsets.UTF_8), EventJson.encodeInvocation(inv));
+    private static void send(JobTopics topics, Invocation inv) {
+        topics.kafka().send(topics.invocations(), inv.id().getBytes(StandardCharsets.UTF_8), EventJson.encodeInvocation(inv));
     }
 
     private static byte[] png(int size) throws Exception {

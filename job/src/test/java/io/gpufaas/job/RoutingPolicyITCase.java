@@ -90,15 +90,9 @@ class RoutingPolicyITCase {
     private static long hits(String policy) throws Exception {
         EmbeddedKafka kafka = BROKER.kafka();
         String p = policy.replace('-', '_');
-        kafka.createTopics(2, p + "-inv", p + "-res", p + "-dlq", p + "-st", p + "-ctl");
+        JobTopics topics = JobTopics.create(kafka, p, 2);
         ByteBuffer tensor = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN).putFloat(1).putFloat(2).putFloat(3).putFloat(4);
-        Configuration conf = JobConfig.fromArgs(new Configuration(),
-                "--gpufaas.kafka.bootstrap-servers", kafka.bootstrapServers(),
-                "--gpufaas.kafka.topic.invocations", p + "-inv",
-                "--gpufaas.kafka.topic.results", p + "-res",
-                "--gpufaas.kafka.topic.dead-letters", p + "-dlq",
-                "--gpufaas.kafka.topic.worker-status", p + "-st",
-                "--gpufaas.kafka.topic.control", p + "-ctl",
+        Configuration conf = topics.config(
                 "--gpufaas.functions.repository", repository.toString(),
                 "--gpufaas.device.kind", "CPU",
                 "--gpufaas.device.cpu.memory-budget", "600b",
@@ -113,9 +107,9 @@ class RoutingPolicyITCase {
             for (int i = 0; i < trace.size(); i++) {
                 Invocation inv = new Invocation("i" + i, trace.get(i), Payload.tensor(new long[] {1, 4}, tensor.array()),
                         Invocation.NO_DEADLINE, Map.of(), null);
-                kafka.send(p + "-inv", inv.id().getBytes(StandardCharsets.UTF_8), EventJson.encodeInvocation(inv));
+                kafka.send(topics.invocations(), inv.id().getBytes(StandardCharsets.UTF_8), EventJson.encodeInvocation(inv));
             }
-            List<InvocationResult> results = kafka.readUntil(p + "-res", r -> r.size() >= INVOCATIONS, Duration.ofSeconds(120))
+            List<InvocationResult> results = kafka.readUntil(topics.results(), r -> r.size() >= INVOCATIONS, Duration.ofSeconds(120))
                     .stream().map(r -> EventJson.decodeResult(r.value())).toList();
             assertThat(results).hasSize(INVOCATIONS);
             assertThat(results).extracting(InvocationResult::status).containsOnly(ResultStatus.OK);

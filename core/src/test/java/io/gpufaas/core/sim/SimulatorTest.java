@@ -2,6 +2,7 @@ package io.gpufaas.core.sim;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -50,10 +51,14 @@ class SimulatorTest {
 
     @Test
     void workloadsFromTheRealTraceAreDeterministicAndCountTheTrace() {
-        Path shared = Path.of("..", "..", "shared", "data");
-        if (!Files.isDirectory(shared)) {
-            shared = Path.of("..", "shared", "data"); // run from the repository root
+        // ../shared sits beside the checkout; tests run from a module directory one level down.
+        Path shared = null;
+        for (Path dir = Path.of("").toAbsolutePath(); dir != null && shared == null; dir = dir.getParent()) {
+            if (Files.isDirectory(dir.resolve("shared/data/azure-functions-2019-sample"))) {
+                shared = dir.resolve("shared/data");
+            }
         }
+        assumeTrue(shared != null, "no shared/data beside this checkout");
         AzureTrace trace = AzureTrace.read(shared.resolve("azure-functions-2019-sample"), "1000");
         ModelCatalogue catalogue = ModelCatalogue.read(shared.resolve("models/torchvision-classification-weights.csv"));
         assertThat(trace.functions()).hasSize(1000);
