@@ -51,7 +51,7 @@ public final class EvaluationReport {
         AzureTrace trace = AzureTrace.read(shared.resolve("azure-functions-2019-sample"), "1000");
         ModelCatalogue catalogue = ModelCatalogue.read(shared.resolve("models/torchvision-classification-weights.csv"));
         CostModel cost = CostModel.v100FromHost();
-        Workload w = Workload.build(trace, catalogue, cost, new Workload.Spec(FUNCTIONS, START, MINUTES, COMPRESSION, true, SEED));
+        Workload w = Workload.build(trace, catalogue, cost, new Workload.Spec(FUNCTIONS, START, MINUTES, COMPRESSION, true, SEED, false));
         long memory = (long) (GPU_GIB * (1L << 30));
 
         StringBuilder md = new StringBuilder();
@@ -88,7 +88,7 @@ public final class EvaluationReport {
         md.append("![speed-up over round-robin vs offered load](speedup-vs-load.png)\n\n");
 
         // Fleet scale: all 1,000 functions over the whole day, on 1,000 GPUs.
-        Workload fleet = Workload.build(trace, catalogue, cost, new Workload.Spec(activeFunctions(trace, 0, 1440), 0, 1440, 60, true, SEED));
+        Workload fleet = Workload.build(trace, catalogue, cost, new Workload.Spec(activeFunctions(trace, 0, 1440), 0, 1440, 60, true, SEED, false));
         long t0 = System.nanoTime();
         SimResult f = Simulator.run(fleet, "lalb-o3", Simulator.Config.of(1000, 16L << 30));
         double seconds = (System.nanoTime() - t0) / 1e9;
@@ -165,7 +165,7 @@ public final class EvaluationReport {
             series.add(new double[compression.length]);
         }
         for (int i = 0; i < compression.length; i++) {
-            Workload w = Workload.build(trace, catalogue, cost, new Workload.Spec(FUNCTIONS, START, MINUTES, compression[i], true, SEED));
+            Workload w = Workload.build(trace, catalogue, cost, new Workload.Spec(FUNCTIONS, START, MINUTES, compression[i], true, SEED, false));
             double lb = Simulator.run(w, SimulationBenchmark.POLICIES.get(0), Simulator.Config.of(GPUS, memory)).meanMs();
             for (int p = 1; p < SimulationBenchmark.POLICIES.size(); p++) {
                 series.get(p - 1)[i] = lb / Simulator.run(w, SimulationBenchmark.POLICIES.get(p), Simulator.Config.of(GPUS, memory)).meanMs();

@@ -51,7 +51,7 @@ public final class SimulationBenchmark {
         ModelCatalogue catalogue = ModelCatalogue.read(shared.resolve("models").resolve("torchvision-classification-weights.csv"));
         CostModel cost = CostModel.v100FromHost();
         Workload w = Workload.build(trace, catalogue, cost,
-                new Workload.Spec(functions, start, minutes, compression, true, seed));
+                new Workload.Spec(functions, start, minutes, compression, true, seed, false));
         long memory = (long) (memoryGb * (1L << 30));
         Simulator.Config config = Simulator.Config.of(gpus, memory);
         System.out.printf(Locale.ROOT, "%d invocations of %d functions (working set %.1f GiB) over %.0f s on %d GPUs x %.0f GiB%n",

@@ -26,8 +26,11 @@ public record Workload(List<String> models, long[] bytes, double[] loadMs, doubl
      * @param compression trace minutes per simulated minute (60: a trace minute becomes a second)
      * @param poisson spread each minute's invocations as a Poisson process (else uniformly at random)
      * @param seed for choosing functions, mapping models and spreading arrivals
+     * @param busiest take the functions with the most invocations in the window instead of a
+     *     seeded random choice among the active ones (a replay on one machine needs traffic)
      */
-    public record Spec(int functions, int startMinute, int minutes, double compression, boolean poisson, long seed) {
+    public record Spec(int functions, int startMinute, int minutes, double compression, boolean poisson, long seed,
+            boolean busiest) {
         public Spec {
             if (functions < 1 || minutes < 1 || startMinute < 0 || compression <= 0) {
                 throw new IllegalArgumentException("invalid workload spec " + this);
@@ -43,7 +46,24 @@ public record Workload(List<String> models, long[] bytes, double[] loadMs, doubl
         return arrivalMs.length == 0 ? 0 : arrivalMs[arrivalMs.length - 1];
     }
 
+    /** A model a trace function can be mapped to, with what it costs to load and run. */
+    public record ModelCost(String name, long bytes, double loadMs, double execMs) {}
+
+    /** Models from the catalogue, priced by a cost model; function names get the model's name. */
     public static Workload build(AzureTrace trace, ModelCatalogue catalogue, CostModel cost, Spec spec) {
+        List<ModelCost> models = new ArrayList<>();
+        for (ModelCatalogue.Model m : catalogue.models()) {
+            models.add(new ModelCost(m.name(), m.bytes(), cost.loadMs(m.bytes()), cost.execMs(m.gflops())));
+        }
+        return build(trace, models, true, spec);
+    }
+
+    /**
+     * Maps each chosen trace function to one of {@code models} (seeded). With {@code distinct}
+     * each function is its own model instance named {@code fn<i>-<model>}; without, functions
+     * share the listed models by name (as a replay over a fixed repository must).
+     */
+    public static Workload build(AzureTrace trace, List<ModelCost> catalogue, boolean distinct, Spec spec) {
         SplittableRandom random = new SplittableRandom(spec.seed());
         // Functions active in the window, in a seeded random order: a working set of the requested size.
         List<AzureTrace.TraceFunction> active = new ArrayList<>();
@@ -66,17 +86,20 @@ public record Workload(List<String> models, long[] bytes, double[] loadMs, doubl
             active.set(i, active.get(j));
             active.set(j, t);
         }
+        if (spec.busiest()) {
+            active.sort(java.util.Comparator.comparingLong((AzureTrace.TraceFunction f) -> -windowCount(f, spec)));
+        }
         List<AzureTrace.TraceFunction> chosen = active.subList(0, spec.functions());
         List<String> models = new ArrayList<>();
         long[] bytes = new long[chosen.size()];
         double[] loadMs = new double[chosen.size()];
         double[] execMs = new double[chosen.size()];
         for (int i = 0; i < chosen.size(); i++) {
-            ModelCatalogue.Model m = catalogue.models().get(random.nextInt(catalogue.models().size()));
-            models.add("fn" + i + "-" + m.name());
+            ModelCost m = distinct ? catalogue.get(random.nextInt(catalogue.size())) : catalogue.get(i % catalogue.size());
+            models.add(distinct ? "fn" + i + "-" + m.name() : m.name());
             bytes[i] = m.bytes();
-            loadMs[i] = cost.loadMs(m.bytes());
-            execMs[i] = cost.execMs(m.gflops());
+            loadMs[i] = m.loadMs();
+            execMs[i] = m.execMs();
         }
         double minuteMs = 60_000 / spec.compression();
         List<double[]> arrivals = new ArrayList<>();
@@ -104,6 +127,33 @@ public record Workload(List<String> models, long[] bytes, double[] loadMs, doubl
             fn[i] = (int) arrivals.get(i)[1];
         }
         return new Workload(List.copyOf(models), bytes, loadMs, execMs, at, fn);
+    }
+
+    private static long windowCount(AzureTrace.TraceFunction f, Spec spec) {
+        long n = 0;
+        for (int m = spec.startMinute(); m < Math.min(f.perMinute().length, spec.startMinute() + spec.minutes()); m++) {
+            n += f.perMinute()[m];
+        }
+        return n;
+    }
+
+    /**
+     * At most {@code max} invocations, keeping every k-th in arrival order (deterministic), so a
+     * slice fits what a real replay on this machine can run.
+     */
+    public Workload thin(int max) {
+        if (invocations() <= max) {
+            return this;
+        }
+        double step = invocations() / (double) max;
+        double[] at = new double[max];
+        int[] fn = new int[max];
+        for (int i = 0; i < max; i++) {
+            int k = (int) (i * step);
+            at[i] = arrivalMs[k];
+            fn[i] = function[k];
+        }
+        return new Workload(models, bytes, loadMs, execMs, at, fn);
     }
 
     /** Total bytes of all models: the working set's size. */

@@ -1,0 +1,241 @@
+package io.gpufaas.bench;
+
+import io.gpufaas.core.event.EventJson;
+import io.gpufaas.core.event.Invocation;
+import io.gpufaas.core.event.InvocationResult;
+import io.gpufaas.core.event.Payload;
+import io.gpufaas.core.event.ResultStatus;
+import io.gpufaas.core.sim.AzureTrace;
+import io.gpufaas.core.sim.SimResult;
+import io.gpufaas.core.sim.Simulator;
+import io.gpufaas.core.sim.Workload;
+import io.gpufaas.job.GpuFaasJob;
+import io.gpufaas.job.JobConfig;
+import io.gpufaas.testkit.EmbeddedKafka;
+import io.gpufaas.udf.LoadOutcome;
+import io.gpufaas.udf.LoadedModel;
+import io.gpufaas.udf.djl.TorchScriptFunction;
+import io.gpufaas.udf.device.ComputeDevice;
+import io.gpufaas.udf.repo.FunctionDefinition;
+import io.gpufaas.udf.repo.ModelRepository;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import javax.imageio.ImageIO;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * Replays a slice of the Azure trace through the real job (real broker, real DJL models on this
+ * machine's CPU), once per policy on the same invocations, and puts the simulator's prediction
+ * for the same workload, priced with this machine's measured load and run times, beside it.
+ *
+ * <p>{@code scripts/bench-replay.sh [--repo work/replay-models] [--workers 4] [--budget-mb 60]
+ * [--minutes 10] [--compression 10] [--max 300]}
+ */
+public final class ReplayBenchmark {
+
+    static final List<String> POLICIES = List.of("round-robin", "least-loaded", "lalb", "lalb-o3", "ect-o3");
+
+    private ReplayBenchmark() {}
+
+    private record Measured(String policy, double meanMs, double p50Ms, double p99Ms, double hitRatio, double throughput) {}
+
+    public static void main(String[] args) throws Exception {
+        Path shared = Path.of("..", "shared", "data");
+        Path repo = Path.of("work", "replay-models");
+        int workers = 4;
+        long budgetMb = 60;
+        int minutes = 10;
+        double compression = 10;
+        int max = 300;
+        int start = 600;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--shared-data" -> shared = Path.of(args[++i]);
+                case "--repo" -> repo = Path.of(args[++i]);
+                case "--workers" -> workers = Integer.parseInt(args[++i]);
+                case "--budget-mb" -> budgetMb = Long.parseLong(args[++i]);
+                case "--minutes" -> minutes = Integer.parseInt(args[++i]);
+                case "--start" -> start = Integer.parseInt(args[++i]);
+                case "--compression" -> compression = Double.parseDouble(args[++i]);
+                case "--max" -> max = Integer.parseInt(args[++i]);
+                default -> throw new IllegalArgumentException("unknown argument " + args[i]);
+            }
+        }
+        List<FunctionDefinition> functions = ModelRepository.scan(repo);
+        List<Workload.ModelCost> costs = measure(functions);
+        AzureTrace trace = AzureTrace.read(shared.resolve("azure-functions-2019-sample"), "1000");
+        Workload w = Workload.build(trace, costs, false,
+                new Workload.Spec(functions.size(), start, minutes, compression, true, 1, true)).thin(max);
+        long budget = budgetMb << 20;
+        System.out.printf(Locale.ROOT, "Replaying %d invocations of %d functions over %.0f s through the job: %d CPU workers x %d MB%n",
+                w.invocations(), functions.size(), w.durationMs() / 1000, workers, budgetMb);
+
+        List<Measured> replayed = new ArrayList<>();
+        List<SimResult> simulated = new ArrayList<>();
+        byte[] image = png();
+        try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
+            for (String policy : POLICIES) {
+                replayed.add(replay(kafka, w, policy, repo, workers, budgetMb, image));
+                simulated.add(Simulator.run(w, policy, new Simulator.Config(workers, budget, 1, 16, 64)));
+            }
+        }
+        Measured lb = replayed.get(0);
+        SimResult slb = simulated.get(0);
+        System.out.println();
+        System.out.println("| policy | replay mean ms | replay p99 ms | replay hit ratio | replay mean vs round-robin "
+                + "| sim mean ms | sim hit ratio | sim mean vs round-robin |");
+        System.out.println("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        for (int i = 0; i < POLICIES.size(); i++) {
+            Measured m = replayed.get(i);
+            SimResult s = simulated.get(i);
+            System.out.printf(Locale.ROOT, "| %s | %.0f | %.0f | %.3f | %.1fx | %.0f | %.3f | %.1fx |%n", m.policy(), m.meanMs(),
+                    m.p99Ms(), m.hitRatio(), lb.meanMs() / m.meanMs(), s.meanMs(), s.hitRatio(), slb.meanMs() / s.meanMs());
+        }
+        System.out.printf(Locale.ROOT, "%nReproduce: scripts/bench-replay.sh --repo %s --workers %d --budget-mb %d --minutes %d "
+                + "--compression %.0f --max %d%n", repo, workers, budgetMb, minutes, compression, max);
+    }
+
+    /** Load and steady run time of every model on this CPU: the simulator's cost model for the cross-check. */
+    static List<Workload.ModelCost> measure(List<FunctionDefinition> functions) {
+        ComputeDevice cpu = ComputeDevice.cpu(64L << 30);
+        List<Workload.ModelCost> costs = new ArrayList<>();
+        boolean warm = false;
+        for (FunctionDefinition def : functions) {
+            TorchScriptFunction f = new TorchScriptFunction(def);
+            if (!warm) {
+                ((LoadOutcome.Loaded) f.load(cpu)).model().close(); // libtorch's own start-up
+                warm = true;
+            }
+            LoadedModel m = ((LoadOutcome.Loaded) f.load(cpu)).model();
+            Payload input = ModelBenchmark.input(def);
+            m.run(input);
+            long t0 = System.nanoTime();
+            for (int i = 0; i < 5; i++) {
+                m.run(input);
+            }
+            double exec = (System.nanoTime() - t0) / 5e6;
+            costs.add(new Workload.ModelCost(def.name(), m.footprint().bytes(), m.loadNanos() / 1e6, exec));
+            m.close();
+        }
+        return costs;
+    }
+
+    private static Measured replay(EmbeddedKafka kafka, Workload w, String policy, Path repo, int workers,
+            long budgetMb, byte[] image) throws Exception {
+        String p = policy.replace('-', '_');
+        kafka.createTopics(workers, p + "-inv", p + "-res", p + "-dlq", p + "-st", p + "-ctl");
+        Configuration conf = JobConfig.fromArgs(new Configuration(),
+                "--gpufaas.kafka.bootstrap-servers", kafka.bootstrapServers(),
+                "--gpufaas.kafka.topic.invocations", p + "-inv",
+                "--gpufaas.kafka.topic.results", p + "-res",
+                "--gpufaas.kafka.topic.dead-letters", p + "-dlq",
+                "--gpufaas.kafka.topic.worker-status", p + "-st",
+                "--gpufaas.kafka.topic.control", p + "-ctl",
+                "--gpufaas.kafka.group-id", p,
+                "--gpufaas.functions.repository", repo.toAbsolutePath().toString(),
+                "--gpufaas.device.kind", "CPU",
+                "--gpufaas.device.cpu.memory-budget", budgetMb + "mb",
+                "--gpufaas.worker.parallelism", Integer.toString(workers),
+                "--gpufaas.worker.concurrency", "1",
+                "--gpufaas.router.slots-per-worker", "1",
+                "--gpufaas.router.policy", policy);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(workers);
+        JobClient job = GpuFaasJob.start(env, conf);
+        Map<String, InvocationResult> results = new HashMap<>();
+        long t0;
+        try (KafkaProducer<byte[], byte[]> producer = producer(kafka);
+                KafkaConsumer<byte[], byte[]> consumer = consumer(kafka, p + "-res", workers)) {
+            t0 = System.currentTimeMillis();
+            int sent = 0;
+            long deadline = t0 + (long) w.durationMs() + Duration.ofMinutes(5).toMillis();
+            while (results.size() < w.invocations() && System.currentTimeMillis() < deadline) {
+                long now = System.currentTimeMillis() - t0;
+                while (sent < w.invocations() && w.arrivalMs()[sent] <= now) {
+                    String id = p + "-" + sent;
+                    Invocation inv = new Invocation(id, w.models().get(w.function()[sent]), Payload.image(image),
+                            Invocation.NO_DEADLINE, Map.of(), null);
+                    producer.send(new ProducerRecord<>(p + "-inv", id.getBytes(StandardCharsets.UTF_8), EventJson.encodeInvocation(inv)));
+                    sent++;
+                }
+                producer.flush();
+                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(20))) {
+                    InvocationResult result = EventJson.decodeResult(r.value());
+                    results.put(result.id(), result);
+                }
+                progress(policy, sent, results.size(), w.invocations());
+            }
+        } finally {
+            job.cancel().get();
+        }
+        System.err.println();
+        double[] latencies = results.values().stream().mapToDouble(r -> r.timing().endToEndMs()).sorted().toArray();
+        long hits = results.values().stream().filter(r -> r.placement().cacheHit()).count();
+        long ok = results.values().stream().filter(r -> r.status() == ResultStatus.OK).count();
+        if (ok < w.invocations()) {
+            System.err.printf("%s: only %d of %d invocations ended OK%n", policy, ok, w.invocations());
+        }
+        double last = results.values().stream().mapToLong(InvocationResult::completedAtMs).max().orElse(t0) - t0;
+        SimResult asResult = new SimResult(policy, latencies, hits, latencies.length - hits, last);
+        return new Measured(policy, asResult.meanMs(), asResult.quantileMs(0.5), asResult.quantileMs(0.99),
+                asResult.hitRatio(), latencies.length / Math.max(0.001, last / 1000));
+    }
+
+    private static void progress(String policy, int sent, int done, int total) {
+        int width = 40;
+        int filled = (int) ((long) done * width / Math.max(1, total));
+        System.err.printf("\r%-13s [%s%s] sent %d, done %d / %d", policy, "#".repeat(filled), ".".repeat(width - filled),
+                sent, done, total);
+    }
+
+    private static KafkaProducer<byte[], byte[]> producer(EmbeddedKafka kafka) {
+        Properties props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        props.put(ProducerConfig.LINGER_MS_CONFIG, "0");
+        return new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
+    }
+
+    private static KafkaConsumer<byte[], byte[]> consumer(EmbeddedKafka kafka, String topic, int partitions) {
+        Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        List<TopicPartition> tps = new ArrayList<>();
+        for (int i = 0; i < partitions; i++) {
+            tps.add(new TopicPartition(topic, i));
+        }
+        c.assign(tps);
+        c.seekToBeginning(tps);
+        return c;
+    }
+
+    private static byte[] png() throws Exception {
+        BufferedImage img = new BufferedImage(64, 48, BufferedImage.TYPE_INT_RGB);
+        for (int x = 0; x < 64; x++) {
+            for (int y = 0; y < 48; y++) {
+                img.setRGB(x, y, (x * 4) << 16 | (y * 5) << 8 | 128);
+            }
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ImageIO.write(img, "png", out);
+        return out.toByteArray();
+    }
+}
