@@ -29,10 +29,10 @@ public final class EvaluationReport {
 
     private static final int FUNCTIONS = 35;
     private static final int GPUS = 4;
-    private static final double GPU_GIB = 3;
+    private static final double GPU_GIB = 2.5;
     private static final int START = 600;
     private static final int MINUTES = 30;
-    private static final double COMPRESSION = 40;
+    private static final double COMPRESSION = 46;
     private static final long SEED = 1;
 
     private EvaluationReport() {}
@@ -157,7 +157,7 @@ public final class EvaluationReport {
 
     private static void speedupVsLoad(AzureTrace trace, ModelCatalogue catalogue, CostModel cost, long memory, Path file)
             throws IOException {
-        double[] compression = {10, 20, 30, 40, 50, 60, 80};
+        double[] compression = {10, 20, 30, 38, 42, 46, 50, 60, 80};
         XYChart chart = new XYChartBuilder().width(800).height(500).title("Mean-latency speed-up over round-robin")
                 .xAxisTitle("trace compression (offered load)").yAxisTitle("speed-up (x)").build();
         List<double[]> series = new ArrayList<>();
