@@ -86,6 +86,19 @@ public final class EvaluationReport {
         md.append("![hit ratio vs GPU memory](hit-ratio-vs-memory.png)\n\n");
         speedupVsLoad(trace, catalogue, cost, memory, out.resolve("speedup-vs-load.png"));
         md.append("![speed-up over round-robin vs offered load](speedup-vs-load.png)\n\n");
+        md.append("Ours against the reference design as the offered load grows (same workload otherwise):\n\n");
+        md.append("| compression | round-robin mean ms | lalb-o3 mean ms | ect-o3 mean ms | lalb-o3 p99 ms | ect-o3 p99 ms | ect-o3 p99 vs lalb-o3 |\n");
+        md.append("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+        for (double c : new double[] {30, 38, 42, 46, 50, 55, 60, 70}) {
+            Workload wl = Workload.build(trace, catalogue, cost, new Workload.Spec(FUNCTIONS, START, MINUTES, c, true, SEED, false));
+            SimResult rr = Simulator.run(wl, "round-robin", Simulator.Config.of(GPUS, memory));
+            SimResult o3 = Simulator.run(wl, "lalb-o3", Simulator.Config.of(GPUS, memory));
+            SimResult ect = Simulator.run(wl, "ect-o3", Simulator.Config.of(GPUS, memory));
+            md.append(String.format(Locale.ROOT, "| %.0fx | %.0f | %.0f | %.0f | %.0f | %.0f | %+.0f%% |%n", c, rr.meanMs(),
+                    o3.meanMs(), ect.meanMs(), o3.quantileMs(0.99), ect.quantileMs(0.99),
+                    100 * (ect.quantileMs(0.99) / o3.quantileMs(0.99) - 1)));
+        }
+        md.append("\n");
 
         // Fleet scale: all 1,000 functions over the whole day, on 1,000 GPUs.
         Workload fleet = Workload.build(trace, catalogue, cost, new Workload.Spec(activeFunctions(trace, 0, 1440), 0, 1440, 60, true, SEED, false));

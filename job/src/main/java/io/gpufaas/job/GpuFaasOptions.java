@@ -183,8 +183,9 @@ public final class GpuFaasOptions {
 
     public static final ConfigOption<Integer> ROUTER_MAX_BYPASS = key("gpufaas.router.out-of-order.max-bypass")
             .intType()
-            .defaultValue(16)
-            .withDescription("How often out-of-order dispatch may overtake one waiting invocation.");
+            .defaultValue(64)
+            .withDescription("How often out-of-order dispatch may overtake one waiting invocation. In simulation a bound "
+                    + "of 16 raised both mean and p99 latency against 64; above 64 nothing changed.");
 
     public static final ConfigOption<Integer> ROUTER_WINDOW = key("gpufaas.router.out-of-order.window")
             .intType()

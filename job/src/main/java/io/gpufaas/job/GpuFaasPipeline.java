@@ -123,7 +123,7 @@ public final class GpuFaasPipeline {
         private String routingPolicy = "lalb-o3";
         private long routerWorkerMemory = 2L << 30;
         private int routerSlots = 4;
-        private int routerMaxBypass = 16;
+        private int routerMaxBypass = 64;
         private int routerWindow = 64;
         private Duration routerReportTimeout = Duration.ofMinutes(2);
 

@@ -23,7 +23,7 @@ public final class Simulator {
      */
     public record Config(int gpus, long gpuMemoryBytes, int slotsPerGpu, int maxBypass, int window) {
         public static Config of(int gpus, long gpuMemoryBytes) {
-            return new Config(gpus, gpuMemoryBytes, 1, 16, 64);
+            return new Config(gpus, gpuMemoryBytes, 1, 64, 64);
         }
     }
 
