@@ -34,7 +34,7 @@ public class LalbPolicy implements RoutingPolicy {
             return holder;
         }
         if (Workers.loadingSomewhere(request.model(), cluster)
-                || Workers.bestHolderWaitMs(request.model(), cluster, nowMs) < request.loadCostMs()) {
+                || Workers.holderFreeWithin(request.model(), cluster, nowMs, request.loadCostMs())) {
             return OptionalInt.empty();
         }
         return Workers.cheapestPlacement(request, cluster);

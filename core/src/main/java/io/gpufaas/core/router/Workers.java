@@ -16,19 +16,23 @@ final class Workers {
             WorkerView w = cluster.get(i);
             if (w.hasFreeSlot() && (best == null || w.running() < best.running())) {
                 best = w;
+                if (w.running() == 0) {
+                    break; // an idle holder: nothing runs less, and the lowest id wins ties
+                }
             }
         }
         return best == null ? OptionalInt.empty() : OptionalInt.of(best.id());
     }
 
-    /** The shortest expected wait among workers holding {@code model}, or +inf if none holds it. */
-    static double bestHolderWaitMs(String model, Cluster cluster, double nowMs) {
+    /** Whether some worker holding {@code model} expects a free slot within {@code thresholdMs}. */
+    static boolean holderFreeWithin(String model, Cluster cluster, double nowMs, double thresholdMs) {
         BitSet holders = cluster.holders(model);
-        double best = Double.POSITIVE_INFINITY;
         for (int i = holders.nextSetBit(0); i >= 0; i = holders.nextSetBit(i + 1)) {
-            best = Math.min(best, cluster.get(i).expectedWaitMs(nowMs));
+            if (cluster.get(i).expectedWaitMs(nowMs) < thresholdMs) {
+                return true;
+            }
         }
-        return best;
+        return false;
     }
 
     /**
