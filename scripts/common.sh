@@ -24,7 +24,9 @@ ensure_built() {
   for f in "$@"; do [[ -f "$f" ]] || missing=1; done
   if [[ $missing -eq 0 ]]; then
     local newer
-    newer=$(find "$ROOT" -path "$ROOT/work" -prune -o \( -name '*.java' -o -name pom.xml \) -newer "$1" -print -quit 2>/dev/null)
+    # Build output (generated sources included) and generated data are not sources.
+    newer=$(find "$ROOT" \( -path "$ROOT/work" -o -path "$ROOT/models" -o -name target -o -name .git \) -prune \
+      -o \( -name '*.java' -o -name pom.xml \) -newer "$1" -print -quit 2>/dev/null)
     [[ -z "$newer" ]] && return 0
   fi
   command -v mvn >/dev/null || die "Maven (mvn) is needed to build gpufaas"
