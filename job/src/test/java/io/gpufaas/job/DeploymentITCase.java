@@ -24,8 +24,6 @@ import java.util.stream.Stream;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.metrics.Counter;
-import org.apache.flink.metrics.groups.OperatorMetricGroup;
 import org.apache.flink.runtime.testutils.InMemoryReporter;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -140,12 +138,7 @@ class DeploymentITCase {
     }
 
     private static long counter(JobID job, String name) {
-        long sum = 0;
-        for (OperatorMetricGroup group : METRICS.findOperatorMetricGroups(job, "decode-validate")) {
-            if (METRICS.getMetricsByGroup(group).get(name) instanceof Counter c) {
-                sum += c.getCount();
-            }
-        }
-        return sum;
+        return OperatorCounters.of(METRICS, job, "decode-validate").getOrDefault(name, 0L);
     }
+
 }

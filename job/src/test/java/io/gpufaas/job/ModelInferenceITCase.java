@@ -23,10 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import javax.imageio.ImageIO;
-import org.apache.flink.api.common.JobID;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.metrics.Counter;
-import org.apache.flink.metrics.groups.OperatorMetricGroup;
 import org.apache.flink.runtime.testutils.InMemoryReporter;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
@@ -115,7 +112,7 @@ class ModelInferenceITCase {
             assertThat(results.get("cnn-corrupt").errorCode()).isEqualTo("INVALID_INPUT");
 
             // The worker's counters saw the same: two loads, the rest served from the cache.
-            Map<String, Long> counters = workerCounters(job.getJobID());
+            Map<String, Long> counters = OperatorCounters.of(METRICS, job.getJobID(), "worker");
             assertThat(counters).containsEntry("cacheMisses", 2L)
                     .containsEntry("cacheHits", 7L)
                     .containsEntry("modelLoads", 2L)
@@ -133,17 +130,6 @@ class ModelInferenceITCase {
         }
     }
 
-    private static Map<String, Long> workerCounters(JobID job) {
-        Map<String, Long> counters = new java.util.HashMap<>();
-        for (OperatorMetricGroup group : METRICS.findOperatorMetricGroups(job, "worker")) {
-            METRICS.getMetricsByGroup(group).forEach((name, metric) -> {
-                if (metric instanceof Counter c) {
-                    counters.merge(name, c.getCount(), Long::sum);
-                }
-            });
-        }
-        return counters;
-    }
 
     private static void send(JobTopics topics, Invocation inv) {
         topics.kafka().send(topics.invocations(), inv.id().getBytes(StandardCharsets.UTF_8), EventJson.encodeInvocation(inv));
