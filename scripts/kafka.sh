@@ -6,6 +6,8 @@
 #   scripts/kafka.sh stop                                   stop it (its data stays in work/kafka)
 #   scripts/kafka.sh status                                 say whether it runs, and where
 #   scripts/kafka.sh topics                                 list topics
+#   scripts/kafka.sh produce TOPIC                          send stdin lines as records, "key|value"
+#   scripts/kafka.sh consume TOPIC [N]                      print records from the start (N of them, default all)
 #
 # Environment: GPUFAAS_WORK_DIR (default ./work), KAFKA_PORT (9092), KAFKA_TOPICS (space-separated;
 # default: the job's invocations, results, dead-letter and worker-status topics).
@@ -23,6 +25,10 @@ COMPACTED_TOPICS="${KAFKA_COMPACTED_TOPICS:-gpufaas.control}"
 CP_FILE="$ROOT/testkit/target/broker-classpath.txt"
 
 cmd="${1:-status}"; shift || true
+if [[ "$cmd" == produce || "$cmd" == consume ]]; then
+  TOPIC_ARG="${1:?topic name needed}"; shift
+  COUNT_ARG="${1:-}"; shift || true
+fi
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --port) PORT="$2"; shift 2 ;;
@@ -111,5 +117,14 @@ case "$cmd" in
   stop) stop ;;
   status) if running; then log "broker running (pid $(cat "$PID_FILE"))"; bootstrap; else log "broker not running"; exit 3; fi ;;
   topics) running || die "broker not running"; kafka_java org.apache.kafka.tools.TopicCommand --bootstrap-server "$(bootstrap)" --list ;;
-  *) die "usage: $0 start|stop|status|topics [--port N] [--partitions N]" ;;
+  produce)
+    running || die "broker not running"
+    kafka_java org.apache.kafka.tools.ConsoleProducer --bootstrap-server "$(bootstrap)" --topic "$TOPIC_ARG" \
+      --reader-property parse.key=true --reader-property key.separator='|' ;;
+  consume)
+    running || die "broker not running"
+    kafka_java org.apache.kafka.tools.consumer.ConsoleConsumer --bootstrap-server "$(bootstrap)" --topic "$TOPIC_ARG" \
+      --from-beginning --isolation-level read_committed --timeout-ms 10000 ${COUNT_ARG:+--max-messages "$COUNT_ARG"} \
+      --formatter-property print.key=true --formatter-property key.separator='|' 2>/dev/null || true ;;
+  *) die "usage: $0 start|stop|status|topics|produce TOPIC|consume TOPIC [N] [--port N] [--partitions N]" ;;
 esac

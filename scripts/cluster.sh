@@ -1,0 +1,115 @@
+#!/usr/bin/env bash
+# A Flink standalone session cluster from Maven-resolved Flink jars (no distribution download):
+# one job manager and N task managers as plain JVMs, configured by flink-conf/config.yaml.
+#
+#   scripts/cluster.sh start [--taskmanagers 2]   web UI and REST on http://localhost:8081
+#   scripts/cluster.sh stop
+#   scripts/cluster.sh status
+#   scripts/cluster.sh flink <args>               the Flink CLI against this cluster, e.g. flink list
+#
+# Environment: GPUFAAS_WORK_DIR (./work), FLINK_CONF_DIR (./flink-conf).
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+
+CLUSTER_DIR="$WORK_DIR/cluster"
+CONF_DIR="${FLINK_CONF_DIR:-$ROOT/flink-conf}"
+CP_FILE="$CLUSTER_DIR/classpath.txt"
+TASKMANAGERS=2
+
+cmd="${1:-status}"; shift || true
+if [[ "$cmd" != flink ]]; then
+  while [[ $# -gt 0 ]]; do
+    case "$1" in
+      --taskmanagers) TASKMANAGERS="$2"; shift 2 ;;
+      *) die "unknown argument $1 (see the top of $0)" ;;
+    esac
+  done
+fi
+
+classpath() {
+  mkdir -p "$CLUSTER_DIR"
+  if [[ ! -f "$CP_FILE" || "$ROOT/scripts/cluster/pom.xml" -nt "$CP_FILE" ]]; then
+    command -v mvn >/dev/null || die "Maven (mvn) is needed to resolve the Flink jars"
+    log "resolving Flink's jars from Maven (scripts/cluster/pom.xml)"
+    (cd "$ROOT/scripts/cluster" && mvn -B -q dependency:build-classpath -Dmdep.outputFile="$CP_FILE") \
+      || die "could not resolve the cluster classpath"
+  fi
+  cat "$CP_FILE"
+}
+
+pids() { ls "$CLUSTER_DIR"/*.pid 2>/dev/null || true; }
+alive() { [[ -f "$1" ]] && kill -0 "$(cat "$1")" 2>/dev/null; }
+rest_port() { grep -A3 '^rest:' "$CONF_DIR/config.yaml" | awk '/port:/ {print $2; exit}'; }
+rest_up() { (exec 3<>"/dev/tcp/127.0.0.1/$(rest_port)") 2>/dev/null; }
+
+launch() { # name main args...
+  local name="$1"; shift
+  local main="$1"; shift
+  nohup java "${FLINK_ADD_OPENS[@]}" "${JVM_ARGS[@]}" \
+    -Dlog.file="$CLUSTER_DIR/$name.log" \
+    -Dlog4j.configurationFile="$ROOT/scripts/log4j2-cluster.properties" \
+    -cp "$(classpath)" "$main" --configDir "$CONF_DIR" "$@" > "$CLUSTER_DIR/$name.out" 2>&1 &
+  echo $! > "$CLUSTER_DIR/$name.pid"
+  log "started $name (pid $!), log: $CLUSTER_DIR/$name.log"
+}
+
+start() {
+  mkdir -p "$CLUSTER_DIR"
+  for p in $(pids); do alive "$p" && die "the cluster is already running (scripts/cluster.sh status)"; done
+  rest_up && die "port $(rest_port) is taken: another Flink or web server is running"
+  local cp; cp=$(classpath)
+  JVM_ARGS=(-Xmx1g)
+  launch jobmanager org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint
+  # What Flink's own scripts do: compute the task manager's memory flags from the configuration.
+  local out jvm dyn
+  out=$(java -cp "$cp" org.apache.flink.runtime.util.bash.BashJavaUtils GET_TM_RESOURCE_PARAMS --configDir "$CONF_DIR" 2>&1 \
+    | grep '^BASH_JAVA_UTILS_EXEC_RESULT:' | sed 's/^BASH_JAVA_UTILS_EXEC_RESULT://')
+  jvm=$(echo "$out" | sed -n 1p)
+  dyn=$(echo "$out" | sed -n 2p)
+  [[ -n "$jvm" ]] || die "could not compute task manager memory from $CONF_DIR/config.yaml"
+  local i
+  for i in $(seq 1 "$TASKMANAGERS"); do
+    # shellcheck disable=SC2206
+    JVM_ARGS=($jvm)
+    # shellcheck disable=SC2086
+    launch "taskmanager-$i" org.apache.flink.runtime.taskexecutor.TaskManagerRunner $dyn
+  done
+  for i in $(seq 1 120); do rest_up && break; sleep 0.5; done
+  rest_up || die "the job manager's REST endpoint did not come up; see $CLUSTER_DIR/jobmanager.log"
+  log "cluster up: web UI http://localhost:$(rest_port), $TASKMANAGERS task managers"
+}
+
+stop() {
+  local p
+  for p in $(pids); do
+    if alive "$p"; then kill "$(cat "$p")"; fi
+  done
+  for p in $(pids); do
+    local n
+    for n in $(seq 1 60); do alive "$p" || break; sleep 0.5; done
+    alive "$p" && kill -9 "$(cat "$p")"
+    rm -f "$p"
+  done
+  log "cluster stopped"
+}
+
+status() {
+  local any=0 p
+  for p in $(pids); do
+    if alive "$p"; then log "$(basename "$p" .pid) running (pid $(cat "$p"))"; any=1; fi
+  done
+  [[ $any -eq 1 ]] || { log "cluster not running"; exit 3; }
+}
+
+flink_cli() {
+  FLINK_CONF_DIR="$CONF_DIR" exec java "${FLINK_ADD_OPENS[@]}" -Dlog4j.configurationFile="$ROOT/scripts/log4j2-cluster.properties" \
+    -Dlog.file="$CLUSTER_DIR/client.log" -cp "$(classpath)" org.apache.flink.client.cli.CliFrontend "$@"
+}
+
+case "$cmd" in
+  start) start ;;
+  stop) stop ;;
+  status) status ;;
+  flink) flink_cli "$@" ;;
+  *) die "usage: $0 start [--taskmanagers N] | stop | status | flink <args>" ;;
+esac
