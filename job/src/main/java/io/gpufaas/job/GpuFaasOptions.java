@@ -69,13 +69,13 @@ public final class GpuFaasOptions {
     public static final ConfigOption<DeliveryGuarantee> DELIVERY_GUARANTEE = key("gpufaas.kafka.delivery-guarantee")
             .enumType(DeliveryGuarantee.class)
             .defaultValue(DeliveryGuarantee.AT_LEAST_ONCE)
-            .withDescription("Guarantee of the result and dead-letter sinks: AT_LEAST_ONCE or EXACTLY_ONCE "
+            .withDescription("Guarantee of the result and dead-letter sinks: at-least-once or exactly-once "
                     + "(transactional; needs checkpointing, and consumers must read committed).");
 
     public static final ConfigOption<String> TRANSACTIONAL_ID_PREFIX = key("gpufaas.kafka.transactional-id-prefix")
             .stringType()
             .defaultValue("gpufaas")
-            .withDescription("Prefix of the sinks' Kafka transactional ids under EXACTLY_ONCE; "
+            .withDescription("Prefix of the sinks' Kafka transactional ids under exactly-once; "
                     + "unique per job writing to the same cluster.");
 
     public static final ConfigOption<MemorySize> MAX_RECORD_SIZE = key("gpufaas.decode.max-record-size")

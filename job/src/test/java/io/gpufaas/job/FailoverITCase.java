@@ -1,0 +1,131 @@
+package io.gpufaas.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.gpufaas.core.event.EventJson;
+import io.gpufaas.job.local.SampleInvocations;
+import io.gpufaas.job.local.SampleInvocations.Sample;
+import io.gpufaas.testkit.EmbeddedKafka;
+import io.gpufaas.testkit.KafkaBrokerExtension;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.api.common.JobStatus;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.metrics.Gauge;
+import org.apache.flink.metrics.groups.OperatorMetricGroup;
+import org.apache.flink.runtime.testutils.InMemoryReporter;
+import org.apache.flink.runtime.minicluster.MiniCluster;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.InjectMiniCluster;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * A task manager dies mid-stream: with checkpoints and the transactional sinks, every invocation
+ * still ends in exactly one committed result or dead letter, none lost, none duplicated; and the
+ * restored workers reload the models they held before taking traffic.
+ */
+class FailoverITCase {
+
+    @RegisterExtension
+    @Order(1)
+    static final KafkaBrokerExtension BROKER = new KafkaBrokerExtension();
+
+    static final InMemoryReporter METRICS = InMemoryReporter.createWithRetainedMetrics();
+
+    @RegisterExtension
+    @Order(2)
+    static final MiniClusterExtension FLINK = new MiniClusterExtension(
+            new MiniClusterResourceConfiguration.Builder()
+                    .setNumberTaskManagers(2)
+                    .setNumberSlotsPerTaskManager(1)
+                    .setConfiguration(METRICS.addToConfiguration(new Configuration()))
+                    .build());
+
+    private static final Duration TIMEOUT = Duration.ofSeconds(150);
+
+    @Test
+    void killingATaskManagerLosesAndDuplicatesNothing(@InjectMiniCluster MiniCluster cluster) throws Exception {
+        EmbeddedKafka kafka = BROKER.kafka();
+        JobTopics topics = JobTopics.create(kafka, "fo", 2);
+        List<Sample> valid = new ArrayList<>(SampleInvocations.valid("a", 40));
+        List<Sample> bad = new ArrayList<>(SampleInvocations.bad("a", 70_000));
+        send(kafka, topics, valid);
+        send(kafka, topics, bad);
+
+        Configuration conf = topics.config(
+                "--gpufaas.kafka.delivery-guarantee", "exactly-once",
+                "--gpufaas.kafka.transactional-id-prefix", "failover-it",
+                "--gpufaas.decode.max-record-size", "64kb");
+        Configuration envConf = new Configuration();
+        envConf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, Duration.ofMillis(500));
+        envConf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
+        envConf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 50);
+        envConf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofMillis(500));
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(envConf);
+        env.setParallelism(2);
+        JobClient job = GpuFaasJob.start(env, conf);
+        try {
+            // Some results are committed (a checkpoint completed) before the failure.
+            assertThat(kafka.readUntil(topics.results(), r -> r.size() >= 10, TIMEOUT)).hasSizeGreaterThanOrEqualTo(10);
+            cluster.terminateTaskManager(0).get();
+            cluster.startTaskManager();
+
+            List<Sample> more = SampleInvocations.valid("b", 40);
+            List<Sample> moreBad = SampleInvocations.bad("b", 70_000);
+            send(kafka, topics, more);
+            send(kafka, topics, moreBad);
+            valid.addAll(more);
+            bad.addAll(moreBad);
+
+            int expectedResults = valid.size();
+            int expectedLetters = bad.size();
+            List<ConsumerRecord<byte[], byte[]>> results =
+                    kafka.readUntil(topics.results(), r -> r.size() >= expectedResults, TIMEOUT);
+            List<ConsumerRecord<byte[], byte[]>> letters =
+                    kafka.readUntil(topics.deadLetters(), r -> r.size() >= expectedLetters, TIMEOUT);
+
+            Map<String, Integer> resultIds = new HashMap<>();
+            results.forEach(r -> resultIds.merge(EventJson.decodeResult(r.value()).id(), 1, Integer::sum));
+            assertThat(resultIds.keySet()).containsExactlyInAnyOrderElementsOf(valid.stream().map(Sample::key).toList());
+            assertThat(resultIds.values()).as("results per invocation").containsOnly(1);
+
+            Map<String, Integer> letterKeys = new HashMap<>();
+            letters.forEach(r -> letterKeys.merge(new String(r.key(), StandardCharsets.UTF_8), 1, Integer::sum));
+            assertThat(letterKeys.keySet()).containsExactlyInAnyOrderElementsOf(bad.stream().map(Sample::key).toList());
+            assertThat(letterKeys.values()).as("dead letters per record").containsOnly(1);
+
+            // The restored workers reloaded the models they held (here: echo) before taking traffic.
+            long warmRestored = 0;
+            for (OperatorMetricGroup group : METRICS.findOperatorMetricGroups(job.getJobID(), "worker")) {
+                if (METRICS.getMetricsByGroup(group).get("warmRestoredModels") instanceof Gauge<?> g) {
+                    warmRestored = Math.max(warmRestored, ((Number) g.getValue()).longValue());
+                }
+            }
+            assertThat(warmRestored).isGreaterThanOrEqualTo(1);
+
+            // Nothing more is committed later either.
+            assertThat(kafka.readAll(topics.results())).hasSize(expectedResults);
+            assertThat(job.getJobStatus().get()).isEqualTo(JobStatus.RUNNING);
+        } finally {
+            job.cancel().get();
+        }
+    }
+
+    private static void send(EmbeddedKafka kafka, JobTopics topics, List<Sample> samples) {
+        for (Sample s : samples) {
+            kafka.send(topics.invocations(), s.key().getBytes(StandardCharsets.UTF_8), s.value());
+        }
+    }
+}
