@@ -65,6 +65,7 @@ public final class GpuFaasJob {
                         conf.get(GpuFaasOptions.ROUTER_SLOTS))
                 .routerOutOfOrder(conf.get(GpuFaasOptions.ROUTER_MAX_BYPASS), conf.get(GpuFaasOptions.ROUTER_WINDOW),
                         conf.get(GpuFaasOptions.ROUTER_REPORT_TIMEOUT))
+                .routerMaxPending(conf.get(GpuFaasOptions.ROUTER_MAX_PENDING))
                 .catalog(FunctionCatalog.of(registry.all()))
                 .registryLoader(loader)
                 .deviceSelector(new DeviceSelector(conf.get(GpuFaasOptions.DEVICE_KIND),

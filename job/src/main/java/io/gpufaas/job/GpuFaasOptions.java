@@ -197,6 +197,13 @@ public final class GpuFaasOptions {
             .defaultValue(Duration.ofMinutes(2))
             .withDescription("A worker that reports nothing this long while holding invocations gets its slots back.");
 
+    public static final ConfigOption<Integer> ROUTER_MAX_PENDING = key("gpufaas.router.max-pending")
+            .intType()
+            .defaultValue(10_000)
+            .withDescription("Invocations the router holds waiting for a worker. Beyond it new ones end at once as "
+                    + "ERROR results with code OVERLOADED (load shedding keeps memory bounded; back-pressure cannot "
+                    + "cross the router's feedback loop). Waiting invocations past their deadline end as EXPIRED.");
+
     public static final ConfigOption<MemorySize> ROUTER_WORKER_MEMORY = key("gpufaas.router.worker-memory")
             .memoryType()
             .noDefaultValue()
@@ -237,6 +244,7 @@ public final class GpuFaasOptions {
         all.add(ROUTER_WINDOW);
         all.add(ROUTER_REPORT_TIMEOUT);
         all.add(ROUTER_WORKER_MEMORY);
+        all.add(ROUTER_MAX_PENDING);
         return all;
     }
 }

@@ -79,17 +79,17 @@ public final class GpuFaasPipeline {
                 .uid("worker-status-source")
                 .setParallelism(1);
         RouterSettings routerSettings = new RouterSettings(b.routingPolicy, workers, b.routerWorkerMemory,
-                b.routerSlots, b.routerMaxBypass, b.routerWindow, b.routerReportTimeout.toMillis());
+                b.routerSlots, b.routerMaxBypass, b.routerWindow, b.routerReportTimeout.toMillis(), b.routerMaxPending);
         // One router subtask holds the global view; the keying gives each function's invocations
         // and reports one order.
-        DataStream<Routed> routed = invocations.keyBy(Invocation::function)
+        SingleOutputStreamOperator<Routed> router = invocations.keyBy(Invocation::function)
                 .connect(reports.keyBy(WorkerReport::function))
                 .process(new RouterFunction(routerSettings, b.registryLoader))
                 .name("router")
                 .uid("router")
                 .setParallelism(1)
-                .setMaxParallelism(1)
-                .partitionCustom((worker, partitions) -> worker % partitions, Routed::worker);
+                .setMaxParallelism(1);
+        DataStream<Routed> routed = router.partitionCustom((worker, partitions) -> worker % partitions, Routed::worker);
 
         SingleOutputStreamOperator<WorkerOutput> done = AsyncDataStream.unorderedWait(routed,
                         new WorkerFunction(b.registryLoader, b.deviceSelector, b.workerSettings),
@@ -98,7 +98,10 @@ public final class GpuFaasPipeline {
                 .uid("worker")
                 .setParallelism(workers);
 
+        // Invocations the router ended itself (shed under overload, expired while waiting) are
+        // results like any other.
         done.map(WorkerOutput::result).name("results-of").uid("results-of").setParallelism(workers)
+                .union(router.getSideOutput(RouterFunction.ROUTER_RESULTS))
                 .sinkTo(b.resultSink).name("results").uid("results-sink");
         done.map(WorkerOutput::report).name("reports-of").uid("reports-of").setParallelism(workers)
                 .sinkTo(b.statusSink).name("worker-status").uid("worker-status-sink");
@@ -126,6 +129,7 @@ public final class GpuFaasPipeline {
         private int routerMaxBypass = 64;
         private int routerWindow = 64;
         private Duration routerReportTimeout = Duration.ofMinutes(2);
+        private int routerMaxPending = 10_000;
 
         public Builder source(Source<RawRecord, ?, ?> source) {
             this.source = source;
@@ -208,6 +212,12 @@ public final class GpuFaasPipeline {
             return this;
         }
 
+        /** Invocations the router holds waiting before it sheds new ones as OVERLOADED results. */
+        public Builder routerMaxPending(int maxPending) {
+            this.routerMaxPending = maxPending;
+            return this;
+        }
+
         public Builder routerOutOfOrder(int maxBypass, int window, Duration reportTimeout) {
             this.routerMaxBypass = maxBypass;
             this.routerWindow = window;
@@ -242,7 +252,7 @@ public final class GpuFaasPipeline {
             }
             // Validates the routing settings now, at submission, not in the task.
             new RouterSettings(routingPolicy, 1, routerWorkerMemory, routerSlots, routerMaxBypass, routerWindow,
-                    routerReportTimeout.toMillis());
+                    routerReportTimeout.toMillis(), routerMaxPending);
             return new GpuFaasPipeline(this);
         }
     }

@@ -91,6 +91,19 @@ public final class Scheduler<T> {
         queue.add(new Pending<>(request));
     }
 
+    /** Removes and returns the waiting requests that match, oldest first (e.g. past their deadline). */
+    public List<Request<T>> removeIf(java.util.function.Predicate<Request<T>> condition) {
+        List<Request<T>> removed = new ArrayList<>();
+        for (Iterator<Pending<T>> it = queue.iterator(); it.hasNext(); ) {
+            Pending<T> p = it.next();
+            if (condition.test(p.request)) {
+                removed.add(p.request);
+                it.remove();
+            }
+        }
+        return removed;
+    }
+
     /** The waiting requests, oldest first: what a checkpoint must keep. */
     public List<Request<T>> pending() {
         List<Request<T>> out = new ArrayList<>(queue.size());

@@ -2,6 +2,10 @@ package io.gpufaas.operators.router;
 
 import io.gpufaas.core.cache.CacheEntry;
 import io.gpufaas.core.event.Invocation;
+import io.gpufaas.core.event.InvocationResult;
+import io.gpufaas.core.event.Placement;
+import io.gpufaas.core.event.ResultStatus;
+import io.gpufaas.core.event.Timing;
 import io.gpufaas.core.router.Assignment;
 import io.gpufaas.core.router.Request;
 import io.gpufaas.core.router.Routed;
@@ -26,6 +30,7 @@ import org.apache.flink.runtime.state.FunctionSnapshotContext;
 import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
 import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,9 +49,14 @@ import org.slf4j.LoggerFactory;
  * <p>State: waiting invocations, the view's resident models and per-function statistics, all
  * operator state; after a restore the view is rebuilt and then corrected by the first reports.
  *
+ * <p>Overload: the queue holds at most {@code maxPending} invocations; beyond it new ones end at
+ * once as {@code ERROR}/{@code OVERLOADED} results, and waiting ones past their deadline as
+ * {@code EXPIRED} results, both on {@link #ROUTER_RESULTS}. Back-pressure cannot do this job here:
+ * a router blocked on its input could not read the reports that free its workers.
+ *
  * <p>Metrics: counters {@code routedInvocations}, {@code plannedHits}, {@code plannedMisses},
- * {@code reportsReceived}, {@code viewCorrections}, {@code releasedSlots}; gauge
- * {@code pendingInvocations}.
+ * {@code reportsReceived}, {@code viewCorrections}, {@code releasedSlots},
+ * {@code shedInvocations}, {@code expiredWhileWaiting}; gauge {@code pendingInvocations}.
  */
 public final class RouterFunction extends KeyedCoProcessFunction<String, Invocation, WorkerReport, Routed>
         implements CheckpointedFunction {
@@ -56,6 +66,11 @@ public final class RouterFunction extends KeyedCoProcessFunction<String, Invocat
     /** Assumed host-to-device bandwidth for a model no report has measured yet: 500 MB/s. */
     private static final double ASSUMED_BYTES_PER_MS = 500_000;
     private static final double DEFAULT_EXEC_MS = 10;
+    /** How often the queue is swept for invocations past their deadline. */
+    static final long EXPIRY_SWEEP_MS = 100;
+
+    /** Invocations the router ends itself (shed or expired while waiting), to be merged with worker results. */
+    public static final OutputTag<InvocationResult> ROUTER_RESULTS = new OutputTag<>("router-results") {};
 
     private final RouterSettings settings;
     private final RegistryLoader registryLoader;
@@ -75,10 +90,21 @@ public final class RouterFunction extends KeyedCoProcessFunction<String, Invocat
     private transient Counter reports;
     private transient Counter corrections;
     private transient Counter releasedSlots;
+    private transient Counter shed;
+    private transient Counter expiredWaiting;
+    private transient long lastSweepMs;
+
+    private final long expirySweepMs;
 
     public RouterFunction(RouterSettings settings, RegistryLoader registryLoader) {
+        this(settings, registryLoader, EXPIRY_SWEEP_MS);
+    }
+
+    /** With the deadline sweep's interval: 0 sweeps on every event (tests). */
+    RouterFunction(RouterSettings settings, RegistryLoader registryLoader, long expirySweepMs) {
         this.settings = settings;
         this.registryLoader = registryLoader;
+        this.expirySweepMs = expirySweepMs;
     }
 
     @Override
@@ -137,6 +163,8 @@ public final class RouterFunction extends KeyedCoProcessFunction<String, Invocat
         reports = metrics.counter("reportsReceived");
         corrections = metrics.counter("viewCorrections");
         releasedSlots = metrics.counter("releasedSlots");
+        shed = metrics.counter("shedInvocations");
+        expiredWaiting = metrics.counter("expiredWhileWaiting");
         metrics.gauge("pendingInvocations", (Gauge<Integer>) () -> scheduler.queued());
         LOG.info("router: policy {}, {} workers x {} slots, {} bytes each; restored {} pending invocations, {} resident models",
                 settings.policy(), settings.workers(), settings.slotsPerWorker(), settings.workerMemoryBytes(),
@@ -159,7 +187,19 @@ public final class RouterFunction extends KeyedCoProcessFunction<String, Invocat
 
     @Override
     public void processElement1(Invocation inv, Context ctx, Collector<Routed> out) {
-        scheduler.submit(request(inv));
+        expire(ctx);
+        if (inv.hasDeadline() && inv.deadlineMs() < System.currentTimeMillis()) {
+            expired(inv, ctx); // already too late: no slot, no queue
+        } else if (scheduler.queued() >= settings.maxPending()) {
+            shed.inc();
+            long now = System.currentTimeMillis();
+            long waited = Math.max(0, now - inv.arrivedAtMs());
+            ctx.output(ROUTER_RESULTS, new InvocationResult(inv.id(), inv.function(), ResultStatus.ERROR, "", "OVERLOADED",
+                    settings.maxPending() + " invocations are already waiting for a worker; retry later",
+                    new Timing(waited, 0, 0, waited), Placement.nowhere(), inv.metadata(), now));
+        } else {
+            scheduler.submit(request(inv));
+        }
         dispatch(out);
     }
 
@@ -177,7 +217,27 @@ public final class RouterFunction extends KeyedCoProcessFunction<String, Invocat
         stats.put(report.function(), stats(report.function()).observe(report.bytes(), report.loadMs(), report.execMs()));
         corrections.inc(view.reconcile(report.resident(), m -> stats(m).bytes(), m -> stats(m).loadMs()));
         report.resident().forEach(scheduler::keepMinimumCopies);
+        expire(ctx);
         dispatch(out);
+    }
+
+    /** Invocations whose deadline passed while they waited end here as EXPIRED, not in a worker. */
+    private void expire(Context ctx) {
+        long now = System.currentTimeMillis();
+        if (now - lastSweepMs < expirySweepMs) {
+            return;
+        }
+        lastSweepMs = now;
+        for (Request<Invocation> r : scheduler.removeIf(r -> r.item().hasDeadline() && r.item().deadlineMs() < now)) {
+            expired(r.item(), ctx);
+        }
+    }
+
+    private void expired(Invocation inv, Context ctx) {
+        expiredWaiting.inc();
+        long now = System.currentTimeMillis();
+        long waited = Math.max(0, now - inv.arrivedAtMs());
+        ctx.output(ROUTER_RESULTS, InvocationResult.expired(inv, new Timing(waited, 0, 0, waited), Placement.nowhere(), now));
     }
 
     private void dispatch(Collector<Routed> out) {

@@ -14,6 +14,9 @@ import java.io.Serializable;
  * @param maxBypass out-of-order bound: how often one waiting invocation may be overtaken
  * @param window how deep out-of-order dispatch looks into the queue
  * @param reportTimeoutMs a worker silent this long while holding work gets its slots back
+ * @param maxPending invocations the router holds waiting; beyond it new ones are shed with an
+ *     {@code OVERLOADED} result, so memory stays bounded (back-pressure cannot cross the
+ *     feedback loop without deadlocking it)
  */
 public record RouterSettings(
         String policy,
@@ -22,15 +25,16 @@ public record RouterSettings(
         int slotsPerWorker,
         int maxBypass,
         int window,
-        long reportTimeoutMs) implements Serializable {
+        long reportTimeoutMs,
+        int maxPending) implements Serializable {
 
     public RouterSettings {
         RoutingPolicies.create(policy); // an unknown name fails here, at submission
         if (workers < 1 || workerMemoryBytes <= 0 || slotsPerWorker < 1 || maxBypass < 0 || window < 1
-                || reportTimeoutMs <= 0) {
+                || reportTimeoutMs <= 0 || maxPending < 1) {
             throw new IllegalArgumentException("invalid router settings: " + workers + " workers, "
                     + workerMemoryBytes + " bytes, " + slotsPerWorker + " slots, bypass " + maxBypass
-                    + ", window " + window + ", report timeout " + reportTimeoutMs + " ms");
+                    + ", window " + window + ", report timeout " + reportTimeoutMs + " ms, max pending " + maxPending);
         }
     }
 }

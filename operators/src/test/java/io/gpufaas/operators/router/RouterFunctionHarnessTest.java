@@ -1,8 +1,11 @@
 package io.gpufaas.operators.router;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import io.gpufaas.core.event.Invocation;
+import io.gpufaas.core.event.InvocationResult;
+import io.gpufaas.core.event.ResultStatus;
 import io.gpufaas.core.event.Payload;
 import io.gpufaas.core.event.SourcePosition;
 import io.gpufaas.core.router.Routed;
@@ -22,11 +25,17 @@ import org.junit.jupiter.api.Test;
 /** The router operator in Flink's test harness: plans, reports, and a snapshot restored into a fresh router. */
 class RouterFunctionHarnessTest {
 
-    private static final RouterSettings SETTINGS = new RouterSettings("lalb-o3", 2, 10_000, 1, 8, 16, 60_000);
+    private static final RouterSettings SETTINGS = new RouterSettings("lalb-o3", 2, 10_000, 1, 8, 16, 60_000, 1_000);
 
     private static KeyedTwoInputStreamOperatorTestHarness<String, Invocation, WorkerReport, Routed> harness() throws Exception {
-        RouterFunction router = new RouterFunction(SETTINGS,
-                RegistryLoader.repository(Path.of("..", "udf-gpu", "src", "test", "resources", "repo").toAbsolutePath().toString()));
+        return harness(SETTINGS);
+    }
+
+    private static KeyedTwoInputStreamOperatorTestHarness<String, Invocation, WorkerReport, Routed> harness(
+            RouterSettings settings) throws Exception {
+        // Sweep for expired invocations on every event, so no test waits for the clock.
+        RouterFunction router = new RouterFunction(settings,
+                RegistryLoader.repository(Path.of("..", "udf-gpu", "src", "test", "resources", "repo").toAbsolutePath().toString()), 0);
         return new KeyedTwoInputStreamOperatorTestHarness<>(new KeyedCoProcessOperator<>(router),
                 Invocation::function, WorkerReport::function, Types.STRING);
     }
@@ -82,6 +91,46 @@ class RouterFunctionHarnessTest {
                 assertThat(r.load()).isFalse();
             });
         }
+    }
+
+    @Test
+    void beyondItsBoundTheRouterShedsAndWaitingInvocationsPastTheirDeadlineExpire() throws Exception {
+        RouterSettings twoWaiting = new RouterSettings("lalb-o3", 1, 10_000, 1, 8, 16, 60_000, 2);
+        try (var h = harness(twoWaiting)) {
+            h.open();
+            long now = System.currentTimeMillis();
+            long soon = now + 20;
+            h.processElement1(new StreamRecord<>(inv("run", "tiny-mlp")));                 // takes the only slot
+            h.processElement1(new StreamRecord<>(withDeadline("wait", now + 60_000)));       // waits
+            h.processElement1(new StreamRecord<>(withDeadline("soon-late", soon)));          // waits; deadline near
+            h.processElement1(new StreamRecord<>(inv("shed", "tiny-mlp")));                // queue full: shed
+            h.processElement1(new StreamRecord<>(withDeadline("past-due", 5)));             // already too late
+            assertThat(drain(h)).extracting(r -> r.invocation().id()).containsExactly("run");
+            assertThat(routerResults(h)).extracting(InvocationResult::id, InvocationResult::status, InvocationResult::errorCode)
+                    .containsExactly(tuple("shed", ResultStatus.ERROR, "OVERLOADED"),
+                            tuple("past-due", ResultStatus.EXPIRED, "DEADLINE_EXCEEDED"));
+
+            while (System.currentTimeMillis() <= soon) {
+                Thread.onSpinWait(); // the condition itself: soon-late's deadline has to pass
+            }
+            h.processElement2(new StreamRecord<>(report(0, "tiny-mlp", "run", List.of("tiny-mlp"))));
+            assertThat(routerResults(h)).extracting(InvocationResult::id, InvocationResult::status)
+                    .containsExactly(tuple("soon-late", ResultStatus.EXPIRED));
+            // The freed slot goes to the invocation still in time.
+            assertThat(drain(h)).extracting(r -> r.invocation().id()).containsExactly("wait");
+        }
+    }
+
+    private static Invocation withDeadline(String id, long deadlineMs) {
+        return new Invocation(id, "tiny-mlp", Payload.text("x"), deadlineMs, Map.of(), new SourcePosition("t", 0, 0, 1));
+    }
+
+    private static List<InvocationResult> routerResults(
+            KeyedTwoInputStreamOperatorTestHarness<String, Invocation, WorkerReport, Routed> h) {
+        List<InvocationResult> out = new ArrayList<>();
+        h.getSideOutput(RouterFunction.ROUTER_RESULTS).forEach(r -> out.add(r.getValue()));
+        h.getSideOutput(RouterFunction.ROUTER_RESULTS).clear();
+        return out;
     }
 
     @Test
