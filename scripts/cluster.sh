@@ -6,6 +6,7 @@
 #   scripts/cluster.sh stop
 #   scripts/cluster.sh status
 #   scripts/cluster.sh flink <args>               the Flink CLI against this cluster, e.g. flink list
+#   scripts/cluster.sh kill-taskmanager N         kill -9 task manager N, as a crash would
 #
 # Environment: GPUFAAS_WORK_DIR (./work), FLINK_CONF_DIR (./flink-conf).
 set -euo pipefail
@@ -17,7 +18,7 @@ CP_FILE="$CLUSTER_DIR/classpath.txt"
 TASKMANAGERS=2
 
 cmd="${1:-status}"; shift || true
-if [[ "$cmd" != flink ]]; then
+if [[ "$cmd" != flink && "$cmd" != kill-taskmanager ]]; then
   while [[ $# -gt 0 ]]; do
     case "$1" in
       --taskmanagers) TASKMANAGERS="$2"; shift 2 ;;
@@ -111,5 +112,10 @@ case "$cmd" in
   stop) stop ;;
   status) status ;;
   flink) flink_cli "$@" ;;
-  *) die "usage: $0 start [--taskmanagers N] | stop | status | flink <args>" ;;
+  kill-taskmanager)
+    pid_file="$CLUSTER_DIR/taskmanager-${1:?task manager number needed}.pid"
+    alive "$pid_file" || die "task manager $1 is not running"
+    kill -9 "$(cat "$pid_file")"; rm -f "$pid_file"
+    log "killed task manager $1; its work fails over to the remaining slots" ;;
+  *) die "usage: $0 start [--taskmanagers N] | stop | status | flink <args> | kill-taskmanager N" ;;
 esac
