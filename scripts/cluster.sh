@@ -46,7 +46,7 @@ rest_up() { (exec 3<>"/dev/tcp/127.0.0.1/$(rest_port)") 2>/dev/null; }
 launch() { # name main args...
   local name="$1"; shift
   local main="$1"; shift
-  nohup java "${FLINK_ADD_OPENS[@]}" "${JVM_ARGS[@]}" \
+  FLINK_PLUGINS_DIR="$CLUSTER_DIR/plugins" nohup java "${FLINK_ADD_OPENS[@]}" "${JVM_ARGS[@]}" \
     -Dlog.file="$CLUSTER_DIR/$name.log" \
     -Dlog4j.configurationFile="$ROOT/scripts/log4j2-cluster.properties" \
     -cp "$(classpath)" "$main" --configDir "$CONF_DIR" "$@" > "$CLUSTER_DIR/$name.out" 2>&1 &
@@ -59,6 +59,14 @@ start() {
   for p in $(pids); do alive "$p" && die "the cluster is already running (scripts/cluster.sh status)"; done
   rest_up && die "port $(rest_port) is taken: another Flink or web server is running"
   local cp; cp=$(classpath)
+  # The GPU external-resource driver loads only as a Flink plugin; it stays idle unless
+  # config.yaml asks for external-resources: gpu.
+  local plugin
+  plugin=$(ls "$ROOT"/udf-gpu/target/gpufaas-udf-gpu-*-gpu-plugin.jar 2>/dev/null | head -1 || true)
+  if [[ -n "$plugin" ]]; then
+    mkdir -p "$CLUSTER_DIR/plugins/gpufaas-gpu"
+    cp "$plugin" "$CLUSTER_DIR/plugins/gpufaas-gpu/"
+  fi
   JVM_ARGS=(-Xmx1g)
   launch jobmanager org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint
   # What Flink's own scripts do: compute the task manager's memory flags from the configuration.
