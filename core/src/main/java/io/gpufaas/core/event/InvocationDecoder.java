@@ -141,6 +141,11 @@ public final class InvocationDecoder {
         if (!isJpeg(bytes) && !isPng(bytes)) {
             throw new Rejection(ReasonCode.INVALID_INPUT, "field 'input.image' is neither a JPEG nor a PNG", id);
         }
+        java.util.Optional<String> problem = ImageHeader.problem(bytes);
+        if (problem.isPresent()) {
+            throw new Rejection(problem.get().contains("more than") ? ReasonCode.TOO_LARGE : ReasonCode.INVALID_INPUT,
+                    "field 'input.image': " + problem.get(), id);
+        }
         return bytes;
     }
 

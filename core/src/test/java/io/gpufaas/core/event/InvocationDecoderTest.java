@@ -91,10 +91,17 @@ class InvocationDecoderTest {
         assertThat(spec.acceptsShape(new long[] {3, 224, 224})).isFalse();
     }
 
+    private static byte[] image(String format) throws Exception {
+        java.awt.image.BufferedImage img = new java.awt.image.BufferedImage(8, 6, java.awt.image.BufferedImage.TYPE_INT_RGB);
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        javax.imageio.ImageIO.write(img, format, out);
+        return out.toByteArray();
+    }
+
     @Test
-    void acceptsPngAndJpegImages() {
-        byte[] png = {(byte) 0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A, 0};
-        byte[] jpeg = {(byte) 0xFF, (byte) 0xD8, (byte) 0xFF, (byte) 0xE0};
+    void acceptsPngAndJpegImages() throws Exception {
+        byte[] png = image("png");
+        byte[] jpeg = image("jpg");
         assertThat(accepted("{\"v\":1,\"id\":\"p\",\"function\":\"resnet18\",\"input\":{\"image\":\"" + b64(png) + "\"}}")
                 .input().data()).isEqualTo(png);
         assertThat(accepted("{\"v\":1,\"id\":\"j\",\"function\":\"resnet18\",\"input\":{\"image\":\"" + b64(jpeg) + "\"}}")
@@ -150,6 +157,23 @@ class InvocationDecoderTest {
         assertThat(letter.message()).isNotBlank();
         assertThat(letter.record().value()).isEqualTo(json.getBytes(StandardCharsets.UTF_8));
         assertThat(letter.record().position()).isEqualTo(POS);
+    }
+
+    @Test
+    void rejectsCorruptImagesAndPixelBombsBeforeAnyWorkerSeesThem() throws Exception {
+        byte[] headerOnly = {(byte) 0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13, 'I', 'H', 'D', 'R'};
+        DeadLetter corrupt = rejected("{\"v\":1,\"id\":\"c\",\"function\":\"resnet18\",\"input\":{\"image\":\"" + b64(headerOnly) + "\"}}");
+        assertThat(corrupt.reason()).isEqualTo(ReasonCode.INVALID_INPUT);
+        assertThat(corrupt.message()).contains("image");
+
+        // A valid PNG header declaring 100000 x 100000 pixels: refused without decoding.
+        byte[] png = image("png");
+        java.nio.ByteBuffer.wrap(png, 16, 8).putInt(100_000).putInt(100_000);
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        crc.update(png, 12, 17);
+        java.nio.ByteBuffer.wrap(png, 29, 4).putInt((int) crc.getValue());
+        DeadLetter bomb = rejected("{\"v\":1,\"id\":\"b\",\"function\":\"resnet18\",\"input\":{\"image\":\"" + b64(png) + "\"}}");
+        assertThat(bomb.reason()).isEqualTo(ReasonCode.TOO_LARGE);
     }
 
     @Test

@@ -43,7 +43,7 @@ public final class SampleInvocations {
             Payload input = switch (i % 3) {
                 case 0 -> Payload.text("hello " + i);
                 case 1 -> Payload.tensor(new long[] {1, 2}, floats(1.5f, -2f));
-                default -> Payload.image(new byte[] {(byte) 0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A, 1, 2});
+                default -> Payload.image(gradientPng(8, 6));
             };
             Invocation inv = new Invocation(id, "echo", input, Invocation.NO_DEADLINE,
                     Map.of("tenant", "t" + (i % 2)), null);
@@ -108,6 +108,8 @@ public final class SampleInvocations {
      */
     public static List<Sample> bad(String prefix, int oversizeBytes) {
         String nan = Base64.getEncoder().encodeToString(floats(Float.NaN));
+        String corruptPng = Base64.getEncoder().encodeToString(
+                new byte[] {(byte) 0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13, 'I', 'H', 'D', 'R'});
         List<String[]> cases = List.of(
                 new String[] {"{not json", "MALFORMED"},
                 new String[] {"[1,2,3]", "MALFORMED"},
@@ -120,6 +122,8 @@ public final class SampleInvocations {
                 new String[] {"{\"v\":1,\"id\":\"d\",\"function\":\"echo\",\"input\":{\"image\":\"%%%not-base64\"}}", "INVALID_INPUT"},
                 new String[] {"{\"v\":1,\"id\":\"e\",\"function\":\"echo\",\"input\":{\"tensor\":{\"shape\":[1],\"data\":\""
                         + nan + "\"}}}", "INVALID_INPUT"},
+                new String[] {"{\"v\":1,\"id\":\"h\",\"function\":\"echo\",\"input\":{\"image\":\"" + corruptPng + "\"}}",
+                        "INVALID_INPUT"},
                 new String[] {"{\"v\":1,\"id\":\"f\",\"function\":\"echo\",\"input\":{\"tensor\":"
                         + "{\"shape\":[100000,100000,100000],\"data\":\"\"}}}", "TOO_LARGE"},
                 new String[] {"{\"v\":1,\"id\":\"g\",\"function\":\"echo\",\"input\":{\"text\":\""

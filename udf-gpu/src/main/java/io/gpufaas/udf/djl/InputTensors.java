@@ -12,16 +12,9 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.util.Iterator;
-import javax.imageio.ImageIO;
-import javax.imageio.ImageReader;
-import javax.imageio.stream.ImageInputStream;
 
 /** Turns an invocation's payload into the tensor a model takes. */
 final class InputTensors {
-
-    /** Larger images are refused before decoding: a small file can declare a huge bitmap. */
-    static final int MAX_IMAGE_PIXELS = 8192 * 8192;
 
     /** The input cannot be turned into a tensor; becomes an {@code INVALID_INPUT} failure. */
     static final class InvalidInputException extends Exception {
@@ -63,24 +56,9 @@ final class InputTensors {
     }
 
     private static void checkDimensions(byte[] bytes) throws InvalidInputException {
-        try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
-            Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
-            if (!readers.hasNext()) {
-                throw new InvalidInputException("the image format is not recognised");
-            }
-            ImageReader reader = readers.next();
-            try {
-                reader.setInput(in, true, true);
-                long pixels = (long) reader.getWidth(0) * reader.getHeight(0);
-                if (pixels > MAX_IMAGE_PIXELS) {
-                    throw new InvalidInputException("the image declares " + reader.getWidth(0) + "x"
-                            + reader.getHeight(0) + " pixels, more than " + MAX_IMAGE_PIXELS);
-                }
-            } finally {
-                reader.dispose();
-            }
-        } catch (IOException | RuntimeException e) {
-            throw new InvalidInputException("the image header cannot be read: " + e.getMessage());
+        java.util.Optional<String> problem = io.gpufaas.core.event.ImageHeader.problem(bytes);
+        if (problem.isPresent()) {
+            throw new InvalidInputException(problem.get());
         }
     }
 }
