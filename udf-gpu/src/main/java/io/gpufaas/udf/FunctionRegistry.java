@@ -66,10 +66,6 @@ public final class FunctionRegistry implements FunctionCatalog {
         }
     }
 
-    /** Forgets a removed function; models already loaded are the loader's to unload. */
-    public void remove(String name) {
-        functions.remove(name);
-    }
 
     public Optional<InferenceFunction> function(String name) {
         return Optional.ofNullable(functions.get(name));

@@ -97,17 +97,6 @@ public final class WorkerQueue<T> {
         return removed;
     }
 
-    /** Number of queued invocations per model, oldest model first. */
-    public List<String> modelsInOrder() {
-        List<String> models = new ArrayList<>();
-        for (Pending<T> p : queue) {
-            if (!models.contains(p.model)) {
-                models.add(p.model);
-            }
-        }
-        return models;
-    }
-
     /**
      * Decides the next dispatch. A {@link Dispatch.Run} removes its batch from the queue; the
      * other answers change nothing.

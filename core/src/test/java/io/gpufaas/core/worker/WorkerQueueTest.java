@@ -96,7 +96,6 @@ class WorkerQueueTest {
         q.add("b2", "b", 0, 200);
 
         assertThat(q.removeExpired(100)).containsExactly("a1");
-        assertThat(q.modelsInOrder()).containsExactly("b");
         assertThat(q.removeModel("b")).containsExactly("b1", "b2");
         assertThat(q.isEmpty()).isTrue();
         assertThat(q.next(0, this::state)).isEqualTo(new Dispatch.Idle<>());
