@@ -5,6 +5,5 @@
 #   scripts/make-models.sh --out models --archs resnet18,resnet50,mobilenet_v3_small,squeezenet1_1,densenet121
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
-CP_FILE="$ROOT/benchmarks/target/bench-classpath.txt"
-ensure_built "$CP_FILE"
-exec java -Xmx4g -cp "$ROOT/benchmarks/target/classes:$(cat "$CP_FILE")" io.gpufaas.bench.ModelBenchmark "$@"
+CP="$(bench_classpath)"
+exec java -Xmx4g -cp "$CP" io.gpufaas.bench.ModelBenchmark "$@"

@@ -4,11 +4,10 @@
 #   scripts/bench-replay.sh [--repo work/replay-models] [--workers 4] [--budget-mb 60] [--minutes 10] [--compression 10] [--max 300]
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
-CP_FILE="$ROOT/benchmarks/target/bench-classpath.txt"
-ensure_built "$CP_FILE"
+CP="$(bench_classpath)"
 if [[ " $* " != *" --repo "* && ! -d "$ROOT/work/replay-models" ]]; then
   "$ROOT/scripts/make-models.sh" --out "$ROOT/work/replay-models" --count 8 \
     --archs squeezenet1_1,mobilenet_v3_small,shufflenet_v2_x1_0,resnet18 >&2
 fi
 cd "$ROOT" && exec java "${FLINK_ADD_OPENS[@]}" -Xmx6g -Dlog4j2.configurationFile="$ROOT/benchmarks/src/main/resources/log4j2.properties" \
-  -cp "$ROOT/benchmarks/target/classes:$(cat "$CP_FILE")" io.gpufaas.bench.ReplayBenchmark "$@"
+  -cp "$CP" io.gpufaas.bench.ReplayBenchmark "$@"

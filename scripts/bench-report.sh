@@ -3,6 +3,5 @@
 #   scripts/bench-report.sh [--out docs/evaluation]
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
-CP_FILE="$ROOT/benchmarks/target/bench-classpath.txt"
-ensure_built "$CP_FILE"
-cd "$ROOT" && exec java -Xmx8g -Djava.awt.headless=true -cp "$ROOT/benchmarks/target/classes:$(cat "$CP_FILE")" io.gpufaas.bench.EvaluationReport "$@"
+CP="$(bench_classpath)"
+cd "$ROOT" && exec java -Xmx8g -Djava.awt.headless=true -cp "$CP" io.gpufaas.bench.EvaluationReport "$@"

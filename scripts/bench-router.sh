@@ -3,6 +3,5 @@
 #   scripts/bench-router.sh [JMH options, e.g. -p policy=lalb -wi 1 -i 2]
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
-CP_FILE="$ROOT/benchmarks/target/bench-classpath.txt"
-ensure_built "$CP_FILE"
-exec java -cp "$ROOT/benchmarks/target/classes:$(cat "$CP_FILE")" org.openjdk.jmh.Main RouterBenchmark "$@"
+CP="$(bench_classpath)"
+exec java -cp "$CP" org.openjdk.jmh.Main RouterBenchmark "$@"

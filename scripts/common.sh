@@ -33,3 +33,10 @@ ensure_built() {
   log "building (mvn -DskipTests install); the first build downloads dependencies and takes a few minutes"
   (cd "$ROOT" && mvn -B -q -DskipTests install) || die "build failed"
 }
+
+# The benchmarks module's classpath, built if needed (scripts/bench-*.sh).
+bench_classpath() {
+  local cp_file="$ROOT/benchmarks/target/bench-classpath.txt"
+  ensure_built "$cp_file"
+  echo "$ROOT/benchmarks/target/classes:$(cat "$cp_file")"
+}

@@ -3,8 +3,6 @@ package io.gpufaas.core.router;
 import io.gpufaas.core.cache.Admission;
 import io.gpufaas.core.cache.LruPolicy;
 import io.gpufaas.core.cache.ModelCache;
-import java.util.ArrayDeque;
-import java.util.Deque;
 import java.util.List;
 
 /**
@@ -35,7 +33,7 @@ public final class WorkerView {
     private final ModelCache cache;
     private int running;
     /** Expected completion times of running work, for the expected wait of a busy holder. */
-    private final Deque<Double> busyUntil = new ArrayDeque<>();
+    private final java.util.PriorityQueue<Double> busyUntil = new java.util.PriorityQueue<>();
     /** Models whose load this worker started and no invocation of which has completed yet. */
     private final java.util.Set<String> loading = new java.util.HashSet<>();
     /** Models held here as one of their function's minimum copies: pinned in the view, never evicted. */
@@ -90,11 +88,8 @@ public final class WorkerView {
         if (hasFreeSlot()) {
             return 0;
         }
-        double earliest = Double.MAX_VALUE;
-        for (double t : busyUntil) {
-            earliest = Math.min(earliest, t);
-        }
-        return Math.max(0, earliest - nowMs);
+        Double earliest = busyUntil.peek();
+        return earliest == null ? 0 : Math.max(0, earliest - nowMs);
     }
 
     /**
@@ -160,14 +155,8 @@ public final class WorkerView {
         cache.unpin(model);
         loading.remove(model);
         running--;
-        if (!busyUntil.isEmpty()) {
-            // Completions arrive roughly in order of their expected ends: drop the earliest.
-            double min = Double.MAX_VALUE;
-            for (double t : busyUntil) {
-                min = Math.min(min, t);
-            }
-            busyUntil.remove(min);
-        }
+        // Completions arrive roughly in order of their expected ends: drop the earliest.
+        busyUntil.poll();
         listener.slotsChanged(this);
         return true;
     }
