@@ -306,6 +306,15 @@ public final class ModelCache {
         return readyBytes - pinnedReadyBytes;
     }
 
+    /**
+     * The models a load needing {@code bytes} more than is free would evict now, in the order it
+     * would evict them; empty when none are needed, absent when it cannot be made room for. Changes
+     * nothing: a planner's dry run of {@link #admit}.
+     */
+    public Optional<List<CacheEntry>> victimsFor(long bytes) {
+        return planEviction(bytes - freeBytes(), null);
+    }
+
     /** Victims in policy order freeing at least {@code needed} bytes, or empty if impossible. */
     private Optional<List<CacheEntry>> planEviction(long needed, String exclude) {
         if (needed <= 0) {

@@ -20,6 +20,7 @@ public final class Cluster implements WorkerView.Listener {
     private final Map<String, BitSet> holders = new HashMap<>();
     private final int[] lastRunning;
     private int totalRunning;
+    private java.util.function.ToIntFunction<String> waiting = model -> 0;
 
     public Cluster(List<WorkerView> workers) {
         this.workers = List.copyOf(workers);
@@ -63,6 +64,16 @@ public final class Cluster implements WorkerView.Listener {
     /** Workers holding {@code model} ready. Live: do not modify. */
     public BitSet holders(String model) {
         return holders.getOrDefault(model, NONE);
+    }
+
+    /** Invocations of {@code model} waiting in the router's queue, the one being placed included. */
+    public int waiting(String model) {
+        return waiting.applyAsInt(model);
+    }
+
+    /** Where {@link #waiting} reads from: the queue that owns this cluster. */
+    void waiting(java.util.function.ToIntFunction<String> source) {
+        this.waiting = source;
     }
 
     /** Invocations running across all workers. */

@@ -1,22 +1,30 @@
 package io.gpufaas.core.router;
 
 import io.gpufaas.core.cache.CacheEntry;
+import java.util.BitSet;
 import java.util.List;
 import java.util.OptionalInt;
 
 /**
  * Ours: earliest expected completion, weighing a load against queueing, with out-of-order
- * dispatch. For every worker it estimates when the invocation would finish there: its expected
- * wait for a slot, plus the load if the model is not resident (the load's cost grows with the
- * model's bytes), plus the run. The best worker wins; if that worker is busy, the invocation waits
- * for it while others go ahead. So a hot model's invocations spill onto extra workers (a replica)
- * exactly when its holders' queues cost more than a load, and placement avoids evicting models
- * that are in demand: each evicted model adds its own reload cost, scaled by how often it has
- * been used, to the estimate.
+ * dispatch. For every candidate worker it estimates when the invocation would finish there: its
+ * expected wait for a slot, plus the load if the model is not resident (the load's cost grows with
+ * the model's bytes), plus the run. The best worker wins; if that worker is busy, the invocation
+ * waits for it while others go ahead.
+ *
+ * <p>Two things set it apart from LALB. A holder's wait includes the model's backlog: the
+ * invocations queued behind this one need the same holders, so a hot model gets another replica
+ * as soon as its line takes longer to drain than a load, rather than when its holder alone is
+ * slow (LALB never replicates a model whose holder is always about to be free, and its line then
+ * grows without bound). And placement avoids evicting models that are in demand: each victim adds
+ * its own reload cost, scaled by how often it has been used, to the estimate.
  */
 public final class EctPolicy implements RoutingPolicy {
 
     public static final String NAME = "ect-o3";
+
+    /** Where the next scan for a free worker with room starts: just past the last one. */
+    private int nextPlacement;
 
     @Override
     public String name() {
@@ -37,26 +45,40 @@ public final class EctPolicy implements RoutingPolicy {
         if (Workers.loadingSomewhere(request.model(), cluster)) {
             return OptionalInt.empty(); // one load at a time per model: no thundering herd
         }
-        // Candidates: the model's holders (busy, or they would have won above) and the free
-        // workers; a busy non-holder would add its wait to a load a free worker does at once.
-        java.util.BitSet candidates = (java.util.BitSet) cluster.holders(request.model()).clone();
-        candidates.or(cluster.free());
+        // The model's holders are all busy (or there are none): the best of them...
+        BitSet holders = cluster.holders(request.model());
+        double backlogMs = (cluster.waiting(request.model()) - 1) * request.execCostMs() / Math.max(1, holders.cardinality());
         WorkerView best = null;
         double bestEct = Double.POSITIVE_INFINITY;
-        for (int i = candidates.nextSetBit(0); i >= 0; i = candidates.nextSetBit(i + 1)) {
+        for (int i = holders.nextSetBit(0); i >= 0; i = holders.nextSetBit(i + 1)) {
             WorkerView w = cluster.get(i);
-            boolean resident = w.cache().isReady(request.model());
-            double ect = w.expectedWaitMs(nowMs) + request.execCostMs();
-            if (!resident) {
-                long evict = w.evictionCost(request.model(), request.bytes());
-                if (evict < 0) {
-                    continue;
-                }
-                ect += request.loadCostMs() + displacementCost(w, evict);
-            }
-            if (ect < bestEct || (ect == bestEct && best != null && w.running() < best.running())) {
+            double ect = w.expectedWaitMs(nowMs) + backlogMs + request.execCostMs();
+            if (ect < bestEct) {
                 best = w;
                 bestEct = ect;
+            }
+        }
+        // ...against a load on a free worker (a busy non-holder would add its wait to the load):
+        // one with room displaces nothing, so it beats any that must evict.
+        double loadEct = request.loadCostMs() + request.execCostMs();
+        int roomy = Workers.freeWithRoom(request.bytes(), cluster, nextPlacement);
+        if (roomy >= 0) {
+            if (loadEct < bestEct) {
+                nextPlacement = roomy + 1;
+                return OptionalInt.of(roomy);
+            }
+        } else {
+            BitSet free = cluster.free();
+            for (int i = free.nextSetBit(0); i >= 0; i = free.nextSetBit(i + 1)) {
+                WorkerView w = cluster.get(i);
+                if (w.evictionCost(request.model(), request.bytes()) < 0) {
+                    continue;
+                }
+                double ect = loadEct + displacementCost(w, request.bytes());
+                if (ect < bestEct || (ect == bestEct && best != null && w.running() < best.running())) {
+                    best = w;
+                    bestEct = ect;
+                }
             }
         }
         if (best == null || !best.hasFreeSlot()) {
@@ -66,33 +88,22 @@ public final class EctPolicy implements RoutingPolicy {
     }
 
     /**
-     * What evicting {@code bytes} from {@code w} is expected to cost later: the cheapest victims'
-     * reload costs, each weighted by the share of accesses it has had (a model used once costs
-     * little to drop; a popular one almost its full reload).
+     * What loading {@code bytes} on {@code w} is expected to cost later: the reload costs of the
+     * models it would evict, each weighted by its share of the worker's accesses (a model used
+     * once costs little to drop; a popular one almost its full reload).
      */
     private static double displacementCost(WorkerView w, long bytes) {
-        if (bytes <= 0) {
+        List<CacheEntry> victims = w.cache().victimsFor(bytes).orElse(List.of());
+        if (victims.isEmpty()) {
             return 0;
         }
         long totalFrequency = 0;
         for (CacheEntry e : w.cache().entries()) {
             totalFrequency += e.frequency();
         }
-        if (totalFrequency == 0) {
-            return 0;
-        }
         double cost = 0;
-        long freed = 0;
-        List<CacheEntry> victims = w.cache().entries().stream()
-                .filter(e -> w.cache().isEvictable(e.model()))
-                .sorted(java.util.Comparator.comparingDouble(CacheEntry::priority))
-                .toList();
         for (CacheEntry v : victims) {
-            if (freed >= bytes) {
-                break;
-            }
-            freed += v.bytes();
-            cost += v.loadCost() * v.frequency() / (double) totalFrequency;
+            cost += v.loadCost() * v.frequency() / (double) Math.max(1, totalFrequency);
         }
         return cost;
     }

@@ -22,6 +22,9 @@ public class LalbPolicy implements RoutingPolicy {
 
     public static final String NAME = "lalb";
 
+    /** Where the next scan for a placement starts: just past the last one. */
+    private int nextPlacement;
+
     @Override
     public String name() {
         return NAME;
@@ -37,7 +40,9 @@ public class LalbPolicy implements RoutingPolicy {
                 || Workers.holderFreeWithin(request.model(), cluster, nowMs, request.loadCostMs())) {
             return OptionalInt.empty();
         }
-        return Workers.cheapestPlacement(request, cluster);
+        OptionalInt placed = Workers.cheapestPlacement(request, cluster, nextPlacement);
+        placed.ifPresent(w -> nextPlacement = w + 1);
+        return placed;
     }
 
     public static RoutingPolicy withOutOfOrder() {

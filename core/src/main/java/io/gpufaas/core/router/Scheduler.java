@@ -1,11 +1,16 @@
 package io.gpufaas.core.router;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.Iterator;
-import java.util.LinkedList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.OptionalInt;
+import java.util.TreeSet;
+import java.util.function.Predicate;
 
 /**
  * The router's global queue: invocations wait here until a policy sends each to a worker with a
@@ -13,18 +18,22 @@ import java.util.OptionalInt;
  * worker is exact because it makes every placement and eviction itself; completions free slots.
  *
  * <p>Out-of-order dispatch, for policies that ask for it: while the oldest invocation waits (its
- * holder is busy), later ones may be dispatched, at most {@code maxBypass} times past any one
- * invocation, looking at most {@code window} invocations deep. Plain Java, one caller at a time:
+ * holder is busy), later ones of other models may be dispatched, at most {@code maxBypass} times
+ * past any one invocation, looking at most {@code window} models deep. Invocations of one model
+ * always leave in arrival order. Plain Java, one caller at a time:
  * the Flink router operator and the simulator drive the same class.
  */
 public final class Scheduler<T> {
 
     private static final class Pending<T> {
         final Request<T> request;
+        /** Arrival order across all models. */
+        final long seq;
         int bypassed;
 
-        Pending(Request<T> request) {
+        Pending(Request<T> request, long seq) {
             this.request = request;
+            this.seq = seq;
         }
     }
 
@@ -33,7 +42,17 @@ public final class Scheduler<T> {
     private final Cluster cluster;
     private final int maxBypass;
     private final int window;
-    private final LinkedList<Pending<T>> queue = new LinkedList<>();
+    /**
+     * Waiting invocations, first in first out per model. Only each model's oldest is ever a
+     * candidate: its later ones would get the same placement, so looking past them is wasted work,
+     * and letting a burst of one hot model fill the out-of-order window would block every other
+     * model behind it (head-of-line blocking, which at fleet scale stalls a thousand idle GPUs).
+     */
+    private final Map<String, ArrayDeque<Pending<T>>> waiting = new HashMap<>();
+    /** The oldest waiting invocation of each model, in arrival order: what dispatch looks at. */
+    private final TreeSet<Pending<T>> heads = new TreeSet<>(Comparator.comparingLong((Pending<T> p) -> p.seq));
+    private long nextSeq;
+    private int queued;
     private CopyLimits copyLimits = CopyLimits.NONE;
 
     /** Per-function bounds on how many workers hold a model. */
@@ -68,6 +87,10 @@ public final class Scheduler<T> {
         this.policy = Objects.requireNonNull(policy, "policy");
         this.workers = List.copyOf(workers);
         this.cluster = new Cluster(this.workers);
+        this.cluster.waiting(model -> {
+            ArrayDeque<Pending<T>> line = waiting.get(model);
+            return line == null ? 0 : line.size();
+        });
         if (this.workers.isEmpty() || maxBypass < 0 || window < 1) {
             throw new IllegalArgumentException("need workers, maxBypass >= 0 and window >= 1");
         }
@@ -84,30 +107,51 @@ public final class Scheduler<T> {
     }
 
     public int queued() {
-        return queue.size();
+        return queued;
     }
 
     public void submit(Request<T> request) {
-        queue.add(new Pending<>(request));
+        Pending<T> p = new Pending<>(request, nextSeq++);
+        ArrayDeque<Pending<T>> line = waiting.computeIfAbsent(request.model(), m -> new ArrayDeque<>());
+        line.add(p);
+        if (line.size() == 1) {
+            heads.add(p);
+        }
+        queued++;
     }
 
     /** Removes and returns the waiting requests that match, oldest first (e.g. past their deadline). */
-    public List<Request<T>> removeIf(java.util.function.Predicate<Request<T>> condition) {
-        List<Request<T>> removed = new ArrayList<>();
-        for (Iterator<Pending<T>> it = queue.iterator(); it.hasNext(); ) {
-            Pending<T> p = it.next();
-            if (condition.test(p.request)) {
-                removed.add(p.request);
-                it.remove();
+    public List<Request<T>> removeIf(Predicate<Request<T>> condition) {
+        List<Pending<T>> removed = new ArrayList<>();
+        for (Iterator<ArrayDeque<Pending<T>>> lines = waiting.values().iterator(); lines.hasNext(); ) {
+            ArrayDeque<Pending<T>> line = lines.next();
+            Pending<T> head = line.peekFirst();
+            line.removeIf(p -> condition.test(p.request) && removed.add(p));
+            if (line.peekFirst() != head) {
+                heads.remove(head);
+                if (!line.isEmpty()) {
+                    heads.add(line.peekFirst());
+                }
+            }
+            if (line.isEmpty()) {
+                lines.remove();
             }
         }
-        return removed;
+        queued -= removed.size();
+        return oldestFirst(removed);
     }
 
     /** The waiting requests, oldest first: what a checkpoint must keep. */
     public List<Request<T>> pending() {
-        List<Request<T>> out = new ArrayList<>(queue.size());
-        queue.forEach(p -> out.add(p.request));
+        List<Pending<T>> all = new ArrayList<>(queued);
+        waiting.values().forEach(all::addAll);
+        return oldestFirst(all);
+    }
+
+    private static <T> List<Request<T>> oldestFirst(List<Pending<T>> pending) {
+        pending.sort(Comparator.comparingLong(p -> p.seq));
+        List<Request<T>> out = new ArrayList<>(pending.size());
+        pending.forEach(p -> out.add(p.request));
         return out;
     }
 
@@ -120,20 +164,21 @@ public final class Scheduler<T> {
     public List<Assignment<T>> dispatch(double nowMs) {
         List<Assignment<T>> out = new ArrayList<>();
         boolean progress = true;
-        while (progress && !queue.isEmpty() && anyFreeSlot()) {
+        while (progress && !heads.isEmpty() && anyFreeSlot()) {
             progress = false;
             int index = 0;
-            for (Iterator<Pending<T>> it = queue.iterator(); it.hasNext() && index < window; index++) {
+            for (Iterator<Pending<T>> it = heads.iterator(); it.hasNext() && index < window; index++) {
                 Pending<T> p = it.next();
                 OptionalInt choice = policy.choose(p.request, cluster, nowMs);
                 if (choice.isPresent() && withinMaxCopies(p.request.model(), workers.get(choice.getAsInt()))) {
                     it.remove();
+                    bypassEarlier(index);
+                    nextOf(p);
                     Assignment<T> a = workers.get(choice.getAsInt()).start(p.request, nowMs);
                     out.add(a);
                     if (a.load()) {
                         keepMinimumCopies(a.model());
                     }
-                    bypassEarlier(index);
                     progress = true;
                     break;
                 }
@@ -143,6 +188,18 @@ public final class Scheduler<T> {
             }
         }
         return out;
+    }
+
+    /** {@code dispatched} left its model's line: the next of that model becomes a candidate. */
+    private void nextOf(Pending<T> dispatched) {
+        ArrayDeque<Pending<T>> line = waiting.get(dispatched.request.model());
+        line.pollFirst();
+        queued--;
+        if (line.isEmpty()) {
+            waiting.remove(dispatched.request.model());
+        } else {
+            heads.add(line.peekFirst());
+        }
     }
 
     /** A new copy is allowed only below the function's maximum; its holders can always run it. */
@@ -172,9 +229,10 @@ public final class Scheduler<T> {
         }
     }
 
+    /** The candidates ahead of the one dispatched at {@code index} have been overtaken once more. */
     private void bypassEarlier(int index) {
         int i = 0;
-        for (Pending<T> p : queue) {
+        for (Pending<T> p : heads) {
             if (i++ >= index) {
                 break;
             }

@@ -37,9 +37,16 @@ final class Workers {
 
     /**
      * The free worker where loading {@code model} costs least: free memory first, then the fewest
-     * bytes evicted, then the fewest running, then the lowest id.
+     * bytes evicted, then the fewest running. Among equals the scan starts at {@code from} and goes
+     * round the ring, so successive loads spread over the pool rather than piling onto the lowest
+     * ids (and a fleet-sized scan stops at the first idle worker with room instead of walking past
+     * every full one).
      */
-    static OptionalInt cheapestPlacement(Request<?> r, Cluster cluster) {
+    static OptionalInt cheapestPlacement(Request<?> r, Cluster cluster, int from) {
+        int roomy = freeWithRoom(r.bytes(), cluster, from);
+        if (roomy >= 0) {
+            return OptionalInt.of(roomy);
+        }
         BitSet free = cluster.free();
         WorkerView best = null;
         long bestCost = Long.MAX_VALUE;
@@ -52,12 +59,34 @@ final class Workers {
             if (best == null || cost < bestCost || (cost == bestCost && w.running() < best.running())) {
                 best = w;
                 bestCost = cost;
-                if (cost == 0 && w.running() == 0) {
-                    break; // nothing can beat free memory on an idle worker; lowest id wins ties
-                }
             }
         }
         return best == null ? OptionalInt.empty() : OptionalInt.of(best.id());
+    }
+
+    /**
+     * A free worker with {@code bytes} of free memory, an idle one if there is any, scanning from
+     * {@code from} round the ring; -1 if none has room without evicting.
+     */
+    static int freeWithRoom(long bytes, Cluster cluster, int from) {
+        BitSet free = cluster.free();
+        int start = from < 0 || from >= cluster.size() ? 0 : from;
+        int busy = -1;
+        for (int pass = 0; pass < 2; pass++) {
+            int end = pass == 0 ? cluster.size() : start;
+            for (int i = free.nextSetBit(pass == 0 ? start : 0); i >= 0 && i < end; i = free.nextSetBit(i + 1)) {
+                WorkerView w = cluster.get(i);
+                if (w.cache().freeBytes() >= bytes && bytes <= w.cache().capacity()) {
+                    if (w.running() == 0) {
+                        return i;
+                    }
+                    if (busy < 0) {
+                        busy = i;
+                    }
+                }
+            }
+        }
+        return busy;
     }
 
     /** Whether some worker is loading {@code model} now: a second load at once would be a thundering herd. */

@@ -155,6 +155,29 @@ class RoutingPolicyTest {
     }
 
     @Test
+    void ectCountsAHotModelsBacklogWhereLalbOnlySeesItsHoldersWait() {
+        List<WorkerView> ws = workers(2, 1000);
+        preload(ws.get(0), "hot");
+        ws.get(0).start(req("busy", "hot"), 0); // busy until t = 10: always about to be free
+        Scheduler<String> lalb = new Scheduler<>(LalbPolicy.withOutOfOrder(), ws, 64, 64);
+        for (int i = 0; i < 20; i++) {
+            lalb.submit(req("hot" + i, "hot"));
+        }
+        // Wait 10 ms < load 100 ms: LALB keeps all 20 waiting for the one holder.
+        assertThat(lalb.dispatch(0)).isEmpty();
+
+        Scheduler<String> ect = new Scheduler<>(new EctPolicy(), ws, 64, 64);
+        for (int i = 0; i < 20; i++) {
+            ect.submit(req("hot" + i, "hot"));
+        }
+        // 19 behind the first need 190 ms of the holder, more than a 100 ms load: a replica.
+        assertThat(ect.dispatch(0)).singleElement().satisfies(a -> {
+            assertThat(a.worker()).isEqualTo(1);
+            assertThat(a.load()).isTrue();
+        });
+    }
+
+    @Test
     void maxCopiesStopsAHotModelFromSpreadingAndMinCopiesKeepsItsLastCopy() {
         List<WorkerView> ws = workers(2, 200);
         preload(ws.get(0), "hot");

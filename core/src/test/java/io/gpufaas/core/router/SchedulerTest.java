@@ -1,0 +1,79 @@
+package io.gpufaas.core.router;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The global queue: per-model lines, arrival order, the out-of-order window. */
+class SchedulerTest {
+
+    private static List<WorkerView> workers(int n) {
+        List<WorkerView> list = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            list.add(new WorkerView(i, 1000, 1));
+        }
+        return list;
+    }
+
+    private static Request<String> req(String id, String model) {
+        return new Request<>(id, model, 100, 100, 10, 0);
+    }
+
+    private static void preload(WorkerView w, String model) {
+        w.start(req("pre", model), 0);
+        w.complete(model);
+    }
+
+    @Test
+    void aBurstOfOneModelDoesNotFillTheOutOfOrderWindow() {
+        List<WorkerView> ws = workers(2);
+        preload(ws.get(0), "hot");
+        preload(ws.get(1), "b");
+        ws.get(0).start(req("busy", "hot"), 0); // the hot model's holder is busy: its line waits
+        Scheduler<String> s = new Scheduler<>(LalbPolicy.withOutOfOrder(), ws, 64, 2);
+        for (int i = 0; i < 10; i++) {
+            s.submit(req("hot" + i, "hot"));
+        }
+        s.submit(req("b1", "b"));
+
+        // A window of 2 invocations would see hot0 and hot1 only; a window of 2 models sees b1.
+        assertThat(s.dispatch(0)).extracting(Assignment::item).containsExactly("b1");
+        assertThat(s.queued()).isEqualTo(10);
+    }
+
+    @Test
+    void invocationsOfOneModelLeaveInArrivalOrder() {
+        List<WorkerView> ws = workers(1);
+        Scheduler<String> s = new Scheduler<>(LalbPolicy.withOutOfOrder(), ws, 64, 64);
+        s.submit(req("a1", "a"));
+        s.submit(req("a2", "a"));
+        assertThat(s.dispatch(0)).extracting(Assignment::item).containsExactly("a1");
+        s.complete(0, "a");
+        assertThat(s.dispatch(1)).extracting(Assignment::item).containsExactly("a2");
+        assertThat(s.queued()).isZero();
+    }
+
+    @Test
+    void pendingAndRemovalKeepArrivalOrderAcrossModels() {
+        List<WorkerView> ws = workers(1);
+        ws.get(0).start(req("busy", "x"), 0); // no free slot: everything stays queued
+        Scheduler<String> s = new Scheduler<>(LalbPolicy.withOutOfOrder(), ws, 64, 64);
+        for (String id : List.of("a1", "b1", "a2", "c1", "b2", "a3")) {
+            s.submit(req(id, id.substring(0, 1)));
+        }
+        assertThat(s.pending()).extracting(Request::item).containsExactly("a1", "b1", "a2", "c1", "b2", "a3");
+
+        // Removing a line's head (a1) and a whole line (b) leaves a2 first of its model.
+        assertThat(s.removeIf(r -> r.item().equals("a1") || r.model().equals("b")))
+                .extracting(Request::item).containsExactly("a1", "b1", "b2");
+        assertThat(s.queued()).isEqualTo(3);
+        assertThat(s.pending()).extracting(Request::item).containsExactly("a2", "c1", "a3");
+        assertThat(s.cluster().waiting("a")).isEqualTo(2);
+        assertThat(s.cluster().waiting("b")).isZero();
+
+        s.complete(0, "x");
+        assertThat(s.dispatch(1)).extracting(Assignment::item).containsExactly("a2");
+    }
+}
