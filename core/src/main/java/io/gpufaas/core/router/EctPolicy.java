@@ -59,9 +59,14 @@ public final class EctPolicy implements RoutingPolicy {
             }
         }
         // ...against a load on a free worker (a busy non-holder would add its wait to the load):
-        // one with room displaces nothing, so it beats any that must evict.
+        // one with room displaces nothing, so it beats any that must evict. Another copy of a
+        // model that has holders does not take a worker whose own models have invocations
+        // waiting: under heavy load every line is long, and stealing the hits' worker for a load
+        // would turn hits into queueing.
+        boolean replica = !holders.isEmpty();
+        java.util.function.Predicate<WorkerView> eligible = w -> !replica || !Workers.hasWaitingHits(w, cluster);
         double loadEct = request.loadCostMs() + request.execCostMs();
-        int roomy = Workers.freeWithRoom(request.bytes(), cluster, nextPlacement);
+        int roomy = Workers.freeWithRoom(request.bytes(), cluster, nextPlacement, eligible);
         if (roomy >= 0) {
             if (loadEct < bestEct) {
                 nextPlacement = roomy + 1;
@@ -71,7 +76,7 @@ public final class EctPolicy implements RoutingPolicy {
             BitSet free = cluster.free();
             for (int i = free.nextSetBit(0); i >= 0; i = free.nextSetBit(i + 1)) {
                 WorkerView w = cluster.get(i);
-                if (w.evictionCost(request.model(), request.bytes()) < 0) {
+                if (w.evictionCost(request.model(), request.bytes()) < 0 || !eligible.test(w)) {
                     continue;
                 }
                 double ect = loadEct + displacementCost(w, request.bytes());

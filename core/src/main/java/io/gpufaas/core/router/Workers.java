@@ -69,6 +69,11 @@ final class Workers {
      * {@code from} round the ring; -1 if none has room without evicting.
      */
     static int freeWithRoom(long bytes, Cluster cluster, int from) {
+        return freeWithRoom(bytes, cluster, from, w -> true);
+    }
+
+    /** As {@link #freeWithRoom(long, Cluster, int)}, among workers that pass {@code eligible}. */
+    static int freeWithRoom(long bytes, Cluster cluster, int from, java.util.function.Predicate<WorkerView> eligible) {
         BitSet free = cluster.free();
         int start = from < 0 || from >= cluster.size() ? 0 : from;
         int busy = -1;
@@ -76,7 +81,7 @@ final class Workers {
             int end = pass == 0 ? cluster.size() : start;
             for (int i = free.nextSetBit(pass == 0 ? start : 0); i >= 0 && i < end; i = free.nextSetBit(i + 1)) {
                 WorkerView w = cluster.get(i);
-                if (w.cache().freeBytes() >= bytes && bytes <= w.cache().capacity()) {
+                if (w.cache().freeBytes() >= bytes && bytes <= w.cache().capacity() && eligible.test(w)) {
                     if (w.running() == 0) {
                         return i;
                     }
@@ -94,6 +99,16 @@ final class Workers {
         BitSet holders = cluster.holders(model);
         for (int i = holders.nextSetBit(0); i >= 0; i = holders.nextSetBit(i + 1)) {
             if (cluster.get(i).isLoading(model)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Whether invocations wait in the router's queue for a model {@code w} holds: work it would hit. */
+    static boolean hasWaitingHits(WorkerView w, Cluster cluster) {
+        for (var e : w.cache().entries()) {
+            if (cluster.waiting(e.model()) > 0) {
                 return true;
             }
         }
