@@ -190,7 +190,9 @@ public final class GpuFaasOptions {
     public static final ConfigOption<Integer> ROUTER_WINDOW = key("gpufaas.router.out-of-order.window")
             .intType()
             .defaultValue(64)
-            .withDescription("How deep into its queue out-of-order dispatch looks.");
+            .withDescription("How many models out-of-order dispatch looks at, oldest waiting first. Only each model's "
+                    + "oldest invocation is a candidate: one model's invocations leave in arrival order, so a burst of one "
+                    + "model cannot fill the window.");
 
     public static final ConfigOption<Duration> ROUTER_REPORT_TIMEOUT = key("gpufaas.router.report-timeout")
             .durationType()

@@ -20,6 +20,9 @@ import java.util.stream.Collectors;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.metrics.Gauge;
+import org.apache.flink.metrics.groups.OperatorMetricGroup;
+import org.apache.flink.runtime.testutils.InMemoryReporter;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -31,8 +34,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Far more invocations at once than one CPU worker can serve: the router's queue stays bounded by
- * shedding (OVERLOADED), invocations past their deadline end EXPIRED, the rest are served, and
- * every invocation still gets exactly one result.
+ * shedding (OVERLOADED, its high-water mark is the configured bound), invocations past their
+ * deadline end EXPIRED, the rest are served, and every invocation still gets exactly one result.
  */
 class OverloadITCase {
 
@@ -40,13 +43,25 @@ class OverloadITCase {
     @Order(1)
     static final KafkaBrokerExtension BROKER = new KafkaBrokerExtension();
 
+    static final InMemoryReporter METRICS = InMemoryReporter.createWithRetainedMetrics();
+
     @RegisterExtension
     @Order(2)
     static final MiniClusterExtension FLINK = new MiniClusterExtension(
             new MiniClusterResourceConfiguration.Builder()
                     .setNumberTaskManagers(1)
                     .setNumberSlotsPerTaskManager(1)
+                    .setConfiguration(METRICS.addToConfiguration(new Configuration()))
                     .build());
+
+    private static int routerGauge(org.apache.flink.api.common.JobID job, String name) {
+        for (OperatorMetricGroup group : METRICS.findOperatorMetricGroups(job, "router")) {
+            if (METRICS.getMetricsByGroup(group).get(name) instanceof Gauge<?> g) {
+                return ((Number) g.getValue()).intValue();
+            }
+        }
+        throw new AssertionError("the router has no gauge " + name);
+    }
 
     @Test
     void aBurstIsShedOrExpiredOrServedAndEveryInvocationIsAnswered() throws Exception {
@@ -89,6 +104,9 @@ class OverloadITCase {
             assertThat(outcomes.getOrDefault("OK", 0)).as("served: %s", outcomes).isPositive();
             assertThat(outcomes.keySet()).as("outcomes").isSubsetOf("OK", "OVERLOADED", "EXPIRED");
             assertThat(kafka.readAll(topics.deadLetters())).isEmpty();
+            // Memory stayed bounded: the router never held more than max-pending invocations,
+            // and it did fill up (the bound, not a slow producer, is what held it there).
+            assertThat(routerGauge(job.getJobID(), "pendingHighWater")).isEqualTo(20);
             assertThat(job.getJobStatus().get()).isEqualTo(JobStatus.RUNNING);
         } finally {
             job.cancel().get();

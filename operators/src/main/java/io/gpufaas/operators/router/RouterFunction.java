@@ -56,7 +56,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Metrics: counters {@code routedInvocations}, {@code plannedHits}, {@code plannedMisses},
  * {@code reportsReceived}, {@code viewCorrections}, {@code releasedSlots},
- * {@code shedInvocations}, {@code expiredWhileWaiting}; gauge {@code pendingInvocations}.
+ * {@code shedInvocations}, {@code expiredWhileWaiting}; gauges {@code pendingInvocations}, {@code pendingHighWater}.
  */
 public final class RouterFunction extends KeyedCoProcessFunction<String, Invocation, WorkerReport, Routed>
         implements CheckpointedFunction {
@@ -93,6 +93,8 @@ public final class RouterFunction extends KeyedCoProcessFunction<String, Invocat
     private transient Counter shed;
     private transient Counter expiredWaiting;
     private transient long lastSweepMs;
+    /** The most invocations ever waiting at once in this run: what overload really held in memory. */
+    private transient int pendingHighWater;
 
     private final long expirySweepMs;
 
@@ -166,6 +168,7 @@ public final class RouterFunction extends KeyedCoProcessFunction<String, Invocat
         shed = metrics.counter("shedInvocations");
         expiredWaiting = metrics.counter("expiredWhileWaiting");
         metrics.gauge("pendingInvocations", (Gauge<Integer>) () -> scheduler.queued());
+        metrics.gauge("pendingHighWater", (Gauge<Integer>) () -> pendingHighWater);
         LOG.info("router: policy {}, {} workers x {} slots, {} bytes each; restored {} pending invocations, {} resident models",
                 settings.policy(), settings.workers(), settings.slotsPerWorker(), settings.workerMemoryBytes(),
                 restoredPending.size(), restoredResidency.size());
@@ -199,6 +202,7 @@ public final class RouterFunction extends KeyedCoProcessFunction<String, Invocat
                     new Timing(waited, 0, 0, waited), Placement.nowhere(), inv.metadata(), now));
         } else {
             scheduler.submit(request(inv));
+            pendingHighWater = Math.max(pendingHighWater, scheduler.queued());
         }
         dispatch(out);
     }
