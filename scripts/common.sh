@@ -31,7 +31,8 @@ ensure_built() {
   fi
   command -v mvn >/dev/null || die "Maven (mvn) is needed to build gpufaas"
   log "building (mvn -DskipTests install); the first build downloads dependencies and takes a few minutes"
-  (cd "$ROOT" && mvn -B -q -DskipTests install) || die "build failed"
+  # To stderr: callers capture stdout (a classpath), and mvn -q still prints colour resets.
+  (cd "$ROOT" && mvn -B -q -DskipTests install >&2) || die "build failed"
 }
 
 # The benchmarks module's classpath, built if needed (scripts/bench-*.sh).

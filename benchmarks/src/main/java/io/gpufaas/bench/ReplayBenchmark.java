@@ -96,13 +96,18 @@ public final class ReplayBenchmark {
 
         List<Measured> replayed = new ArrayList<>();
         List<SimResult> simulated = new ArrayList<>();
+        List<SimResult> independent = new ArrayList<>();
+        int cores = Runtime.getRuntime().availableProcessors();
         byte[] image = png();
         try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
             for (String policy : POLICIES) {
                 replayed.add(replay(kafka, w, policy, repo, workers, budgetMb, image));
-                // The router's own defaults, so the simulator schedules as the replayed job does.
-                simulated.add(Simulator.run(w, policy, new Simulator.Config(workers, budget, 1,
-                        GpuFaasOptions.ROUTER_MAX_BYPASS.defaultValue(), GpuFaasOptions.ROUTER_WINDOW.defaultValue())));
+                // The router's own defaults, so the simulator schedules as the replayed job does; the
+                // workers share this machine's cores, as the replayed ones did.
+                Simulator.Config own = new Simulator.Config(workers, budget, 1,
+                        GpuFaasOptions.ROUTER_MAX_BYPASS.defaultValue(), GpuFaasOptions.ROUTER_WINDOW.defaultValue());
+                simulated.add(Simulator.run(w, policy, own.withHostCores(cores)));
+                independent.add(Simulator.run(w, policy, own));
             }
         }
         Measured lb = replayed.get(0);
@@ -112,17 +117,19 @@ public final class ReplayBenchmark {
                         + "the %d busiest functions of trace minutes %d-%d, compressed %.0fx and thinned (%.0f s), sent to a real broker "
                         + "at their timestamps and served by the real job: %d CPU workers with %d MB for models each, one invocation "
                         + "at a time, real DJL inference. Every policy gets the same invocations. The simulator runs the same "
-                        + "workload, priced with the load and run times measured on this machine in the same run.%n%n",
-                w.invocations(), functions.size(), start, start + minutes, compression, w.durationMs() / 1000, workers, budgetMb));
+                        + "workload, priced with the load and run times measured on this machine in the same run, its %d workers "
+                        + "sharing this machine's %d cores (the last column: each on a core of its own).%n%n",
+                w.invocations(), functions.size(), start, start + minutes, compression, w.durationMs() / 1000, workers, budgetMb,
+                workers, cores));
         md.append("| policy | mean ms | p50 ms | p99 ms | hit ratio | invocations/s | mean vs round-robin "
-                + "| sim mean ms | sim hit ratio | sim mean vs round-robin |\n");
-        md.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+                + "| sim mean ms | sim hit ratio | sim mean vs round-robin | sim, own cores: mean vs round-robin |\n");
+        md.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
         for (int i = 0; i < POLICIES.size(); i++) {
             Measured m = replayed.get(i);
             SimResult s = simulated.get(i);
-            md.append(String.format(Locale.ROOT, "| %s | %.0f | %.0f | %.0f | %.3f | %.1f | %.1fx | %.0f | %.3f | %.1fx |%n",
+            md.append(String.format(Locale.ROOT, "| %s | %.0f | %.0f | %.0f | %.3f | %.1f | %.1fx | %.0f | %.3f | %.1fx | %.1fx |%n",
                     m.policy(), m.meanMs(), m.p50Ms(), m.p99Ms(), m.hitRatio(), m.throughput(), lb.meanMs() / m.meanMs(),
-                    s.meanMs(), s.hitRatio(), slb.meanMs() / s.meanMs()));
+                    s.meanMs(), s.hitRatio(), slb.meanMs() / s.meanMs(), independent.get(0).meanMs() / independent.get(i).meanMs()));
         }
         md.append(String.format(Locale.ROOT, "%nReproduce: `scripts/bench-replay.sh --repo %s --workers %d --budget-mb %d --minutes %d "
                 + "--compression %.0f --max %d`%n", repo, workers, budgetMb, minutes, compression, max));

@@ -13,6 +13,11 @@ import java.util.PriorityQueue;
  * A discrete-event simulation of a GPU pool driving the same {@link Scheduler}, policies and
  * {@link io.gpufaas.core.cache.ModelCache} the job runs; only time is simulated. A dispatched
  * invocation occupies a GPU slot for its load (on a miss) plus its run.
+ *
+ * <p>Devices run independently unless {@link Config#hostCores} says they share a host's cores, as
+ * CPU workers do: then every running load and run progresses at {@code min(1, cores / running)}
+ * of full speed (processor sharing). Sharing slows all running work alike, so their completion
+ * order never changes; completions are kept in "virtual time", which advances at that rate.
  */
 public final class Simulator {
 
@@ -21,13 +26,23 @@ public final class Simulator {
      * @param gpuMemoryBytes memory per GPU for models
      * @param slotsPerGpu invocations a GPU runs at once
      */
-    public record Config(int gpus, long gpuMemoryBytes, int slotsPerGpu, int maxBypass, int window) {
+    public record Config(int gpus, long gpuMemoryBytes, int slotsPerGpu, int maxBypass, int window, int hostCores) {
+        public Config(int gpus, long gpuMemoryBytes, int slotsPerGpu, int maxBypass, int window) {
+            this(gpus, gpuMemoryBytes, slotsPerGpu, maxBypass, window, 0);
+        }
+
         public static Config of(int gpus, long gpuMemoryBytes) {
             return new Config(gpus, gpuMemoryBytes, 1, 64, 64);
         }
+
+        /** The same pool, its work sharing {@code cores} host cores (0: every device runs on its own). */
+        public Config withHostCores(int cores) {
+            return new Config(gpus, gpuMemoryBytes, slotsPerGpu, maxBypass, window, cores);
+        }
     }
 
-    private record Completion(double atMs, int worker, String model, double arrivalMs) {}
+    /** {@code virtualEndMs}: when it ends in virtual time, which runs slower than real time while cores are shared. */
+    private record Completion(double virtualEndMs, int worker, String model, double arrivalMs) {}
 
     private Simulator() {}
 
@@ -37,28 +52,37 @@ public final class Simulator {
             views.add(new WorkerView(i, c.gpuMemoryBytes(), c.slotsPerGpu()));
         }
         Scheduler<Integer> scheduler = new Scheduler<>(RoutingPolicies.create(policy), views, c.maxBypass(), c.window());
-        PriorityQueue<Completion> running = new PriorityQueue<>((a, b) -> Double.compare(a.atMs(), b.atMs()));
+        PriorityQueue<Completion> running = new PriorityQueue<>((a, b) -> Double.compare(a.virtualEndMs(), b.virtualEndMs()));
         double[] latencies = new double[w.invocations()];
         long hits = 0;
         long misses = 0;
         int done = 0;
         int next = 0;
         double now = 0;
+        double virtual = 0;
         while (done < w.invocations()) {
-            boolean arrival = next < w.invocations()
-                    && (running.isEmpty() || w.arrivalMs()[next] <= running.peek().atMs());
+            double rate = c.hostCores() <= 0 || running.isEmpty() ? 1 : Math.min(1.0, c.hostCores() / (double) running.size());
+            double nextEnd = running.isEmpty() ? Double.POSITIVE_INFINITY
+                    : c.hostCores() <= 0 ? running.peek().virtualEndMs() : now + (running.peek().virtualEndMs() - virtual) / rate;
+            boolean arrival = next < w.invocations() && w.arrivalMs()[next] <= nextEnd;
+            double t;
             if (arrival) {
-                now = w.arrivalMs()[next];
+                t = w.arrivalMs()[next];
+            } else if (!running.isEmpty()) {
+                t = nextEnd;
+            } else {
+                throw new IllegalStateException("invocations wait but nothing runs: a model fits no GPU");
+            }
+            virtual = c.hostCores() <= 0 ? t : virtual + (t - now) * rate;
+            now = t;
+            if (arrival) {
                 int f = w.function()[next];
                 scheduler.submit(new Request<>(next, w.models().get(f), w.bytes()[f], w.loadMs()[f], w.execMs()[f], (long) now));
                 next++;
-            } else if (!running.isEmpty()) {
+            } else {
                 Completion end = running.poll();
-                now = end.atMs();
                 scheduler.complete(end.worker(), end.model());
                 latencies[done++] = now - end.arrivalMs();
-            } else {
-                throw new IllegalStateException("invocations wait but nothing runs: a model fits no GPU");
             }
             for (Assignment<Integer> a : scheduler.dispatch(now)) {
                 int inv = a.item();
@@ -69,7 +93,7 @@ public final class Simulator {
                     hits++;
                 }
                 double busy = (a.load() ? w.loadMs()[f] : 0) + w.execMs()[f];
-                running.add(new Completion(now + busy, a.worker(), a.model(), w.arrivalMs()[inv]));
+                running.add(new Completion(virtual + busy, a.worker(), a.model(), w.arrivalMs()[inv]));
             }
         }
         return new SimResult(policy, latencies, hits, misses, now);

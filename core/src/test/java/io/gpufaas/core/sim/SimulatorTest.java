@@ -40,6 +40,30 @@ class SimulatorTest {
     }
 
     @Test
+    void workersSharingHostCoresSlowEachOtherDown() {
+        // Two models already in use on two GPUs: a@0 and b@0 load (100) and run (10) at once.
+        Workload w = new Workload(List.of("a", "b"), new long[] {100, 100}, new double[] {100, 100}, new double[] {10, 10},
+                new double[] {0, 0}, new int[] {0, 1});
+        Simulator.Config own = new Simulator.Config(2, 100, 1, 16, 64);
+        assertThat(Simulator.run(w, "lalb", own).latenciesMs()).containsExactly(110, 110);
+        // On one shared core each progresses at half speed: both end at 220.
+        assertThat(Simulator.run(w, "lalb", own.withHostCores(1)).latenciesMs()).containsExactly(220, 220);
+        // Two cores for two workers: no slowdown.
+        assertThat(Simulator.run(w, "lalb", own.withHostCores(2)).latenciesMs()).containsExactly(110, 110);
+    }
+
+    @Test
+    void sharingSpeedsUpAgainWhenWorkEnds() {
+        // a and b need 110 ms of work each (load 100, run 10), c 300 ms; all arrive at 0 on three GPUs
+        // sharing one core. All run at 1/3 speed until a and b finish at 330; c then has 190 ms of
+        // work left at full speed: it ends at 520.
+        Workload w = new Workload(List.of("a", "b", "c"), new long[] {100, 100, 100}, new double[] {100, 100, 290},
+                new double[] {10, 10, 10}, new double[] {0, 0, 0}, new int[] {0, 1, 2});
+        SimResult r = Simulator.run(w, "lalb", new Simulator.Config(3, 100, 1, 16, 64).withHostCores(1));
+        assertThat(r.latenciesMs()).containsExactly(330, 330, 520);
+    }
+
+    @Test
     void beladyEvictsTheModelUsedFurthestInTheFuture() {
         // Accesses a b c a b with room for two: to fit c it evicts the model used furthest ahead
         // (b, next at 4), so a at 3 hits and b at 4 misses: 1 hit of 5. Room for three: 2 hits.
