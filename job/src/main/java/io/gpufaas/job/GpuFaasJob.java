@@ -8,6 +8,7 @@ import io.gpufaas.udf.device.DeviceSelector;
 import io.gpufaas.udf.repo.FunctionResolver;
 import io.gpufaas.udf.RegistryLoader;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.ExecutionOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
@@ -45,7 +46,20 @@ public final class GpuFaasJob {
                 conf.get(GpuFaasOptions.WARM_RESTORE));
     }
 
+    /**
+     * Network buffers flush at least this often unless {@code execution.buffer-timeout.interval}
+     * is set. Flink's 100 ms default suits throughput jobs; here every invocation crosses several
+     * exchanges (decode, router, worker, and the reports' loop back to the router), each of which
+     * could hold it up to the timeout at a low rate.
+     */
+    static final long LOW_LATENCY_BUFFER_TIMEOUT_MS = 5;
+
     static void addKafkaPipeline(StreamExecutionEnvironment env, Configuration conf) {
+        if (conf.getOptional(ExecutionOptions.BUFFER_TIMEOUT).isPresent()) {
+            env.setBufferTimeout(conf.get(ExecutionOptions.BUFFER_TIMEOUT).toMillis());
+        } else if (env.getConfiguration().getOptional(ExecutionOptions.BUFFER_TIMEOUT).isEmpty()) {
+            env.setBufferTimeout(LOW_LATENCY_BUFFER_TIMEOUT_MS);
+        }
         RegistryLoader loader = conf.getOptional(GpuFaasOptions.FUNCTION_REPOSITORY)
                 .map(RegistryLoader::repository)
                 .orElseGet(RegistryLoader::builtins);
