@@ -123,8 +123,7 @@ public final class Scheduler<T> {
     /** Removes and returns the waiting requests that match, oldest first (e.g. past their deadline). */
     public List<Request<T>> removeIf(Predicate<Request<T>> condition) {
         List<Pending<T>> removed = new ArrayList<>();
-        for (Iterator<ArrayDeque<Pending<T>>> lines = waiting.values().iterator(); lines.hasNext(); ) {
-            ArrayDeque<Pending<T>> line = lines.next();
+        for (ArrayDeque<Pending<T>> line : waiting.values()) {
             Pending<T> head = line.peekFirst();
             line.removeIf(p -> condition.test(p.request) && removed.add(p));
             if (line.peekFirst() != head) {
@@ -132,9 +131,6 @@ public final class Scheduler<T> {
                 if (!line.isEmpty()) {
                     heads.add(line.peekFirst());
                 }
-            }
-            if (line.isEmpty()) {
-                lines.remove();
             }
         }
         queued -= removed.size();
@@ -195,9 +191,8 @@ public final class Scheduler<T> {
         ArrayDeque<Pending<T>> line = waiting.get(dispatched.request.model());
         line.pollFirst();
         queued--;
-        if (line.isEmpty()) {
-            waiting.remove(dispatched.request.model());
-        } else {
+        // An empty line stays for the model's next invocation: no allocation per dispatch.
+        if (!line.isEmpty()) {
             heads.add(line.peekFirst());
         }
     }
