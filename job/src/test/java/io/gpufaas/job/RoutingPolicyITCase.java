@@ -67,6 +67,8 @@ class RoutingPolicyITCase {
     }
 
     /** A Zipf-like popularity over the functions, seeded: the same sequence for every policy. */
+    private static final java.util.concurrent.atomic.AtomicInteger RUNS = new java.util.concurrent.atomic.AtomicInteger();
+
     private static List<String> trace() {
         Random random = new Random(2019);
         double[] weights = new double[FUNCTIONS];
@@ -89,7 +91,8 @@ class RoutingPolicyITCase {
 
     private static long hits(String policy) throws Exception {
         EmbeddedKafka kafka = BROKER.kafka();
-        String p = policy.replace('-', '_');
+        // Topics of their own per run: both tests run round-robin and lalb on the same broker.
+        String p = policy.replace('-', '_') + RUNS.incrementAndGet();
         JobTopics topics = JobTopics.create(kafka, p, 2);
         ByteBuffer tensor = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN).putFloat(1).putFloat(2).putFloat(3).putFloat(4);
         Configuration conf = topics.config(
