@@ -1,33 +1,17 @@
 package io.gpufaas.core.router;
 
+import static io.gpufaas.core.router.RouterFixtures.preload;
+import static io.gpufaas.core.router.RouterFixtures.req;
+import static io.gpufaas.core.router.RouterFixtures.workers;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalInt;
 import org.junit.jupiter.api.Test;
 
-/** Hand-computed scenarios: 100-byte models, 1 slot per worker, load 100 ms, run 10 ms. */
+/** Hand-computed scenarios on {@link RouterFixtures}. */
 class RoutingPolicyTest {
-
-    private static List<WorkerView> workers(int n, long capacity) {
-        List<WorkerView> list = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            list.add(new WorkerView(i, capacity, 1));
-        }
-        return list;
-    }
-
-    private static Request<String> req(String id, String model) {
-        return new Request<>(id, model, 100, 100, 10, 0);
-    }
-
-    /** Makes {@code model} resident on {@code w} and frees the slot again. */
-    private static void preload(WorkerView w, String model) {
-        w.start(req("pre", model), 0);
-        w.complete(model);
-    }
 
     @Test
     void aHitGoesToTheHolder() {

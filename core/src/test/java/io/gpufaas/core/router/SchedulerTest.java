@@ -1,34 +1,19 @@
 package io.gpufaas.core.router;
 
+import static io.gpufaas.core.router.RouterFixtures.preload;
+import static io.gpufaas.core.router.RouterFixtures.req;
+import static io.gpufaas.core.router.RouterFixtures.workers;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** The global queue: per-model lines, arrival order, the out-of-order window. */
 class SchedulerTest {
 
-    private static List<WorkerView> workers(int n) {
-        List<WorkerView> list = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            list.add(new WorkerView(i, 1000, 1));
-        }
-        return list;
-    }
-
-    private static Request<String> req(String id, String model) {
-        return new Request<>(id, model, 100, 100, 10, 0);
-    }
-
-    private static void preload(WorkerView w, String model) {
-        w.start(req("pre", model), 0);
-        w.complete(model);
-    }
-
     @Test
     void aBurstOfOneModelDoesNotFillTheOutOfOrderWindow() {
-        List<WorkerView> ws = workers(2);
+        List<WorkerView> ws = workers(2, 1000);
         preload(ws.get(0), "hot");
         preload(ws.get(1), "b");
         ws.get(0).start(req("busy", "hot"), 0); // the hot model's holder is busy: its line waits
@@ -45,7 +30,7 @@ class SchedulerTest {
 
     @Test
     void invocationsOfOneModelLeaveInArrivalOrder() {
-        List<WorkerView> ws = workers(1);
+        List<WorkerView> ws = workers(1, 1000);
         Scheduler<String> s = new Scheduler<>(LalbPolicy.withOutOfOrder(), ws, 64, 64);
         s.submit(req("a1", "a"));
         s.submit(req("a2", "a"));
@@ -57,7 +42,7 @@ class SchedulerTest {
 
     @Test
     void pendingAndRemovalKeepArrivalOrderAcrossModels() {
-        List<WorkerView> ws = workers(1);
+        List<WorkerView> ws = workers(1, 1000);
         ws.get(0).start(req("busy", "x"), 0); // no free slot: everything stays queued
         Scheduler<String> s = new Scheduler<>(LalbPolicy.withOutOfOrder(), ws, 64, 64);
         for (String id : List.of("a1", "b1", "a2", "c1", "b2", "a3")) {
