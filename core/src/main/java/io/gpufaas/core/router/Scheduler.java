@@ -123,7 +123,8 @@ public final class Scheduler<T> {
     /** Removes and returns the waiting requests that match, oldest first (e.g. past their deadline). */
     public List<Request<T>> removeIf(Predicate<Request<T>> condition) {
         List<Pending<T>> removed = new ArrayList<>();
-        for (ArrayDeque<Pending<T>> line : waiting.values()) {
+        for (Iterator<ArrayDeque<Pending<T>>> lines = waiting.values().iterator(); lines.hasNext(); ) {
+            ArrayDeque<Pending<T>> line = lines.next();
             Pending<T> head = line.peekFirst();
             line.removeIf(p -> condition.test(p.request) && removed.add(p));
             if (line.peekFirst() != head) {
@@ -131,6 +132,9 @@ public final class Scheduler<T> {
                 if (!line.isEmpty()) {
                     heads.add(line.peekFirst());
                 }
+            }
+            if (line.isEmpty()) {
+                lines.remove(); // idle models' lines go here, off the dispatch path (e.g. removed functions)
             }
         }
         queued -= removed.size();
