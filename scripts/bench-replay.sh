@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Replays a slice of the Azure trace through the real job once per policy, with the simulator's
 # prediction beside it (README, "Benchmarks"). Generates its model repository on first use.
-#   scripts/bench-replay.sh [--repo work/replay-models] [--workers 4] [--budget-mb 60] [--minutes 10] [--compression 10] [--max 300] [--out docs/evaluation]
+#   scripts/bench-replay.sh [--repo work/replay-models] [--workers 4] [--budget-mb 60] [--minutes 10] [--compression 10] [--max 300] [--out docs/evaluation] [--trace FILE_inv.csv]
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 CP="$(bench_classpath)"

@@ -64,6 +64,7 @@ public final class ReplayBenchmark {
 
     public static void main(String[] args) throws Exception {
         Path shared = Path.of("..", "shared", "data");
+        Path tracePath = null; // default: the shared sample
         Path repo = Path.of("work", "replay-models");
         int workers = 4;
         long budgetMb = 60;
@@ -75,6 +76,7 @@ public final class ReplayBenchmark {
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--shared-data" -> shared = Path.of(args[++i]);
+                case "--trace" -> tracePath = Path.of(args[++i]);
                 case "--repo" -> repo = Path.of(args[++i]);
                 case "--workers" -> workers = Integer.parseInt(args[++i]);
                 case "--budget-mb" -> budgetMb = Long.parseLong(args[++i]);
@@ -88,7 +90,8 @@ public final class ReplayBenchmark {
         }
         List<FunctionDefinition> functions = ModelRepository.scan(repo);
         List<Workload.ModelCost> costs = measure(functions);
-        AzureTrace trace = AzureTrace.read(shared.resolve("azure-functions-2019-sample"), "1000");
+        AzureTrace trace = tracePath != null ? AzureTrace.read(tracePath)
+                : AzureTrace.read(shared.resolve("azure-functions-2019-sample"), "1000");
         Workload w = Workload.build(trace, costs, false,
                 new Workload.Spec(functions.size(), start, minutes, compression, true, 1, true)).thin(max);
         long budget = budgetMb << 20;

@@ -17,7 +17,7 @@ import java.util.Locale;
  * ratios against load balancing and the clairvoyant bound on the hit ratio.
  *
  * <p>{@code scripts/bench-sim.sh [--functions 35] [--gpus 4] [--gpu-memory-gb 16] [--minutes 30]
- * [--start 600] [--compression 60] [--seed 1]}
+ * [--start 600] [--compression 60] [--seed 1] [--trace FILE_inv.csv]}
  */
 public final class SimulationBenchmark {
 
@@ -27,6 +27,7 @@ public final class SimulationBenchmark {
 
     public static void main(String[] args) {
         Path shared = Path.of("..", "shared", "data");
+        Path tracePath = null; // default: the shared sample
         int functions = 35;
         int gpus = 4;
         double memoryGb = 16;
@@ -37,6 +38,7 @@ public final class SimulationBenchmark {
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--shared-data" -> shared = Path.of(args[++i]);
+                case "--trace" -> tracePath = Path.of(args[++i]);
                 case "--functions" -> functions = Integer.parseInt(args[++i]);
                 case "--gpus" -> gpus = Integer.parseInt(args[++i]);
                 case "--gpu-memory-gb" -> memoryGb = Double.parseDouble(args[++i]);
@@ -47,7 +49,8 @@ public final class SimulationBenchmark {
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]);
             }
         }
-        AzureTrace trace = AzureTrace.read(shared.resolve("azure-functions-2019-sample"), "1000");
+        AzureTrace trace = tracePath != null ? AzureTrace.read(tracePath)
+                : AzureTrace.read(shared.resolve("azure-functions-2019-sample"), "1000");
         ModelCatalogue catalogue = ModelCatalogue.read(shared.resolve("models").resolve("torchvision-classification-weights.csv"));
         CostModel cost = CostModel.v100FromHost();
         Workload w = Workload.build(trace, catalogue, cost,
