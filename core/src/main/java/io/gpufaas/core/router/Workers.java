@@ -43,7 +43,7 @@ final class Workers {
      * every full one).
      */
     static OptionalInt cheapestPlacement(Request<?> r, Cluster cluster, int from) {
-        int roomy = freeWithRoom(r.bytes(), cluster, from);
+        int roomy = freeWithRoom(r.bytes(), cluster, from, w -> true);
         if (roomy >= 0) {
             return OptionalInt.of(roomy);
         }
@@ -65,14 +65,10 @@ final class Workers {
     }
 
     /**
-     * A free worker with {@code bytes} of free memory, an idle one if there is any, scanning from
-     * {@code from} round the ring; -1 if none has room without evicting.
+     * A free worker that passes {@code eligible} and has {@code bytes} of free memory, an idle one
+     * if there is any, scanning from {@code from} round the ring; -1 if none has room without
+     * evicting.
      */
-    static int freeWithRoom(long bytes, Cluster cluster, int from) {
-        return freeWithRoom(bytes, cluster, from, w -> true);
-    }
-
-    /** As {@link #freeWithRoom(long, Cluster, int)}, among workers that pass {@code eligible}. */
     static int freeWithRoom(long bytes, Cluster cluster, int from, java.util.function.Predicate<WorkerView> eligible) {
         BitSet free = cluster.free();
         int start = from < 0 || from >= cluster.size() ? 0 : from;
@@ -81,7 +77,7 @@ final class Workers {
             int end = pass == 0 ? cluster.size() : start;
             for (int i = free.nextSetBit(pass == 0 ? start : 0); i >= 0 && i < end; i = free.nextSetBit(i + 1)) {
                 WorkerView w = cluster.get(i);
-                if (w.cache().freeBytes() >= bytes && bytes <= w.cache().capacity() && eligible.test(w)) {
+                if (w.cache().freeBytes() >= bytes && eligible.test(w)) {
                     if (w.running() == 0) {
                         return i;
                     }
