@@ -52,8 +52,7 @@ public final class EvaluationReport {
             }
         }
         Files.createDirectories(out);
-        AzureTrace trace = tracePath != null ? AzureTrace.read(tracePath)
-                : AzureTrace.read(shared.resolve("azure-functions-2019-sample"), "1000");
+        AzureTrace trace = SimulationBenchmark.trace(shared, tracePath);
         ModelCatalogue catalogue = ModelCatalogue.read(shared.resolve("models/torchvision-classification-weights.csv"));
         CostModel cost = CostModel.v100FromHost();
         Workload w = Workload.build(trace, catalogue, cost, new Workload.Spec(FUNCTIONS, START, MINUTES, COMPRESSION, true, SEED, false));

@@ -90,8 +90,7 @@ public final class ReplayBenchmark {
         }
         List<FunctionDefinition> functions = ModelRepository.scan(repo);
         List<Workload.ModelCost> costs = measure(functions);
-        AzureTrace trace = tracePath != null ? AzureTrace.read(tracePath)
-                : AzureTrace.read(shared.resolve("azure-functions-2019-sample"), "1000");
+        AzureTrace trace = SimulationBenchmark.trace(shared, tracePath);
         Workload w = Workload.build(trace, costs, false,
                 new Workload.Spec(functions.size(), start, minutes, compression, true, 1, true)).thin(max);
         long budget = budgetMb << 20;

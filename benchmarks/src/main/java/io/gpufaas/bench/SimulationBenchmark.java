@@ -25,6 +25,11 @@ public final class SimulationBenchmark {
 
     private SimulationBenchmark() {}
 
+    /** The trace a benchmark's {@code --trace} names, or the sample in {@code ../shared/data} by default. */
+    static AzureTrace trace(Path sharedData, Path tracePath) {
+        return tracePath != null ? AzureTrace.read(tracePath) : AzureTrace.read(sharedData.resolve("azure-functions-2019-sample"), "1000");
+    }
+
     public static void main(String[] args) {
         Path shared = Path.of("..", "shared", "data");
         Path tracePath = null; // default: the shared sample
@@ -49,8 +54,7 @@ public final class SimulationBenchmark {
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]);
             }
         }
-        AzureTrace trace = tracePath != null ? AzureTrace.read(tracePath)
-                : AzureTrace.read(shared.resolve("azure-functions-2019-sample"), "1000");
+        AzureTrace trace = trace(shared, tracePath);
         ModelCatalogue catalogue = ModelCatalogue.read(shared.resolve("models").resolve("torchvision-classification-weights.csv"));
         CostModel cost = CostModel.v100FromHost();
         Workload w = Workload.build(trace, catalogue, cost,
