@@ -25,7 +25,6 @@ import org.apache.flink.api.common.JobID;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.testutils.InMemoryReporter;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Order;
@@ -44,12 +43,7 @@ class DeploymentITCase {
 
     @RegisterExtension
     @Order(2)
-    static final MiniClusterExtension FLINK = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder()
-                    .setNumberTaskManagers(1)
-                    .setNumberSlotsPerTaskManager(1)
-                    .setConfiguration(METRICS.addToConfiguration(new Configuration()))
-                    .build());
+    static final MiniClusterExtension FLINK = TestMiniClusters.reportingTo(METRICS, 1, 1);
 
     private static final Duration TIMEOUT = Duration.ofSeconds(90);
 
@@ -138,7 +132,7 @@ class DeploymentITCase {
     }
 
     private static long counter(JobID job, String name) {
-        return OperatorCounters.of(METRICS, job, "decode-validate").getOrDefault(name, 0L);
+        return OperatorMetrics.counters(METRICS, job, "decode-validate").getOrDefault(name, 0L);
     }
 
 }

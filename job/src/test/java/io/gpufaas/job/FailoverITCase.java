@@ -18,11 +18,8 @@ import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.metrics.Gauge;
-import org.apache.flink.metrics.groups.OperatorMetricGroup;
 import org.apache.flink.runtime.testutils.InMemoryReporter;
 import org.apache.flink.runtime.minicluster.MiniCluster;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.InjectMiniCluster;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -46,12 +43,7 @@ class FailoverITCase {
 
     @RegisterExtension
     @Order(2)
-    static final MiniClusterExtension FLINK = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder()
-                    .setNumberTaskManagers(2)
-                    .setNumberSlotsPerTaskManager(1)
-                    .setConfiguration(METRICS.addToConfiguration(new Configuration()))
-                    .build());
+    static final MiniClusterExtension FLINK = TestMiniClusters.reportingTo(METRICS, 2, 1);
 
     private static final Duration TIMEOUT = Duration.ofSeconds(150);
 
@@ -107,13 +99,7 @@ class FailoverITCase {
             assertThat(letterKeys.values()).as("dead letters per record").containsOnly(1);
 
             // The restored workers reloaded the models they held (here: echo) before taking traffic.
-            long warmRestored = 0;
-            for (OperatorMetricGroup group : METRICS.findOperatorMetricGroups(job.getJobID(), "worker")) {
-                if (METRICS.getMetricsByGroup(group).get("warmRestoredModels") instanceof Gauge<?> g) {
-                    warmRestored = Math.max(warmRestored, ((Number) g.getValue()).longValue());
-                }
-            }
-            assertThat(warmRestored).isGreaterThanOrEqualTo(1);
+            assertThat(OperatorMetrics.maxGauge(METRICS, job.getJobID(), "worker", "warmRestoredModels")).isGreaterThanOrEqualTo(1);
 
             // Nothing more is committed later either.
             assertThat(kafka.readAll(topics.results())).hasSize(expectedResults);

@@ -26,7 +26,6 @@ import javax.imageio.ImageIO;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.runtime.testutils.InMemoryReporter;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Order;
@@ -44,12 +43,7 @@ class ModelInferenceITCase {
 
     @RegisterExtension
     @Order(2)
-    static final MiniClusterExtension FLINK = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder()
-                    .setNumberTaskManagers(1)
-                    .setNumberSlotsPerTaskManager(1)
-                    .setConfiguration(METRICS.addToConfiguration(new Configuration()))
-                    .build());
+    static final MiniClusterExtension FLINK = TestMiniClusters.reportingTo(METRICS, 1, 1);
 
     /** The tiny TorchScript models committed with udf-gpu's tests. */
     static final Path REPOSITORY = Path.of("..", "udf-gpu", "src", "test", "resources", "repo").toAbsolutePath();
@@ -111,7 +105,7 @@ class ModelInferenceITCase {
             assertThat(results).doesNotContainKey("cnn-corrupt");
 
             // The worker's counters saw the same: two loads, the rest served from the cache.
-            Map<String, Long> counters = OperatorCounters.of(METRICS, job.getJobID(), "worker");
+            Map<String, Long> counters = OperatorMetrics.counters(METRICS, job.getJobID(), "worker");
             assertThat(counters).containsEntry("cacheMisses", 2L)
                     .containsEntry("cacheHits", 6L)
                     .containsEntry("modelLoads", 2L)

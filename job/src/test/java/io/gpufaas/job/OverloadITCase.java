@@ -20,10 +20,7 @@ import java.util.stream.Collectors;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.metrics.Gauge;
-import org.apache.flink.metrics.groups.OperatorMetricGroup;
 import org.apache.flink.runtime.testutils.InMemoryReporter;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -47,21 +44,7 @@ class OverloadITCase {
 
     @RegisterExtension
     @Order(2)
-    static final MiniClusterExtension FLINK = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder()
-                    .setNumberTaskManagers(1)
-                    .setNumberSlotsPerTaskManager(1)
-                    .setConfiguration(METRICS.addToConfiguration(new Configuration()))
-                    .build());
-
-    private static int routerGauge(org.apache.flink.api.common.JobID job, String name) {
-        for (OperatorMetricGroup group : METRICS.findOperatorMetricGroups(job, "router")) {
-            if (METRICS.getMetricsByGroup(group).get(name) instanceof Gauge<?> g) {
-                return ((Number) g.getValue()).intValue();
-            }
-        }
-        throw new AssertionError("the router has no gauge " + name);
-    }
+    static final MiniClusterExtension FLINK = TestMiniClusters.reportingTo(METRICS, 1, 1);
 
     @Test
     void aBurstIsShedOrExpiredOrServedAndEveryInvocationIsAnswered() throws Exception {
@@ -106,7 +89,7 @@ class OverloadITCase {
             assertThat(kafka.readAll(topics.deadLetters())).isEmpty();
             // Memory stayed bounded: the router never held more than max-pending invocations,
             // and it did fill up (the bound, not a slow producer, is what held it there).
-            assertThat(routerGauge(job.getJobID(), "pendingHighWater")).isEqualTo(20);
+            assertThat(OperatorMetrics.maxGauge(METRICS, job.getJobID(), "router", "pendingHighWater")).isEqualTo(20);
             assertThat(job.getJobStatus().get()).isEqualTo(JobStatus.RUNNING);
         } finally {
             job.cancel().get();
