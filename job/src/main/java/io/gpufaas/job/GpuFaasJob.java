@@ -25,13 +25,13 @@ public final class GpuFaasJob {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         Configuration base = env.getConfiguration() instanceof Configuration c ? c : new Configuration();
         Configuration conf = JobConfig.fromArgs(base, args);
-        addKafkaPipeline(env, conf);
+        addKafkaPipeline(env, conf, OutputLimits.of(conf));
         env.execute(conf.get(GpuFaasOptions.JOB_NAME));
     }
 
     /** Starts the job without waiting for it, e.g. in a local environment. */
     public static JobClient start(StreamExecutionEnvironment env, Configuration conf) throws Exception {
-        addKafkaPipeline(env, conf);
+        addKafkaPipeline(env, conf, OutputLimits.of(conf));
         return env.executeAsync(conf.get(GpuFaasOptions.JOB_NAME));
     }
 
@@ -43,7 +43,8 @@ public final class GpuFaasJob {
                 conf.get(GpuFaasOptions.OUT_OF_ORDER),
                 conf.get(GpuFaasOptions.MAX_BYPASS),
                 conf.get(GpuFaasOptions.EVICTION_POLICY),
-                conf.get(GpuFaasOptions.WARM_RESTORE));
+                conf.get(GpuFaasOptions.WARM_RESTORE),
+                conf.get(GpuFaasOptions.WORKER_MAX_DECODED_BYTES).getBytes());
     }
 
     /**
@@ -54,7 +55,11 @@ public final class GpuFaasJob {
      */
     static final long LOW_LATENCY_BUFFER_TIMEOUT_MS = 5;
 
-    static void addKafkaPipeline(StreamExecutionEnvironment env, Configuration conf) {
+    /**
+     * Adds the job to {@code env}. {@code limits}: what each output topic takes per record
+     * ({@link OutputLimits#of} asks the broker).
+     */
+    static void addKafkaPipeline(StreamExecutionEnvironment env, Configuration conf, OutputLimits limits) {
         if (conf.getOptional(ExecutionOptions.BUFFER_TIMEOUT).isPresent()) {
             env.setBufferTimeout(conf.get(ExecutionOptions.BUFFER_TIMEOUT).toMillis());
         } else if (env.getConfiguration().getOptional(ExecutionOptions.BUFFER_TIMEOUT).isEmpty()) {
@@ -68,9 +73,9 @@ public final class GpuFaasJob {
         FunctionRegistry registry = loader.load();
         GpuFaasPipeline.builder()
                 .source(KafkaIo.invocationSource(conf))
-                .resultSink(KafkaIo.resultSink(conf))
-                .deadLetterSink(KafkaIo.deadLetterSink(conf))
-                .statusChannel(KafkaIo.statusSource(conf), KafkaIo.statusSink(conf))
+                .resultSink(KafkaIo.resultSink(conf, limits))
+                .deadLetterSink(KafkaIo.deadLetterSink(conf, limits))
+                .statusChannel(KafkaIo.statusSource(conf), KafkaIo.statusSink(conf, limits))
                 .control(KafkaIo.controlSource(conf),
                         new FunctionResolver(conf.getOptional(GpuFaasOptions.FUNCTION_REPOSITORY).orElse(null)))
                 .router(conf.get(GpuFaasOptions.ROUTING_POLICY),
@@ -79,7 +84,8 @@ public final class GpuFaasJob {
                         conf.get(GpuFaasOptions.ROUTER_SLOTS))
                 .routerOutOfOrder(conf.get(GpuFaasOptions.ROUTER_MAX_BYPASS), conf.get(GpuFaasOptions.ROUTER_WINDOW),
                         conf.get(GpuFaasOptions.ROUTER_REPORT_TIMEOUT))
-                .routerMaxPending(conf.get(GpuFaasOptions.ROUTER_MAX_PENDING))
+                .routerMaxPending(conf.get(GpuFaasOptions.ROUTER_MAX_PENDING),
+                        conf.get(GpuFaasOptions.ROUTER_MAX_PENDING_BYTES).getBytes())
                 .catalog(FunctionCatalog.of(registry.all()))
                 .registryLoader(loader)
                 .deviceSelector(new DeviceSelector(conf.get(GpuFaasOptions.DEVICE_KIND),

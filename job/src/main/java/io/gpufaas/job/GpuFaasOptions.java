@@ -78,6 +78,14 @@ public final class GpuFaasOptions {
             .withDescription("Prefix of the sinks' Kafka transactional ids under exactly-once; "
                     + "unique per job writing to the same cluster.");
 
+    public static final ConfigOption<Boolean> CHECK_TOPICS = key("gpufaas.kafka.check-topics")
+            .booleanType()
+            .defaultValue(true)
+            .withDescription("Before the job starts, check that its five topics exist and read each output topic's "
+                    + "max.message.bytes, so that no result or dead letter can exceed it (larger ones are reduced: "
+                    + "RESULT_TOO_LARGE results, truncated dead letters). Turn off only where the submitting client "
+                    + "cannot reach Kafka; the producer's max.request.size is then assumed for every topic.");
+
     public static final ConfigOption<MemorySize> MAX_RECORD_SIZE = key("gpufaas.decode.max-record-size")
             .memoryType()
             .defaultValue(MemorySize.parse(DecodeLimits.DEFAULT_MAX_RECORD_BYTES + "b"))
@@ -124,6 +132,13 @@ public final class GpuFaasOptions {
             .defaultValue(Duration.ofMinutes(10))
             .withDescription("An invocation still without a result after this ends as an ERROR result (code TIMEOUT). "
                     + "Use invocation deadlines (EXPIRED) for per-request limits.");
+
+    public static final ConfigOption<MemorySize> WORKER_MAX_DECODED_BYTES = key("gpufaas.worker.max-decoded-bytes")
+            .memoryType()
+            .defaultValue(MemorySize.parse("256mb"))
+            .withDescription("Decoded input (image bitmaps and input tensors) a worker holds in memory at once; a batch "
+                    + "that would exceed it waits until running ones finish (one batch always runs). Images are decoded "
+                    + "straight to about the model's input size, so a pixel bomb costs what a normal image does.");
 
     public static final ConfigOption<Integer> MAX_BATCH_SIZE = key("gpufaas.worker.batch.max-size")
             .intType()
@@ -206,6 +221,13 @@ public final class GpuFaasOptions {
                     + "ERROR results with code OVERLOADED (load shedding keeps memory bounded; back-pressure cannot "
                     + "cross the router's feedback loop). Waiting invocations past their deadline end as EXPIRED.");
 
+    public static final ConfigOption<MemorySize> ROUTER_MAX_PENDING_BYTES = key("gpufaas.router.max-pending-bytes")
+            .memoryType()
+            .defaultValue(MemorySize.parse("256mb"))
+            .withDescription("Input bytes of the invocations the router holds waiting: the bound in bytes beside "
+                    + "max-pending's bound in invocations. An invocation that would exceed it ends at once as an ERROR "
+                    + "result with code OVERLOADED.");
+
     public static final ConfigOption<MemorySize> ROUTER_WORKER_MEMORY = key("gpufaas.router.worker-memory")
             .memoryType()
             .noDefaultValue()
@@ -224,6 +246,7 @@ public final class GpuFaasOptions {
         all.add(STARTING_OFFSETS);
         all.add(DELIVERY_GUARANTEE);
         all.add(TRANSACTIONAL_ID_PREFIX);
+        all.add(CHECK_TOPICS);
         all.add(MAX_RECORD_SIZE);
         all.add(WORKER_PARALLELISM);
         all.add(FUNCTION_REPOSITORY);
@@ -232,6 +255,7 @@ public final class GpuFaasOptions {
         all.add(WORKER_CONCURRENCY);
         all.add(WORKER_QUEUE_CAPACITY);
         all.add(WORKER_TIMEOUT);
+        all.add(WORKER_MAX_DECODED_BYTES);
         all.add(MAX_BATCH_SIZE);
         all.add(MAX_BATCH_DELAY);
         all.add(OUT_OF_ORDER);
@@ -247,6 +271,7 @@ public final class GpuFaasOptions {
         all.add(ROUTER_REPORT_TIMEOUT);
         all.add(ROUTER_WORKER_MEMORY);
         all.add(ROUTER_MAX_PENDING);
+        all.add(ROUTER_MAX_PENDING_BYTES);
         return all;
     }
 }

@@ -79,7 +79,8 @@ public final class GpuFaasPipeline {
                 .uid("worker-status-source")
                 .setParallelism(1);
         RouterSettings routerSettings = new RouterSettings(b.routingPolicy, workers, b.routerWorkerMemory,
-                b.routerSlots, b.routerMaxBypass, b.routerWindow, b.routerReportTimeout.toMillis(), b.routerMaxPending);
+                b.routerSlots, b.routerMaxBypass, b.routerWindow, b.routerReportTimeout.toMillis(), b.routerMaxPending,
+                b.routerMaxPendingBytes);
         // One router subtask holds the global view; the keying gives each function's invocations
         // and reports one order.
         SingleOutputStreamOperator<Routed> router = invocations.keyBy(Invocation::function)
@@ -130,6 +131,7 @@ public final class GpuFaasPipeline {
         private int routerWindow = 64;
         private Duration routerReportTimeout = Duration.ofMinutes(2);
         private int routerMaxPending = 10_000;
+        private long routerMaxPendingBytes = 256L << 20;
 
         public Builder source(Source<RawRecord, ?, ?> source) {
             this.source = source;
@@ -212,9 +214,13 @@ public final class GpuFaasPipeline {
             return this;
         }
 
-        /** Invocations the router holds waiting before it sheds new ones as OVERLOADED results. */
-        public Builder routerMaxPending(int maxPending) {
+        /**
+         * Invocations, and their input bytes, the router holds waiting before it sheds new ones as
+         * OVERLOADED results.
+         */
+        public Builder routerMaxPending(int maxPending, long maxPendingBytes) {
             this.routerMaxPending = maxPending;
+            this.routerMaxPendingBytes = maxPendingBytes;
             return this;
         }
 
@@ -252,7 +258,7 @@ public final class GpuFaasPipeline {
             }
             // Validates the routing settings now, at submission, not in the task.
             new RouterSettings(routingPolicy, 1, routerWorkerMemory, routerSlots, routerMaxBypass, routerWindow,
-                    routerReportTimeout.toMillis(), routerMaxPending);
+                    routerReportTimeout.toMillis(), routerMaxPending, routerMaxPendingBytes);
             return new GpuFaasPipeline(this);
         }
     }

@@ -76,23 +76,26 @@ public final class KafkaIo {
     }
 
     /** Always at-least-once: a report held back until a checkpoint commits would stall the router. */
-    public static KafkaSink<WorkerReport> statusSink(Configuration conf) {
+    public static KafkaSink<WorkerReport> statusSink(Configuration conf, OutputLimits limits) {
         Properties props = JobConfig.kafkaProperties(conf);
         props.putIfAbsent("linger.ms", "0");
         return KafkaSink.<WorkerReport>builder()
                 .setBootstrapServers(conf.get(GpuFaasOptions.BOOTSTRAP_SERVERS))
                 .setKafkaProducerConfig(props)
-                .setRecordSerializer(new WorkerReportSerde.Serializer(conf.get(GpuFaasOptions.STATUS_TOPIC)))
+                .setRecordSerializer(new WorkerReportSerde.Serializer(conf.get(GpuFaasOptions.STATUS_TOPIC), limits.status()))
                 .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
                 .build();
     }
 
-    public static KafkaSink<InvocationResult> resultSink(Configuration conf) {
-        return sink(conf, new ResultSerializer(conf.get(GpuFaasOptions.RESULTS_TOPIC)), "results");
+    /** Results, each fitted to {@code limits.results()} bytes (see {@link ResultSerializer}). */
+    public static KafkaSink<InvocationResult> resultSink(Configuration conf, OutputLimits limits) {
+        return sink(conf, new ResultSerializer(conf.get(GpuFaasOptions.RESULTS_TOPIC), limits.results()), "results");
     }
 
-    public static KafkaSink<DeadLetter> deadLetterSink(Configuration conf) {
-        return sink(conf, new DeadLetterSerializer(conf.get(GpuFaasOptions.DEAD_LETTERS_TOPIC)), "dead-letters");
+    /** Dead letters, each fitted to {@code limits.deadLetters()} bytes (see {@link DeadLetterSerializer}). */
+    public static KafkaSink<DeadLetter> deadLetterSink(Configuration conf, OutputLimits limits) {
+        return sink(conf, new DeadLetterSerializer(conf.get(GpuFaasOptions.DEAD_LETTERS_TOPIC), limits.deadLetters()),
+                "dead-letters");
     }
 
     private static <T> KafkaSink<T> sink(

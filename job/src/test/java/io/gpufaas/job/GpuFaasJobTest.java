@@ -11,11 +11,13 @@ class GpuFaasJobTest {
     @Test
     void networkBuffersFlushForLatencyUnlessTheUserChoseATimeout() {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(1);
-        GpuFaasJob.addKafkaPipeline(env, JobConfig.fromArgs(new Configuration()));
+        Configuration defaults = JobConfig.fromArgs(new Configuration());
+        GpuFaasJob.addKafkaPipeline(env, defaults, OutputLimits.assumed(defaults));
         assertThat(env.getBufferTimeout()).isEqualTo(GpuFaasJob.LOW_LATENCY_BUFFER_TIMEOUT_MS);
 
         StreamExecutionEnvironment chosen = StreamExecutionEnvironment.createLocalEnvironment(1);
-        GpuFaasJob.addKafkaPipeline(chosen, JobConfig.fromArgs(new Configuration(), "--execution.buffer-timeout.interval", "40 ms"));
+        Configuration timeout = JobConfig.fromArgs(new Configuration(), "--execution.buffer-timeout.interval", "40 ms");
+        GpuFaasJob.addKafkaPipeline(chosen, timeout, OutputLimits.assumed(timeout));
         assertThat(chosen.getBufferTimeout()).isEqualTo(40);
     }
 }

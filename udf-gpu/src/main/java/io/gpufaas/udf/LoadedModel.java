@@ -32,6 +32,15 @@ public interface LoadedModel extends AutoCloseable {
         return outcomes;
     }
 
+    /**
+     * Bytes {@code input} takes in memory while this model turns it into a tensor (a decoded
+     * bitmap, the tensors made from it), estimated without decoding it: what a worker's bound on
+     * decoded input counts. 0 for models that decode nothing.
+     */
+    default long workingBytes(Payload input) {
+        return 0;
+    }
+
     @Override
     void close();
 }

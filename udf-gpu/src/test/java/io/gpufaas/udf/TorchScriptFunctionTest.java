@@ -127,6 +127,15 @@ class TorchScriptFunctionTest {
     }
 
     @Test
+    void pixelBombsAtTheSizeLimitRunWithoutExhaustingTheHeap() throws Exception {
+        // 8192x8192 is the largest image accepted: decoded whole, each would take 256 MiB of heap.
+        byte[] bomb = PixelBombs.greyPng(8192, 8192);
+        java.util.List<Payload> sixteen = java.util.Collections.nCopies(16, Payload.image(bomb));
+        java.util.List<ExecutionOutcome> outcomes = cnn.runBatch(sixteen);
+        assertThat(outcomes).hasSize(16).allSatisfy(o -> assertThat(o).isInstanceOf(ExecutionOutcome.Success.class));
+    }
+
+    @Test
     void corruptImageIsATypedFailureNotAnException() {
         byte[] pngHeaderOnly = {(byte) 0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 0};
         ExecutionOutcome outcome = cnn.run(Payload.image(pngHeaderOnly));

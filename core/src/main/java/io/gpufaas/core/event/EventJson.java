@@ -106,6 +106,27 @@ public final class EventJson {
     }
 
     public static byte[] encodeDeadLetter(DeadLetter d) {
+        ObjectNode root = deadLetterHead(d);
+        // Base64 keeps the record byte for byte, whatever it was; JSON null marks a null key or value.
+        putBytes(root, "key", d.record().key(), d.record().nullKey());
+        putBytes(root, "value", d.record().value(), d.record().nullValue());
+        return write(root);
+    }
+
+    /**
+     * A dead letter too large for its topic: the reason and source as always, and of the key and
+     * value their size, SHA-256 and first {@code keyPrefix}/{@code valuePrefix} bytes, marked
+     * {@code "truncated": true}. The whole record stays in the source topic at the position given.
+     */
+    public static byte[] encodeTruncatedDeadLetter(DeadLetter d, int keyPrefix, int valuePrefix) {
+        ObjectNode root = deadLetterHead(d);
+        root.put("truncated", true);
+        putPrefix(root, "key", d.record().key(), d.record().nullKey(), keyPrefix);
+        putPrefix(root, "value", d.record().value(), d.record().nullValue(), valuePrefix);
+        return write(root);
+    }
+
+    private static ObjectNode deadLetterHead(DeadLetter d) {
         ObjectNode root = JSON.createObjectNode();
         root.put("v", InvocationDecoder.CONTRACT_VERSION);
         root.put("reason", d.reason().name());
@@ -119,23 +140,58 @@ public final class EventJson {
         source.put("partition", pos.partition());
         source.put("offset", pos.offset());
         source.put("timestampMs", pos.timestampMs());
-        // Base64 keeps the record byte for byte, whatever it was.
-        root.put("key", B64.encodeToString(d.record().key()));
-        root.put("value", B64.encodeToString(d.record().value()));
-        return write(root);
+        return root;
     }
 
+    private static void putBytes(ObjectNode root, String field, byte[] bytes, boolean isNull) {
+        if (isNull) {
+            root.putNull(field);
+        } else {
+            root.put(field, B64.encodeToString(bytes));
+        }
+    }
+
+    private static void putPrefix(ObjectNode root, String field, byte[] bytes, boolean isNull, int prefix) {
+        if (isNull) {
+            root.putNull(field);
+            return;
+        }
+        int n = Math.max(0, Math.min(prefix, bytes.length));
+        root.put(field, B64.encodeToString(java.util.Arrays.copyOf(bytes, n)));
+        root.put(field + "Size", bytes.length);
+        root.put(field + "Sha256", sha256Hex(bytes));
+    }
+
+    /** Lower-case hex SHA-256 of {@code bytes}. */
+    public static String sha256Hex(byte[] bytes) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java platform has SHA-256", e);
+        }
+    }
+
+    /**
+     * Reads a dead letter. Of a truncated one ({@link #isTruncatedDeadLetter}) the record holds
+     * the prefixes that were kept.
+     */
     public static DeadLetter decodeDeadLetter(byte[] bytes) {
         JsonNode root = readTree(bytes);
         JsonNode s = root.path("source");
         SourcePosition pos = new SourcePosition(s.path("topic").asText(), s.path("partition").asInt(),
                 s.path("offset").asLong(), s.path("timestampMs").asLong());
+        JsonNode key = root.path("key");
+        JsonNode value = root.path("value");
         return new DeadLetter(
                 ReasonCode.valueOf(root.path("reason").asText()),
                 root.path("message").asText(),
                 root.path("invocationId").asText(""),
-                new RawRecord(pos, B64D.decode(root.path("key").asText("")),
-                        B64D.decode(root.path("value").asText(""))));
+                new RawRecord(pos, key.isNull() ? null : B64D.decode(key.asText("")),
+                        value.isNull() ? null : B64D.decode(value.asText(""))));
+    }
+
+    public static boolean isTruncatedDeadLetter(byte[] bytes) {
+        return readTree(bytes).path("truncated").asBoolean(false);
     }
 
     /** Worker status reports on the feedback topic (internal, but plain JSON for debugging with kcat). */
@@ -150,6 +206,9 @@ public final class EventJson {
         root.put("bytes", r.bytes());
         ArrayNode resident = root.putArray("resident");
         r.resident().forEach(resident::add);
+        if (!r.residentComplete()) {
+            root.put("residentComplete", false);
+        }
         root.put("capacityBytes", r.capacityBytes());
         root.put("atMs", r.atMs());
         return write(root);
@@ -161,7 +220,8 @@ public final class EventJson {
         root.path("resident").forEach(n -> resident.add(n.asText()));
         return new io.gpufaas.core.router.WorkerReport(root.path("worker").asInt(-1), root.path("function").asText(),
                 root.path("invocationId").asText(), root.path("loadMs").asLong(), root.path("execMs").asLong(),
-                root.path("bytes").asLong(), resident, root.path("capacityBytes").asLong(), root.path("atMs").asLong());
+                root.path("bytes").asLong(), resident, root.path("residentComplete").asBoolean(true),
+                root.path("capacityBytes").asLong(), root.path("atMs").asLong());
     }
 
     private static Map<String, String> stringMap(JsonNode node) {

@@ -36,6 +36,18 @@ public record Invocation(
         return deadlineMs != NO_DEADLINE;
     }
 
+    /**
+     * Roughly the heap this invocation holds: its input bytes plus its strings. What bounds in
+     * bytes (the router's waiting queue) count.
+     */
+    public long sizeBytes() {
+        long bytes = 64L + input.data().length + 8L * input.shape().length + 2L * (id.length() + function.length());
+        for (Map.Entry<String, String> e : metadata.entrySet()) {
+            bytes += 2L * (e.getKey().length() + e.getValue().length()) + 32;
+        }
+        return bytes;
+    }
+
     /** Arrival time: the Kafka record timestamp, set by the producer or the broker. */
     public long arrivedAtMs() {
         return source.timestampMs();

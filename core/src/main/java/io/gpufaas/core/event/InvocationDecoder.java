@@ -53,11 +53,22 @@ public final class InvocationDecoder {
             return new DecodeOutcome.Accepted(parse(record));
         } catch (Rejection r) {
             return new DecodeOutcome.Rejected(new DeadLetter(r.reason, r.getMessage(), r.invocationId, record));
+        } catch (RuntimeException | StackOverflowError | OutOfMemoryError e) {
+            // A bug or an exhausted resource while reading one record: that record's dead letter,
+            // never an exception out of the decoder.
+            return new DecodeOutcome.Rejected(new DeadLetter(ReasonCode.INTERNAL,
+                    "decoding failed: " + ErrorMessages.brief(e), "", record));
         }
     }
 
     private Invocation parse(RawRecord record) throws Rejection {
         byte[] value = record.value();
+        if (record.nullValue()) {
+            throw new Rejection(ReasonCode.MALFORMED, "record value is null (a tombstone): an invocation is a JSON object", "");
+        }
+        if (value.length == 0) {
+            throw new Rejection(ReasonCode.MALFORMED, "record value is empty (0 bytes): an invocation is a JSON object", "");
+        }
         if (value.length > limits.maxRecordBytes()) {
             throw new Rejection(ReasonCode.TOO_LARGE, "record is " + value.length
                     + " bytes, limit is " + limits.maxRecordBytes(), "");

@@ -21,6 +21,15 @@ public record InvocationResult(
         Map<String, String> metadata,
         long completedAtMs) {
 
+    /**
+     * Error code of a result that did not fit its topic; the message gives both sizes. The
+     * function ran: retrying the same input gives the same result.
+     */
+    public static final String RESULT_TOO_LARGE = "RESULT_TOO_LARGE";
+
+    /** Error code of an invocation whose handling failed unexpectedly (a bug, or a resource running out). */
+    public static final String INTERNAL = "INTERNAL";
+
     public InvocationResult {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(function, "function");
@@ -43,6 +52,12 @@ public record InvocationResult(
             Invocation inv, String code, String message, Timing timing, Placement placement, long nowMs) {
         return new InvocationResult(inv.id(), inv.function(), ResultStatus.ERROR, "", code, message,
                 timing, placement, inv.metadata(), nowMs);
+    }
+
+    /** The invocation ended with an {@link #INTERNAL} error: {@code message} is already brief. */
+    public static InvocationResult internalError(Invocation inv, String message, Timing timing, Placement placement,
+            long nowMs) {
+        return error(inv, INTERNAL, message, timing, placement, nowMs);
     }
 
     public static InvocationResult expired(Invocation inv, Timing timing, Placement placement, long nowMs) {

@@ -13,5 +13,10 @@ public enum ReasonCode {
     /** The input does not fit the function: wrong kind, bad base64, wrong tensor shape, NaN. */
     INVALID_INPUT,
     /** The record or one of its parts exceeds a configured size limit. */
-    TOO_LARGE
+    TOO_LARGE,
+    /**
+     * Handling the record failed in a way no rule above describes (a bug, or a resource running
+     * out). The record is kept byte for byte for a replay; the job's log has the details.
+     */
+    INTERNAL
 }

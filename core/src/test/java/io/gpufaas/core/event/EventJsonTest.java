@@ -45,4 +45,29 @@ class EventJsonTest {
         assertThat(back).isEqualTo(letter);
         assertThat(back.record().value()).isEqualTo(raw);
     }
+
+    @Test
+    void aNullKeyOrValueIsToldApartFromAnEmptyOne() {
+        DeadLetter nulls = new DeadLetter(ReasonCode.MALFORMED, "null", "", new RawRecord(POS, null, null));
+        DeadLetter empties = new DeadLetter(ReasonCode.MALFORMED, "empty", "", new RawRecord(POS, new byte[0], new byte[0]));
+
+        String nullJson = new String(EventJson.encodeDeadLetter(nulls), StandardCharsets.UTF_8);
+        String emptyJson = new String(EventJson.encodeDeadLetter(empties), StandardCharsets.UTF_8);
+
+        assertThat(nullJson).contains("\"key\":null").contains("\"value\":null");
+        assertThat(emptyJson).contains("\"key\":\"\"").contains("\"value\":\"\"");
+        assertThat(EventJson.decodeDeadLetter(EventJson.encodeDeadLetter(nulls))).isEqualTo(nulls);
+        assertThat(EventJson.decodeDeadLetter(EventJson.encodeDeadLetter(empties))).isEqualTo(empties);
+        assertThat(nulls.record()).isNotEqualTo(empties.record());
+    }
+
+    @Test
+    void aReportWithoutItsResidentListSaysSo() {
+        io.gpufaas.core.router.WorkerReport full = new io.gpufaas.core.router.WorkerReport(1, "f", "i", 1, 2, 3,
+                java.util.List.of("a", "b"), 10, 11);
+        assertThat(EventJson.decodeReport(EventJson.encodeReport(full))).isEqualTo(full);
+        io.gpufaas.core.router.WorkerReport without = full.withoutResidentList();
+        assertThat(without.residentComplete()).isFalse();
+        assertThat(EventJson.decodeReport(EventJson.encodeReport(without))).isEqualTo(without);
+    }
 }

@@ -230,4 +230,21 @@ class InvocationDecoderTest {
             assertThat(outcome).isEqualTo(new DecodeOutcome.Accepted(original));
         }
     }
+
+    @Test
+    void aNullValueAndAnEmptyOneAreMalformedWithDifferentMessages() {
+        DecodeOutcome nullValue = decoder.decode(new RawRecord(POS, null, null));
+        DecodeOutcome empty = decoder.decode(new RawRecord(POS, new byte[0], new byte[0]));
+
+        assertThat(nullValue).isInstanceOfSatisfying(DecodeOutcome.Rejected.class, r -> {
+            assertThat(r.deadLetter().reason()).isEqualTo(ReasonCode.MALFORMED);
+            assertThat(r.deadLetter().message()).contains("null");
+            assertThat(r.deadLetter().record().nullValue()).isTrue();
+        });
+        assertThat(empty).isInstanceOfSatisfying(DecodeOutcome.Rejected.class, r -> {
+            assertThat(r.deadLetter().reason()).isEqualTo(ReasonCode.MALFORMED);
+            assertThat(r.deadLetter().message()).contains("empty");
+            assertThat(r.deadLetter().record().nullValue()).isFalse();
+        });
+    }
 }

@@ -3,6 +3,8 @@ package io.gpufaas.operators.decode;
 import io.gpufaas.core.event.DeadLetter;
 import io.gpufaas.core.event.DecodeLimits;
 import io.gpufaas.core.event.DecodeOutcome;
+import io.gpufaas.core.event.ErrorMessages;
+import io.gpufaas.core.event.FatalErrors;
 import io.gpufaas.core.event.Invocation;
 import io.gpufaas.core.event.InvocationDecoder;
 import io.gpufaas.core.event.RawRecord;
@@ -11,6 +13,7 @@ import io.gpufaas.core.function.ControlCommand;
 import io.gpufaas.core.function.Deployment;
 import io.gpufaas.core.function.FunctionCatalog;
 import io.gpufaas.core.function.FunctionSpec;
+import io.gpufaas.udf.FunctionRegistry;
 import io.gpufaas.udf.repo.FunctionResolver;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -28,6 +31,8 @@ import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.streaming.api.functions.co.BroadcastProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Decodes and validates raw invocation records against the deployed functions. Valid invocations
@@ -36,12 +41,20 @@ import org.apache.flink.util.OutputTag;
  * in broadcast state ({@link #DEPLOYMENTS}) over the functions deployed at submission. A bad
  * control record is a dead letter too (written once, by subtask 0).
  *
+ * <p>Built-in functions ({@code echo}) cannot be removed: the command becomes an
+ * {@code INVALID_FIELD} dead letter. Deploying one is accepted and restores it (undoing a removal
+ * that an older version of the job accepted and the compacted control topic still replays).
+ *
+ * <p>Handling one record never fails the job: whatever decoding throws makes that record an
+ * {@code INTERNAL} dead letter, logged with its position.
+ *
  * <p>Metrics: {@code invocationsAccepted}, {@code deadLetters}, {@code reason.<REASON>.deadLetters},
  * {@code functionsDeployed}, {@code functionsRemoved}.
  */
 public final class DecodeFunction extends BroadcastProcessFunction<RawRecord, RawRecord, Invocation> {
 
     private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(DecodeFunction.class);
 
     public static final OutputTag<DeadLetter> DEAD_LETTERS = new OutputTag<>("dead-letters") {};
 
@@ -52,6 +65,7 @@ public final class DecodeFunction extends BroadcastProcessFunction<RawRecord, Ra
     private final DecodeLimits limits;
     private final FunctionResolver resolver;
 
+    private transient Map<String, FunctionSpec> builtins;
     private transient Map<String, Deployment> overrides;
     private transient boolean overridesLoaded;
     private transient InvocationDecoder decoder;
@@ -70,6 +84,8 @@ public final class DecodeFunction extends BroadcastProcessFunction<RawRecord, Ra
     @Override
     public void open(OpenContext openContext) {
         overrides = new HashMap<>();
+        builtins = new HashMap<>();
+        FunctionRegistry.builtins().all().forEach(spec -> builtins.put(spec.name(), spec));
         Map<String, FunctionSpec> base = new LinkedHashMap<>();
         initial.forEach(s -> base.put(s.name(), s));
         decoder = new InvocationDecoder(new FunctionCatalog() {
@@ -108,11 +124,24 @@ public final class DecodeFunction extends BroadcastProcessFunction<RawRecord, Ra
         if (!overridesLoaded) {
             // After a restore the broadcast state holds earlier deployments; mirror it once.
             for (Map.Entry<String, Deployment> e : ctx.getBroadcastState(DEPLOYMENTS).immutableEntries()) {
+                if (builtins.containsKey(e.getKey()) && !e.getValue().deployed()) {
+                    // Checkpointed by a version of the job that let built-ins be removed.
+                    LOG.warn("ignoring the checkpointed removal of built-in function '{}'", e.getKey());
+                    continue;
+                }
                 overrides.put(e.getKey(), e.getValue());
             }
             overridesLoaded = true;
         }
-        DecodeOutcome outcome = decoder.decode(record);
+        DecodeOutcome outcome;
+        try {
+            outcome = decoder.decode(record);
+        } catch (Throwable t) {
+            FatalErrors.rethrowIfFatal(t);
+            LOG.error("decoding the record at {} failed; it becomes an INTERNAL dead letter", record.position(), t);
+            outcome = new DecodeOutcome.Rejected(new DeadLetter(ReasonCode.INTERNAL,
+                    "decoding failed: " + ErrorMessages.brief(t), "", record));
+        }
         if (outcome instanceof DecodeOutcome.Accepted a) {
             accepted.inc();
             out.collect(a.invocation());
@@ -124,32 +153,52 @@ public final class DecodeFunction extends BroadcastProcessFunction<RawRecord, Ra
     @Override
     public void processBroadcastElement(RawRecord record, Context ctx, Collector<Invocation> out) throws Exception {
         boolean reporter = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask() == 0;
+        try {
+            Optional<DeadLetter> rejected = apply(record, ctx);
+            if (rejected.isPresent() && reporter) {
+                deadLetter(rejected.get(), ctx::output);
+            }
+        } catch (Throwable t) {
+            FatalErrors.rethrowIfFatal(t);
+            LOG.error("the control record at {} could not be applied", record.position(), t);
+            if (reporter) {
+                deadLetter(new DeadLetter(ReasonCode.INTERNAL, "applying the command failed: " + ErrorMessages.brief(t),
+                        "", record), ctx::output);
+            }
+        }
+    }
+
+    /** Applies one control command; the dead letter it becomes if it cannot be applied. */
+    private Optional<DeadLetter> apply(RawRecord record, Context ctx) throws Exception {
         ControlCommand.Parsed parsed = ControlCommand.parse(record);
         if (parsed instanceof ControlCommand.Parsed.Rejected r) {
-            if (reporter) {
-                deadLetter(r.deadLetter(), ctx::output);
-            }
-            return;
+            return Optional.of(r.deadLetter());
         }
         ControlCommand command = ((ControlCommand.Parsed.Command) parsed).command();
+        FunctionSpec builtin = builtins.get(command.function());
         Deployment deployment;
         if (command.action() == ControlCommand.Action.REMOVE) {
+            if (builtin != null) {
+                return Optional.of(new DeadLetter(ReasonCode.INVALID_FIELD, "'" + command.function()
+                        + "' is a built-in function and cannot be removed", "", record));
+            }
             deployment = Deployment.removed(command.function());
             removed.inc();
+        } else if (builtin != null) {
+            deployment = Deployment.deployed(builtin);
+            deployed.inc();
         } else {
             FunctionResolver.Resolution resolution = resolver.resolve(command.function());
             if (resolution.spec() == null) {
-                if (reporter) {
-                    deadLetter(new DeadLetter(ReasonCode.UNKNOWN_FUNCTION, "cannot deploy '" + command.function()
-                            + "': " + resolution.problem(), "", record), ctx::output);
-                }
-                return;
+                return Optional.of(new DeadLetter(ReasonCode.UNKNOWN_FUNCTION, "cannot deploy '" + command.function()
+                        + "': " + resolution.problem(), "", record));
             }
             deployment = Deployment.deployed(resolution.spec());
             deployed.inc();
         }
         ctx.getBroadcastState(DEPLOYMENTS).put(command.function(), deployment);
         overrides.put(command.function(), deployment);
+        return Optional.empty();
     }
 
     private void deadLetter(DeadLetter letter, java.util.function.BiConsumer<OutputTag<DeadLetter>, DeadLetter> output) {

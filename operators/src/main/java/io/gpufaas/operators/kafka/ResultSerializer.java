@@ -1,27 +1,57 @@
 package io.gpufaas.operators.kafka;
 
-import io.gpufaas.core.event.EventJson;
 import io.gpufaas.core.event.InvocationResult;
+import io.gpufaas.core.event.OutputFit;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
+import org.apache.flink.api.common.serialization.SerializationSchema;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
+import org.apache.flink.metrics.Counter;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** Writes a result as contract JSON, keyed by invocation id like the invocation was. */
+/**
+ * Writes a result as contract JSON, keyed by invocation id like the invocation was. A result too
+ * large for the topic is written as its RESULT_TOO_LARGE error instead ({@link OutputFit}), so one
+ * record's size never fails the sink. Metric: {@code oversizeResults}.
+ */
 public final class ResultSerializer implements KafkaRecordSerializationSchema<InvocationResult> {
 
     private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(ResultSerializer.class);
 
     private final String topic;
+    private final int maxRecordBytes;
+    private transient Counter oversize;
 
-    public ResultSerializer(String topic) {
+    /** @param maxRecordBytes the most bytes one record may take on {@code topic} (the smaller of the
+     *     topic's {@code max.message.bytes} and the producer's {@code max.request.size}) */
+    public ResultSerializer(String topic, int maxRecordBytes) {
         this.topic = Objects.requireNonNull(topic, "topic");
+        if (maxRecordBytes < OutputFit.MIN_RECORD_BYTES) {
+            throw new IllegalArgumentException("topic '" + topic + "' takes records of at most " + maxRecordBytes
+                    + " bytes; results need at least " + OutputFit.MIN_RECORD_BYTES);
+        }
+        this.maxRecordBytes = maxRecordBytes;
     }
 
     @Override
-    public ProducerRecord<byte[], byte[]> serialize(
-            InvocationResult result, KafkaSinkContext context, Long timestamp) {
-        return new ProducerRecord<>(topic, null, timestamp,
-                result.id().getBytes(StandardCharsets.UTF_8), EventJson.encodeResult(result));
+    public void open(SerializationSchema.InitializationContext context, KafkaSinkContext sinkContext) {
+        oversize = context.getMetricGroup().counter("oversizeResults");
+    }
+
+    @Override
+    public ProducerRecord<byte[], byte[]> serialize(InvocationResult result, KafkaSinkContext context, Long timestamp) {
+        byte[] key = result.id().getBytes(StandardCharsets.UTF_8);
+        OutputFit.Encoded encoded = OutputFit.result(result, KafkaRecordSize.valueBudget(maxRecordBytes, key, null));
+        if (encoded.reduced()) {
+            if (oversize != null) {
+                oversize.inc();
+            }
+            LOG.warn("result of invocation {} ({} bytes) does not fit topic {} ({} bytes a record): written as an error",
+                    result.id(), encoded.originalBytes(), topic, maxRecordBytes);
+        }
+        return new ProducerRecord<>(topic, null, timestamp, key, encoded.value());
     }
 }

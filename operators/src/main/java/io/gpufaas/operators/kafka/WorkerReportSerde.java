@@ -20,19 +20,31 @@ public final class WorkerReportSerde {
 
     private WorkerReportSerde() {}
 
-    /** Keyed by worker, so one worker's reports stay in order. */
+    /**
+     * Keyed by worker, so one worker's reports stay in order. A report whose list of resident
+     * models would not fit the topic goes without it ({@link WorkerReport#residentComplete()}
+     * false): the slot is still freed, and the next report that fits corrects the view.
+     */
     public static final class Serializer implements KafkaRecordSerializationSchema<WorkerReport> {
         private static final long serialVersionUID = 1L;
         private final String topic;
+        private final int maxRecordBytes;
 
-        public Serializer(String topic) {
+        public Serializer(String topic, int maxRecordBytes) {
             this.topic = Objects.requireNonNull(topic, "topic");
+            this.maxRecordBytes = maxRecordBytes;
         }
 
         @Override
         public ProducerRecord<byte[], byte[]> serialize(WorkerReport report, KafkaSinkContext context, Long timestamp) {
-            return new ProducerRecord<>(topic, null, timestamp,
-                    Integer.toString(report.worker()).getBytes(StandardCharsets.UTF_8), EventJson.encodeReport(report));
+            byte[] key = Integer.toString(report.worker()).getBytes(StandardCharsets.UTF_8);
+            byte[] value = EventJson.encodeReport(report);
+            if (value.length > KafkaRecordSize.valueBudget(maxRecordBytes, key, null)) {
+                LOG.warn("worker {} holds {} models, too many to list in a report on {}; sent without the list",
+                        report.worker(), report.resident().size(), topic);
+                value = EventJson.encodeReport(report.withoutResidentList());
+            }
+            return new ProducerRecord<>(topic, null, timestamp, key, value);
         }
     }
 

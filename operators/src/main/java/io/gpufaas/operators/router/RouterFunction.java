@@ -1,6 +1,8 @@
 package io.gpufaas.operators.router;
 
 import io.gpufaas.core.cache.CacheEntry;
+import io.gpufaas.core.event.ErrorMessages;
+import io.gpufaas.core.event.FatalErrors;
 import io.gpufaas.core.event.Invocation;
 import io.gpufaas.core.event.InvocationResult;
 import io.gpufaas.core.event.Placement;
@@ -49,14 +51,19 @@ import org.slf4j.LoggerFactory;
  * <p>State: waiting invocations, the view's resident models and per-function statistics, all
  * operator state; after a restore the view is rebuilt and then corrected by the first reports.
  *
- * <p>Overload: the queue holds at most {@code maxPending} invocations; beyond it new ones end at
- * once as {@code ERROR}/{@code OVERLOADED} results, and waiting ones past their deadline as
+ * <p>Overload: the queue holds at most {@code maxPending} invocations and {@code maxPendingBytes}
+ * of their input; beyond either, new ones end at once as {@code ERROR}/{@code OVERLOADED} results, and waiting ones past their deadline as
  * {@code EXPIRED} results, both on {@link #ROUTER_RESULTS}. Back-pressure cannot do this job here:
  * a router blocked on its input could not read the reports that free its workers.
  *
+ * <p>Handling one record never fails the job: an invocation whose handling throws ends as an
+ * {@code INTERNAL} error result, a report that cannot be applied is skipped (both logged and
+ * counted in {@code internalErrors}).
+ *
  * <p>Metrics: counters {@code routedInvocations}, {@code plannedHits}, {@code plannedMisses},
  * {@code reportsReceived}, {@code viewCorrections}, {@code releasedSlots},
- * {@code shedInvocations}, {@code expiredWhileWaiting}; gauges {@code pendingInvocations}, {@code pendingHighWater}.
+ * {@code shedInvocations}, {@code expiredWhileWaiting}, {@code internalErrors}; gauges
+ * {@code pendingInvocations}, {@code pendingBytes}, {@code pendingHighWater}.
  */
 public final class RouterFunction extends KeyedCoProcessFunction<String, Invocation, WorkerReport, Routed>
         implements CheckpointedFunction {
@@ -92,6 +99,9 @@ public final class RouterFunction extends KeyedCoProcessFunction<String, Invocat
     private transient Counter releasedSlots;
     private transient Counter shed;
     private transient Counter expiredWaiting;
+    private transient Counter internalErrors;
+    /** Input bytes of the invocations waiting in the scheduler. */
+    private transient long pendingBytes;
     private transient long lastSweepMs;
     /** The most invocations ever waiting at once in this run: what overload really held in memory. */
     private transient int pendingHighWater;
@@ -157,6 +167,7 @@ public final class RouterFunction extends KeyedCoProcessFunction<String, Invocat
         }
         for (Invocation inv : restoredPending) {
             scheduler.submit(request(inv));
+            pendingBytes += inv.sizeBytes();
         }
         var metrics = getRuntimeContext().getMetricGroup();
         routed = metrics.counter("routedInvocations");
@@ -167,7 +178,9 @@ public final class RouterFunction extends KeyedCoProcessFunction<String, Invocat
         releasedSlots = metrics.counter("releasedSlots");
         shed = metrics.counter("shedInvocations");
         expiredWaiting = metrics.counter("expiredWhileWaiting");
+        internalErrors = metrics.counter("internalErrors");
         metrics.gauge("pendingInvocations", (Gauge<Integer>) () -> scheduler.queued());
+        metrics.gauge("pendingBytes", (Gauge<Long>) () -> pendingBytes);
         metrics.gauge("pendingHighWater", (Gauge<Integer>) () -> pendingHighWater);
         LOG.info("router: policy {}, {} workers x {} slots, {} bytes each; restored {} pending invocations, {} resident models",
                 settings.policy(), settings.workers(), settings.slotsPerWorker(), settings.workerMemoryBytes(),
@@ -190,26 +203,61 @@ public final class RouterFunction extends KeyedCoProcessFunction<String, Invocat
 
     @Override
     public void processElement1(Invocation inv, Context ctx, Collector<Routed> out) {
+        try {
+            admit(inv, ctx);
+        } catch (Throwable t) {
+            FatalErrors.rethrowIfFatal(t);
+            internalErrors.inc();
+            LOG.error("router: invocation {} of {} failed while being queued", inv.id(), inv.function(), t);
+            long now = System.currentTimeMillis();
+            long waited = Math.max(0, now - inv.arrivedAtMs());
+            ctx.output(ROUTER_RESULTS, InvocationResult.internalError(inv, "the router failed: " + ErrorMessages.brief(t),
+                    new Timing(waited, 0, 0, waited), Placement.nowhere(), now));
+        }
+        dispatchSafely(ctx, out);
+    }
+
+    private void admit(Invocation inv, Context ctx) {
         expire(ctx);
+        long size = inv.sizeBytes();
         if (inv.hasDeadline() && inv.deadlineMs() < System.currentTimeMillis()) {
             expired(inv, ctx); // already too late: no slot, no queue
         } else if (scheduler.queued() >= settings.maxPending()) {
-            shed.inc();
-            long now = System.currentTimeMillis();
-            long waited = Math.max(0, now - inv.arrivedAtMs());
-            ctx.output(ROUTER_RESULTS, new InvocationResult(inv.id(), inv.function(), ResultStatus.ERROR, "", "OVERLOADED",
-                    settings.maxPending() + " invocations are already waiting for a worker; retry later",
-                    new Timing(waited, 0, 0, waited), Placement.nowhere(), inv.metadata(), now));
+            shed(inv, ctx, settings.maxPending() + " invocations are already waiting for a worker; retry later");
+        } else if (scheduler.queued() > 0 && pendingBytes + size > settings.maxPendingBytes()) {
+            // An empty queue takes any one invocation: the record limit already bounds its size.
+            shed(inv, ctx, "invocations holding " + pendingBytes + " bytes of input are already waiting for a worker "
+                    + "(at most " + settings.maxPendingBytes() + "); retry later");
         } else {
             scheduler.submit(request(inv));
+            pendingBytes += size;
             pendingHighWater = Math.max(pendingHighWater, scheduler.queued());
         }
-        dispatch(out);
+    }
+
+    private void shed(Invocation inv, Context ctx, String why) {
+        shed.inc();
+        long now = System.currentTimeMillis();
+        long waited = Math.max(0, now - inv.arrivedAtMs());
+        ctx.output(ROUTER_RESULTS, new InvocationResult(inv.id(), inv.function(), ResultStatus.ERROR, "", "OVERLOADED",
+                why, new Timing(waited, 0, 0, waited), Placement.nowhere(), inv.metadata(), now));
     }
 
     @Override
     public void processElement2(WorkerReport report, Context ctx, Collector<Routed> out) {
         reports.inc();
+        try {
+            applyReport(report, ctx);
+        } catch (Throwable t) {
+            FatalErrors.rethrowIfFatal(t);
+            internalErrors.inc();
+            LOG.error("router: report of worker {} for invocation {} could not be applied; skipped", report.worker(),
+                    report.invocationId(), t);
+        }
+        dispatchSafely(ctx, out);
+    }
+
+    private void applyReport(WorkerReport report, Context ctx) {
         if (report.worker() < 0 || report.worker() >= settings.workers()) {
             LOG.warn("router: report from unknown worker {} ignored (the job has {})", report.worker(), settings.workers());
             return;
@@ -219,10 +267,22 @@ public final class RouterFunction extends KeyedCoProcessFunction<String, Invocat
         WorkerView view = scheduler.workers().get(report.worker());
         view.tryComplete(report.function());
         stats.put(report.function(), stats(report.function()).observe(report.bytes(), report.loadMs(), report.execMs()));
-        corrections.inc(view.reconcile(report.resident(), m -> stats(m).bytes(), m -> stats(m).loadMs()));
-        report.resident().forEach(scheduler::keepMinimumCopies);
+        if (report.residentComplete()) {
+            corrections.inc(view.reconcile(report.resident(), m -> stats(m).bytes(), m -> stats(m).loadMs()));
+            report.resident().forEach(scheduler::keepMinimumCopies);
+        }
         expire(ctx);
-        dispatch(out);
+    }
+
+    /** A failure while dispatching belongs to no one record: logged, and retried at the next event. */
+    private void dispatchSafely(Context ctx, Collector<Routed> out) {
+        try {
+            dispatch(out);
+        } catch (Throwable t) {
+            FatalErrors.rethrowIfFatal(t);
+            internalErrors.inc();
+            LOG.error("router: dispatching failed; the waiting invocations stay queued", t);
+        }
     }
 
     /** Invocations whose deadline passed while they waited end here as EXPIRED, not in a worker. */
@@ -233,6 +293,7 @@ public final class RouterFunction extends KeyedCoProcessFunction<String, Invocat
         }
         lastSweepMs = now;
         for (Request<Invocation> r : scheduler.removeIf(r -> r.item().hasDeadline() && r.item().deadlineMs() < now)) {
+            pendingBytes -= r.item().sizeBytes();
             expired(r.item(), ctx);
         }
     }
@@ -255,6 +316,7 @@ public final class RouterFunction extends KeyedCoProcessFunction<String, Invocat
             }
         }
         for (Assignment<Invocation> a : scheduler.dispatch(now)) {
+            pendingBytes -= a.item().sizeBytes();
             lastHeardMs[a.worker()] = Math.max(lastHeardMs[a.worker()], now);
             routed.inc();
             (a.hit() ? plannedHits : plannedMisses).inc();

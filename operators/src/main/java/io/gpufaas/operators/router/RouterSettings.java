@@ -17,6 +17,8 @@ import java.io.Serializable;
  * @param maxPending invocations the router holds waiting; beyond it new ones are shed with an
  *     {@code OVERLOADED} result, so memory stays bounded (back-pressure cannot cross the
  *     feedback loop without deadlocking it)
+ * @param maxPendingBytes input bytes of the invocations the router holds waiting: the same bound
+ *     in bytes, since {@code maxPending} records of the largest accepted size could fill any heap
  */
 public record RouterSettings(
         String policy,
@@ -26,15 +28,17 @@ public record RouterSettings(
         int maxBypass,
         int window,
         long reportTimeoutMs,
-        int maxPending) implements Serializable {
+        int maxPending,
+        long maxPendingBytes) implements Serializable {
 
     public RouterSettings {
         RoutingPolicies.create(policy); // an unknown name fails here, at submission
         if (workers < 1 || workerMemoryBytes <= 0 || slotsPerWorker < 1 || maxBypass < 0 || window < 1
-                || reportTimeoutMs <= 0 || maxPending < 1) {
+                || reportTimeoutMs <= 0 || maxPending < 1 || maxPendingBytes < 1) {
             throw new IllegalArgumentException("invalid router settings: " + workers + " workers, "
                     + workerMemoryBytes + " bytes, " + slotsPerWorker + " slots, bypass " + maxBypass
-                    + ", window " + window + ", report timeout " + reportTimeoutMs + " ms, max pending " + maxPending);
+                    + ", window " + window + ", report timeout " + reportTimeoutMs + " ms, max pending " + maxPending
+                    + " invocations and " + maxPendingBytes + " bytes");
         }
     }
 }

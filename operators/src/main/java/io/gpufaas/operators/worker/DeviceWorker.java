@@ -5,6 +5,8 @@ import io.gpufaas.core.cache.CacheStats;
 import io.gpufaas.core.cache.CachedModel;
 import io.gpufaas.core.cache.EvictionPolicies;
 import io.gpufaas.core.cache.ModelCache;
+import io.gpufaas.core.event.ErrorMessages;
+import io.gpufaas.core.event.FatalErrors;
 import io.gpufaas.core.event.Invocation;
 import io.gpufaas.core.event.InvocationResult;
 import io.gpufaas.core.event.Placement;
@@ -43,6 +45,13 @@ import org.slf4j.LoggerFactory;
  * host-to-device link) and {@code concurrency} execution threads. Plain Java, no Flink: the
  * operator feeds it and hands its results back to Flink. Every submitted invocation completes
  * exactly once: OK, ERROR or EXPIRED.
+ *
+ * <p>Whatever a load or a run throws, {@link Error}s included (a heap exhausted by one input, a
+ * stack overflow in an engine), ends the invocations it concerns as {@code INTERNAL} errors and
+ * gives back what they held: the execution slot, the model's pins, the load slot, the decoded
+ * bytes. Decoded input in memory is bounded by {@link WorkerSettings#maxDecodedBytes()}: a batch
+ * that would exceed it waits (claimed, its model pinned) until running batches finish, unless
+ * nothing runs.
  */
 public final class DeviceWorker implements AutoCloseable {
 
@@ -61,6 +70,9 @@ public final class DeviceWorker implements AutoCloseable {
         default void onBatch(String model, int size, long millis) {}
 
         default void onEvict(String model) {}
+
+        /** A load or run threw; the invocations it concerned ended as errors. */
+        default void onError(String model, Throwable error) {}
     }
 
     private static final class Job {
@@ -92,6 +104,10 @@ public final class DeviceWorker implements AutoCloseable {
     private final ScheduledExecutorService timer;
     private int runningJobs;
     private int runningBatches;
+    /** Estimated decoded-input bytes of the running batches. */
+    private long decodedInFlight;
+    /** A claimed batch waiting for decoded-input room: its model pinned, its jobs off the queue. */
+    private Claimed parked;
     private boolean loadInFlight;
     private boolean closed;
 
@@ -160,7 +176,14 @@ public final class DeviceWorker implements AutoCloseable {
                 }
             }
             long start = now();
-            LoadOutcome outcome = function.get().load(device);
+            LoadOutcome outcome;
+            try {
+                outcome = function.get().load(device);
+            } catch (Throwable t) {
+                FatalErrors.rethrowIfFatal(t);
+                failed(m.model(), t, "warm reload", List.of());
+                outcome = LoadOutcome.failed(FailureCode.MODEL_LOAD_FAILED, ErrorMessages.brief(t));
+            }
             long ms = now() - start;
             synchronized (this) {
                 if (outcome instanceof LoadOutcome.Loaded l && install(m.model(), l.model(), ms)) {
@@ -220,7 +243,7 @@ public final class DeviceWorker implements AutoCloseable {
     public record Stats(int queued, int running, long usedBytes, long capacityBytes, int residentModels, CacheStats cache) {}
 
     public synchronized Stats stats() {
-        return new Stats(queue.size(), runningJobs, cache.usedBytes(), cache.capacity(), models.size(), cache.stats());
+        return new Stats(queue.size() + (parked == null ? 0 : parked.batch.size()), runningJobs, cache.usedBytes(), cache.capacity(), models.size(), cache.stats());
     }
 
     private long now() {
@@ -238,6 +261,9 @@ public final class DeviceWorker implements AutoCloseable {
         return blocked.contains(model) || loadInFlight ? ModelState.BLOCKED : ModelState.ABSENT;
     }
 
+    /** A batch taken off the queue with its model pinned, and the decoded bytes it will hold. */
+    private record Claimed(String model, List<Job> batch, long decodedBytes) {}
+
     /** Dispatches whatever can run now. Called after every event that may have freed something. */
     private void pump() {
         List<Runnable> completions = new ArrayList<>();
@@ -254,11 +280,39 @@ public final class DeviceWorker implements AutoCloseable {
                 completions.add(() -> expired.done.accept(r));
             }
             while (runningBatches < settings.concurrency()) {
+                if (parked != null) {
+                    if (!roomFor(parked.decodedBytes)) {
+                        break;
+                    }
+                    Claimed next = parked;
+                    parked = null;
+                    launch(next, completions);
+                    continue;
+                }
                 Dispatch<Job> d = queue.next(now, this::state);
                 if (d instanceof Dispatch.Run<Job> run) {
-                    startBatch(run.model(), run.batch());
+                    Claimed claimed = claim(run.model(), run.batch(), completions);
+                    if (claimed == null) {
+                        continue;
+                    }
+                    if (!roomFor(claimed.decodedBytes)) {
+                        parked = claimed;
+                        break;
+                    }
+                    launch(claimed, completions);
                 } else if (d instanceof Dispatch.Load<Job> load) {
-                    startLoad(load.model(), completions);
+                    try {
+                        startLoad(load.model(), completions);
+                    } catch (Throwable t) {
+                        FatalErrors.rethrowIfFatal(t);
+                        failed(load.model(), t, "starting the load", List.of());
+                        loadInFlight = false;
+                        if (cache.isLoading(load.model())) {
+                            cache.loadFailed(load.model());
+                        }
+                        failModel(load.model(), FailureCode.INTERNAL, "loading the model failed: " + ErrorMessages.brief(t),
+                                completions);
+                    }
                 } else if (d instanceof Dispatch.WaitUntil<Job> wait) {
                     timer.schedule(this::pump, Math.max(1, wait.atMs() - now), TimeUnit.MILLISECONDS);
                     break;
@@ -267,7 +321,34 @@ public final class DeviceWorker implements AutoCloseable {
                 }
             }
         }
-        completions.forEach(Runnable::run);
+        completeAll(completions);
+    }
+
+    /** Under the lock: one batch always runs, so a single large one cannot wait forever. */
+    private boolean roomFor(long decodedBytes) {
+        return runningBatches == 0 || decodedInFlight + decodedBytes <= settings.maxDecodedBytes();
+    }
+
+    private static void completeAll(List<Runnable> completions) {
+        for (Runnable completion : completions) {
+            try {
+                completion.run();
+            } catch (Throwable t) {
+                FatalErrors.rethrowIfFatal(t);
+                LOG.error("a completion callback failed", t);
+            }
+        }
+    }
+
+    private void failed(String model, Throwable t, String during, List<Job> jobs) {
+        List<String> ids = new ArrayList<>();
+        jobs.forEach(j -> ids.add(j.invocation.id()));
+        LOG.error("worker {} on {}: {} of model {} threw (invocations {})", worker, device.id(), during, model, ids, t);
+        try {
+            listener.onError(model, t);
+        } catch (RuntimeException e) {
+            LOG.warn("worker {}: error listener failed", worker, e);
+        }
     }
 
     /** Under the lock. */
@@ -299,7 +380,14 @@ public final class DeviceWorker implements AutoCloseable {
 
     private void load(String model, InferenceFunction function) {
         long start = now();
-        LoadOutcome outcome = function.load(device);
+        LoadOutcome outcome;
+        try {
+            outcome = function.load(device);
+        } catch (Throwable t) {
+            FatalErrors.rethrowIfFatal(t);
+            failed(model, t, "loading", List.of());
+            outcome = LoadOutcome.failed(FailureCode.MODEL_LOAD_FAILED, "loading the model failed: " + ErrorMessages.brief(t));
+        }
         long ms = now() - start;
         List<Runnable> completions = new ArrayList<>();
         synchronized (this) {
@@ -310,23 +398,32 @@ public final class DeviceWorker implements AutoCloseable {
                 }
                 return;
             }
-            if (outcome instanceof LoadOutcome.Loaded l) {
-                long bytes = l.model().footprint().bytes();
-                if (install(model, l.model(), ms)) {
-                    listener.onLoad(model, ms, bytes);
-                } else {
-                    failModel(model, FailureCode.OUT_OF_DEVICE_MEMORY, bytes > cache.capacity()
-                            ? "model '" + model + "' needs " + bytes + " bytes but device " + device.id() + " has "
-                                    + cache.capacity() + " in all"
-                            : "model '" + model + "' needs " + bytes + " bytes; models in use leave too little free on "
-                                    + device.id(), completions);
+            try {
+                if (outcome instanceof LoadOutcome.Loaded l) {
+                    long bytes = l.model().footprint().bytes();
+                    if (install(model, l.model(), ms)) {
+                        listener.onLoad(model, ms, bytes);
+                    } else {
+                        failModel(model, FailureCode.OUT_OF_DEVICE_MEMORY, bytes > cache.capacity()
+                                ? "model '" + model + "' needs " + bytes + " bytes but device " + device.id() + " has "
+                                        + cache.capacity() + " in all"
+                                : "model '" + model + "' needs " + bytes + " bytes; models in use leave too little free on "
+                                        + device.id(), completions);
+                    }
+                } else if (outcome instanceof LoadOutcome.Failed f) {
+                    cache.loadFailed(model);
+                    failModel(model, f.code(), f.message(), completions);
                 }
-            } else if (outcome instanceof LoadOutcome.Failed f) {
-                cache.loadFailed(model);
-                failModel(model, f.code(), f.message(), completions);
+            } catch (Throwable t) {
+                FatalErrors.rethrowIfFatal(t);
+                failed(model, t, "installing", List.of());
+                if (cache.isLoading(model)) {
+                    cache.loadFailed(model);
+                }
+                failModel(model, FailureCode.INTERNAL, "installing the model failed: " + ErrorMessages.brief(t), completions);
             }
         }
-        completions.forEach(Runnable::run);
+        completeAll(completions);
         pump();
     }
 
@@ -367,8 +464,11 @@ public final class DeviceWorker implements AutoCloseable {
         }
     }
 
-    /** Under the lock. */
-    private void startBatch(String model, List<Job> batch) {
+    /**
+     * Under the lock: takes the batch off the queue's books and pins its model, so nothing evicts
+     * it before the batch has run. Null (and the batch ended as errors) if that fails.
+     */
+    private Claimed claim(String model, List<Job> batch, List<Runnable> completions) {
         LoadedModel loaded = models.get(model);
         for (Job job : batch) {
             if (job.hit) {
@@ -377,37 +477,94 @@ public final class DeviceWorker implements AutoCloseable {
             cache.dequeued(model);
             cache.pin(model);
         }
-        runningBatches++;
-        runningJobs += batch.size();
-        long loadMs = lastLoadMs.getOrDefault(model, 0L);
-        runPool.execute(() -> runBatch(model, loaded, batch, loadMs));
+        long bytes = 0;
+        try {
+            for (Job job : batch) {
+                bytes += loaded.workingBytes(job.invocation.input());
+            }
+        } catch (Throwable t) {
+            FatalErrors.rethrowIfFatal(t);
+            failed(model, t, "sizing the inputs", batch);
+            for (int i = 0; i < batch.size(); i++) {
+                cache.unpin(model);
+            }
+            long now = now();
+            for (Job job : batch) {
+                InvocationResult r = internal(job, "sizing the input failed: " + ErrorMessages.brief(t), now, now);
+                completions.add(() -> job.done.accept(r));
+            }
+            return null;
+        }
+        return new Claimed(model, batch, bytes);
     }
 
-    private void runBatch(String model, LoadedModel loaded, List<Job> batch, long loadMs) {
+    /** Under the lock. */
+    private void launch(Claimed claimed, List<Runnable> completions) {
+        LoadedModel loaded = models.get(claimed.model);
+        runningBatches++;
+        runningJobs += claimed.batch.size();
+        decodedInFlight += claimed.decodedBytes;
+        long loadMs = lastLoadMs.getOrDefault(claimed.model, 0L);
+        try {
+            runPool.execute(() -> runBatch(claimed, loaded, loadMs));
+        } catch (Throwable t) {
+            FatalErrors.rethrowIfFatal(t);
+            failed(claimed.model, t, "scheduling the batch", claimed.batch);
+            release(claimed);
+            long now = now();
+            for (Job job : claimed.batch) {
+                InvocationResult r = internal(job, "the worker could not run it: " + ErrorMessages.brief(t), now, now);
+                completions.add(() -> job.done.accept(r));
+            }
+        }
+    }
+
+    /** Under the lock: gives back what a launched batch held. */
+    private void release(Claimed claimed) {
+        runningBatches--;
+        runningJobs -= claimed.batch.size();
+        decodedInFlight -= claimed.decodedBytes;
+        for (int i = 0; i < claimed.batch.size(); i++) {
+            cache.unpin(claimed.model);
+        }
+        blocked.clear();
+    }
+
+    private void runBatch(Claimed claimed, LoadedModel loaded, long loadMs) {
+        String model = claimed.model;
+        List<Job> batch = claimed.batch;
         long start = now();
-        List<Payload> inputs = new ArrayList<>(batch.size());
-        batch.forEach(j -> inputs.add(j.invocation.input()));
         List<ExecutionOutcome> outcomes;
         try {
+            List<Payload> inputs = new ArrayList<>(batch.size());
+            batch.forEach(j -> inputs.add(j.invocation.input()));
             outcomes = loaded.runBatch(inputs);
-        } catch (RuntimeException e) {
-            // A bug or an engine crash must not lose the invocations: each gets an ERROR.
-            ExecutionOutcome failure = ExecutionOutcome.failure(FailureCode.INTERNAL, String.valueOf(e));
+            if (outcomes == null || outcomes.size() != batch.size()) {
+                throw new IllegalStateException(model + " returned " + (outcomes == null ? "no" : outcomes.size())
+                        + " outcomes for " + batch.size() + " inputs");
+            }
+        } catch (Throwable t) {
+            // A bug, an engine crash or an exhausted heap must not lose the invocations or the slot.
+            FatalErrors.rethrowIfFatal(t);
+            failed(model, t, "running a batch", batch);
+            ExecutionOutcome failure = ExecutionOutcome.failure(FailureCode.INTERNAL,
+                    "the function failed: " + ErrorMessages.brief(t));
             outcomes = new ArrayList<>();
             for (int i = 0; i < batch.size(); i++) {
                 outcomes.add(failure);
             }
+        } finally {
+            synchronized (this) {
+                release(claimed);
+            }
         }
         long end = now();
-        listener.onBatch(model, batch.size(), end - start);
-        synchronized (this) {
-            runningBatches--;
-            runningJobs -= batch.size();
-            for (int i = 0; i < batch.size(); i++) {
-                cache.unpin(model);
-            }
-            blocked.clear();
+        try {
+            listener.onBatch(model, batch.size(), end - start);
+        } catch (RuntimeException e) {
+            LOG.warn("worker {}: batch listener failed", worker, e);
         }
+        List<Runnable> completions = new ArrayList<>();
         for (int i = 0; i < batch.size(); i++) {
             Job job = batch.get(i);
             Invocation inv = job.invocation;
@@ -419,9 +576,17 @@ public final class DeviceWorker implements AutoCloseable {
                     ? InvocationResult.ok(inv, s.outputJson(), timing, placement(job), end)
                     : InvocationResult.error(inv, ((ExecutionOutcome.Failure) outcome).code().name(),
                             ((ExecutionOutcome.Failure) outcome).message(), timing, placement(job), end);
-            job.done.accept(r);
+            completions.add(() -> job.done.accept(r));
         }
+        completeAll(completions);
         pump();
+    }
+
+    private InvocationResult internal(Job job, String message, long startMs, long endMs) {
+        Invocation inv = job.invocation;
+        long waited = Math.max(0, startMs - inv.arrivedAtMs());
+        return InvocationResult.internalError(inv, message, new Timing(waited, 0, endMs - startMs,
+                Math.max(0, endMs - inv.arrivedAtMs())), placement(job), endMs);
     }
 
     private Placement placement(Job job) {

@@ -1,6 +1,8 @@
 package io.gpufaas.operators.worker;
 
 import io.gpufaas.core.cache.CachedModel;
+import io.gpufaas.core.event.ErrorMessages;
+import io.gpufaas.core.event.FatalErrors;
 import io.gpufaas.core.event.Invocation;
 import io.gpufaas.core.event.InvocationResult;
 import io.gpufaas.core.event.Placement;
@@ -43,9 +45,12 @@ import org.slf4j.LoggerFactory;
  * eviction policy's state. After a restore the worker reloads those models before it takes
  * traffic (unless disabled), so a failover is not a storm of cold starts.
  *
+ * <p>Handling one invocation never fails the job: whatever it throws here or in the worker ends
+ * it as an {@code INTERNAL} error result (logged with its id, counted in {@code workerErrors}).
+ *
  * <p>Metrics: counters {@code invocationsCompleted}, {@code invocationsFailed},
  * {@code invocationsExpired}, {@code cacheHits}, {@code cacheMisses}, {@code cacheEvictions},
- * {@code modelLoads}, {@code bytesLoaded}; gauges {@code queueDepth}, {@code inFlight},
+ * {@code modelLoads}, {@code bytesLoaded}, {@code workerErrors}; gauges {@code queueDepth}, {@code inFlight},
  * {@code deviceMemoryUsedBytes}, {@code deviceMemoryCapacityBytes}, {@code residentModels},
  * {@code warmRestoredModels}; histograms {@code loadLatencyMs}, {@code executionLatencyMs},
  * {@code batchSize}, {@code queueWaitMs}, {@code endToEndLatencyMs}.
@@ -73,6 +78,7 @@ public final class WorkerFunction extends RichAsyncFunction<Routed, WorkerOutput
     private transient Counter completed;
     private transient Counter failed;
     private transient Counter expired;
+    private transient Counter workerErrors;
     private transient Histogram endToEnd;
     private transient Histogram queueWait;
 
@@ -111,6 +117,7 @@ public final class WorkerFunction extends RichAsyncFunction<Routed, WorkerOutput
         Counter evictions = metrics.counter("cacheEvictions");
         Counter loads = metrics.counter("modelLoads");
         Counter bytesLoaded = metrics.counter("bytesLoaded");
+        workerErrors = metrics.counter("workerErrors");
         Histogram loadLatency = histogram(metrics, "loadLatencyMs");
         Histogram executionLatency = histogram(metrics, "executionLatencyMs");
         Histogram batchSize = histogram(metrics, "batchSize");
@@ -139,6 +146,11 @@ public final class WorkerFunction extends RichAsyncFunction<Routed, WorkerOutput
             @Override
             public void onEvict(String model) {
                 evictions.inc();
+            }
+
+            @Override
+            public void onError(String model, Throwable error) {
+                workerErrors.inc();
             }
         });
         metrics.gauge("queueDepth", (Gauge<Integer>) () -> worker.stats().queued());
@@ -177,25 +189,51 @@ public final class WorkerFunction extends RichAsyncFunction<Routed, WorkerOutput
 
     @Override
     public void asyncInvoke(Routed routed, ResultFuture<WorkerOutput> resultFuture) {
-        if (!routed.evict().isEmpty()) {
-            worker.evict(routed.evict());
-        }
-        worker.submit(routed.invocation(), result -> {
-            switch (result.status()) {
-                case OK -> completed.inc();
-                case ERROR -> failed.inc();
-                case EXPIRED -> expired.inc();
+        Invocation inv = routed.invocation();
+        try {
+            if (!routed.evict().isEmpty()) {
+                worker.evict(routed.evict());
             }
-            endToEnd.update(result.timing().endToEndMs());
-            queueWait.update(result.timing().queuedMs());
-            resultFuture.complete(List.of(new WorkerOutput(result, report(result))));
-        });
+            worker.submit(inv, result -> complete(result, resultFuture));
+        } catch (Throwable t) {
+            FatalErrors.rethrowIfFatal(t);
+            workerErrors.inc();
+            LOG.error("worker: invocation {} of {} could not be submitted", inv.id(), inv.function(), t);
+            long now = System.currentTimeMillis();
+            long waited = Math.max(0, now - inv.arrivedAtMs());
+            complete(InvocationResult.internalError(inv, "the worker could not take it: " + ErrorMessages.brief(t),
+                    new Timing(waited, 0, 0, waited), placement(), now), resultFuture);
+        }
     }
 
+    private void complete(InvocationResult result, ResultFuture<WorkerOutput> resultFuture) {
+        switch (result.status()) {
+            case OK -> completed.inc();
+            case ERROR -> failed.inc();
+            case EXPIRED -> expired.inc();
+        }
+        endToEnd.update(result.timing().endToEndMs());
+        queueWait.update(result.timing().queuedMs());
+        resultFuture.complete(List.of(new WorkerOutput(result, report(result))));
+    }
+
+    private Placement placement() {
+        return new Placement(getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(),
+                worker == null ? "" : worker.device().id(), false);
+    }
+
+    /** The router's report; without the resident list if reading it fails (the slot must still be freed). */
     private WorkerReport report(InvocationResult result) {
-        return new WorkerReport(getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(), result.function(),
-                result.id(), result.timing().loadMs(), result.timing().execMs(), worker.residentBytes(result.function()),
-                worker.residentModels(), worker.device().totalMemoryBytes(), result.completedAtMs());
+        int index = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
+        try {
+            return new WorkerReport(index, result.function(), result.id(), result.timing().loadMs(),
+                    result.timing().execMs(), worker.residentBytes(result.function()), worker.residentModels(),
+                    worker.device().totalMemoryBytes(), result.completedAtMs());
+        } catch (RuntimeException e) {
+            LOG.warn("worker {}: reporting invocation {} without its resident models", index, result.id(), e);
+            return new WorkerReport(index, result.function(), result.id(), result.timing().loadMs(),
+                    result.timing().execMs(), 0, List.of(), false, 0, result.completedAtMs());
+        }
     }
 
     /** Past the operator's timeout an invocation ends as an ERROR result, never as a failed job. */

@@ -12,6 +12,8 @@ import java.io.Serializable;
  * @param maxBypass how often an invocation may be overtaken before nothing overtakes it
  * @param evictionPolicy the cache's eviction policy by name (lru, lfu, gdsf)
  * @param warmRestore reload the checkpointed resident models before taking traffic after a restore
+ * @param maxDecodedBytes decoded input (bitmaps, tensors) held in memory at once: a batch that
+ *     would exceed it waits for running ones, unless nothing runs
  */
 public record WorkerSettings(
         int concurrency,
@@ -20,7 +22,11 @@ public record WorkerSettings(
         boolean outOfOrder,
         int maxBypass,
         String evictionPolicy,
-        boolean warmRestore) implements Serializable {
+        boolean warmRestore,
+        long maxDecodedBytes) implements Serializable {
+
+    /** The default bound on decoded input in memory: 256 MiB. */
+    public static final long DEFAULT_MAX_DECODED_BYTES = 256L << 20;
 
     public WorkerSettings {
         if (concurrency < 1) {
@@ -29,6 +35,9 @@ public record WorkerSettings(
         if (maxBatch < 1) {
             throw new IllegalArgumentException("max batch size must be at least 1, was " + maxBatch);
         }
+        if (maxDecodedBytes < 1) {
+            throw new IllegalArgumentException("max decoded bytes must be positive, was " + maxDecodedBytes);
+        }
         if (maxBatchDelayMs < 0 || maxBypass < 0) {
             throw new IllegalArgumentException("batch delay and bypass bound must not be negative");
         }
@@ -36,6 +45,6 @@ public record WorkerSettings(
     }
 
     public static WorkerSettings defaults() {
-        return new WorkerSettings(2, 8, 0, true, 16, "lru", true);
+        return new WorkerSettings(2, 8, 0, true, 16, "lru", true, DEFAULT_MAX_DECODED_BYTES);
     }
 }

@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
 /** The router operator in Flink's test harness: plans, reports, and a snapshot restored into a fresh router. */
 class RouterFunctionHarnessTest {
 
-    private static final RouterSettings SETTINGS = new RouterSettings("lalb-o3", 2, 10_000, 1, 8, 16, 60_000, 1_000);
+    private static final RouterSettings SETTINGS = new RouterSettings("lalb-o3", 2, 10_000, 1, 8, 16, 60_000, 1_000, 1L << 30);
 
     private static KeyedTwoInputStreamOperatorTestHarness<String, Invocation, WorkerReport, Routed> harness() throws Exception {
         return harness(SETTINGS);
@@ -95,7 +95,7 @@ class RouterFunctionHarnessTest {
 
     @Test
     void beyondItsBoundTheRouterShedsAndWaitingInvocationsPastTheirDeadlineExpire() throws Exception {
-        RouterSettings twoWaiting = new RouterSettings("lalb-o3", 1, 10_000, 1, 8, 16, 60_000, 2);
+        RouterSettings twoWaiting = new RouterSettings("lalb-o3", 1, 10_000, 1, 8, 16, 60_000, 2, 1L << 30);
         try (var h = harness(twoWaiting)) {
             h.open();
             long now = System.currentTimeMillis();

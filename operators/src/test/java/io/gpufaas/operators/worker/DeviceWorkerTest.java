@@ -168,7 +168,7 @@ class DeviceWorkerTest {
 
     @Test
     void underConcurrencyBatchingAndEvictionEveryInvocationCompletesExactlyOnce() throws Exception {
-        WorkerSettings settings = new WorkerSettings(2, 4, 0, true, 4, "gdsf", true);
+        WorkerSettings settings = new WorkerSettings(2, 4, 0, true, 4, "gdsf", true, WorkerSettings.DEFAULT_MAX_DECODED_BYTES);
         try (DeviceWorker worker = worker(ONE_FITS, settings)) {
             int n = 200;
             Map<String, Integer> completions = new ConcurrentHashMap<>();

@@ -31,7 +31,7 @@ class WorkerFunctionHarnessTest {
 
     private static OneInputStreamOperatorTestHarness<Routed, WorkerOutput> harness(boolean warmRestore)
             throws Exception {
-        WorkerSettings settings = new WorkerSettings(2, 4, 0, true, 8, "lru", warmRestore);
+        WorkerSettings settings = new WorkerSettings(2, 4, 0, true, 8, "lru", warmRestore, WorkerSettings.DEFAULT_MAX_DECODED_BYTES);
         WorkerFunction function = new WorkerFunction(RegistryLoader.repository(REPO),
                 new DeviceSelector(DeviceSelector.Preference.CPU, 10_000), settings);
         return new OneInputStreamOperatorTestHarness<>(

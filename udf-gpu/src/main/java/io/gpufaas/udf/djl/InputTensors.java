@@ -6,12 +6,21 @@ import ai.djl.modality.cv.util.NDImageUtils;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import io.gpufaas.core.event.ErrorMessages;
+import io.gpufaas.core.event.ImageHeader;
+import io.gpufaas.core.event.InputKind;
 import io.gpufaas.core.event.Payload;
 import io.gpufaas.udf.repo.ImagePreprocessing;
+import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.Iterator;
+import javax.imageio.ImageIO;
+import javax.imageio.ImageReadParam;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
 
 /** Turns an invocation's payload into the tensor a model takes. */
 final class InputTensors {
@@ -43,20 +52,74 @@ final class InputTensors {
 
     private static NDArray fromImage(NDManager manager, byte[] bytes, ImagePreprocessing p) throws InvalidInputException {
         checkDimensions(bytes);
-        Image decoded;
-        try {
-            decoded = ImageFactory.getInstance().fromInputStream(new ByteArrayInputStream(bytes));
-        } catch (IOException | RuntimeException e) {
-            throw new InvalidInputException("the image cannot be decoded: " + e.getMessage());
-        }
+        Image decoded = ImageFactory.getInstance().fromImage(decodeNear(bytes, p.width(), p.height()));
         NDArray hwc = decoded.toNDArray(manager, Image.Flag.COLOR);
         NDArray resized = NDImageUtils.resize(hwc, p.width(), p.height());
         NDArray chw = NDImageUtils.toTensor(resized);
         return NDImageUtils.normalize(chw, p.mean(), p.std()).expandDims(0);
     }
 
+    /**
+     * Decodes an image straight to at most twice the target size in each dimension, by reading
+     * only every n-th pixel (ImageIO source subsampling): an 8192x8192 image for a 224x224 model
+     * becomes about 234x234 in memory, never the 256 MiB bitmap. The resize to the exact input
+     * size follows.
+     */
+    static BufferedImage decodeNear(byte[] bytes, int targetWidth, int targetHeight) throws InvalidInputException {
+        try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
+            Iterator<ImageReader> readers = in == null ? null : ImageIO.getImageReaders(in);
+            if (readers == null || !readers.hasNext()) {
+                throw new InvalidInputException("the image format is not recognised");
+            }
+            ImageReader reader = readers.next();
+            try {
+                reader.setInput(in, true, true);
+                ImageReadParam param = reader.getDefaultReadParam();
+                int sx = subsampling(reader.getWidth(0), targetWidth);
+                int sy = subsampling(reader.getHeight(0), targetHeight);
+                if (sx > 1 || sy > 1) {
+                    param.setSourceSubsampling(sx, sy, 0, 0);
+                }
+                BufferedImage image = reader.read(0, param);
+                if (image == null) {
+                    throw new InvalidInputException("the image cannot be decoded");
+                }
+                return image;
+            } finally {
+                reader.dispose();
+            }
+        } catch (IOException | RuntimeException e) {
+            throw new InvalidInputException("the image cannot be decoded: " + ErrorMessages.brief(e.getMessage()));
+        }
+    }
+
+    /** Keep every n-th pixel so that at least {@code target} remain. */
+    static int subsampling(int size, int target) {
+        return Math.max(1, size / Math.max(1, target));
+    }
+
+    /**
+     * Bytes the input takes in memory while it becomes a tensor: for an image its subsampled
+     * bitmap plus the float tensors made from it; for a tensor its data. Read from the image's
+     * header only.
+     */
+    static long workingBytes(Payload input, ImagePreprocessing p) {
+        if (input.kind() != InputKind.IMAGE || p == null) {
+            return input.data().length;
+        }
+        long tensor = 3L * p.width() * p.height() * Float.BYTES * 3; // resized, scaled, normalised
+        return ImageHeader.dimensions(input.data())
+                .map(d -> {
+                    long w = (d[0] + subsampling(d[0], p.width()) - 1) / subsampling(d[0], p.width());
+                    long h = (d[1] + subsampling(d[1], p.height()) - 1) / subsampling(d[1], p.height());
+                    // The bitmap (4 bytes a pixel) and its float HWC copy (3 floats a pixel).
+                    return w * h * (4 + 3 * Float.BYTES) + tensor;
+                })
+                .orElse((long) input.data().length + tensor);
+    }
+
     private static void checkDimensions(byte[] bytes) throws InvalidInputException {
-        java.util.Optional<String> problem = io.gpufaas.core.event.ImageHeader.problem(bytes);
+        java.util.Optional<String> problem = ImageHeader.problem(bytes);
         if (problem.isPresent()) {
             throw new InvalidInputException(problem.get());
         }

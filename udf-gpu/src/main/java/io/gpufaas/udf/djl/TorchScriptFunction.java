@@ -19,6 +19,7 @@ import io.gpufaas.udf.repo.FunctionDefinition;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.OptionalLong;
+import io.gpufaas.core.event.ErrorMessages;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -92,14 +93,17 @@ public final class TorchScriptFunction implements InferenceFunction {
             return new LoadOutcome.Loaded(new TorchScriptModel(definition, device, model, footprint, loadNanos));
         } catch (ModelNotFoundException | MalformedModelException | IOException e) {
             close(model);
-            return LoadOutcome.failed(FailureCode.MODEL_LOAD_FAILED, definition.name() + ": " + e.getMessage());
+            LOG.warn("loading {} on {} failed", definition.name(), device.id(), e);
+            return LoadOutcome.failed(FailureCode.MODEL_LOAD_FAILED, definition.name() + ": " + ErrorMessages.brief(e.getMessage()));
         } catch (EngineException | IllegalStateException | IllegalArgumentException e) {
             close(model);
+            LOG.warn("loading {} on {} failed", definition.name(), device.id(), e);
             return LoadOutcome.failed(isOutOfMemory(e) ? FailureCode.OUT_OF_DEVICE_MEMORY : FailureCode.MODEL_LOAD_FAILED,
-                    definition.name() + ": " + e.getMessage());
+                    definition.name() + ": " + ErrorMessages.brief(e.getMessage()));
         } catch (OutOfMemoryError e) {
             close(model);
-            return LoadOutcome.failed(FailureCode.OUT_OF_DEVICE_MEMORY, definition.name() + ": " + e.getMessage());
+            LOG.warn("loading {} on {} ran out of memory", definition.name(), device.id(), e);
+            return LoadOutcome.failed(FailureCode.OUT_OF_DEVICE_MEMORY, definition.name() + ": " + ErrorMessages.brief(e.getMessage()));
         }
     }
 

@@ -11,6 +11,7 @@ import ai.djl.translate.TranslateException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.gpufaas.core.event.ErrorMessages;
 import io.gpufaas.core.event.Payload;
 import io.gpufaas.udf.ExecutionOutcome;
 import io.gpufaas.udf.FailureCode;
@@ -29,6 +30,8 @@ import java.util.stream.IntStream;
  * not thread-safe, so each run borrows one from a pool that grows to the concurrency it sees.
  */
 final class TorchScriptModel implements LoadedModel {
+
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(TorchScriptModel.class);
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -110,9 +113,12 @@ final class TorchScriptModel implements LoadedModel {
                 }
             }
         } catch (TranslateException | EngineException | IllegalArgumentException e) {
+            // The engine's message is a TorchScript traceback naming files on the build host: the
+            // log keeps it, the result gets its first line.
+            LOG.warn("{} on {}: a batch of {} failed", definition.name(), device.id(), inputs.size(), e);
             ExecutionOutcome failure = ExecutionOutcome.failure(
                     TorchScriptFunction.isOutOfMemory(e) ? FailureCode.OUT_OF_DEVICE_MEMORY : FailureCode.INTERNAL,
-                    definition.name() + ": " + e.getMessage());
+                    definition.name() + ": " + ErrorMessages.brief(e.getMessage()));
             for (int i = 0; i < outcomes.length; i++) {
                 if (outcomes[i] == null) {
                     outcomes[i] = failure;
@@ -122,6 +128,11 @@ final class TorchScriptModel implements LoadedModel {
             predictors.push(predictor);
         }
         return List.of(outcomes);
+    }
+
+    @Override
+    public long workingBytes(Payload input) {
+        return InputTensors.workingBytes(input, definition.image());
     }
 
     private String topK(float[][] probabilities, int from, int count) {

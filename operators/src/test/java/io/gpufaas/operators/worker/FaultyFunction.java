@@ -1,0 +1,115 @@
+package io.gpufaas.operators.worker;
+
+import io.gpufaas.core.event.InputKind;
+import io.gpufaas.core.event.Payload;
+import io.gpufaas.core.function.FunctionSpec;
+import io.gpufaas.udf.ExecutionOutcome;
+import io.gpufaas.udf.Footprint;
+import io.gpufaas.udf.InferenceFunction;
+import io.gpufaas.udf.LoadOutcome;
+import io.gpufaas.udf.LoadedModel;
+import io.gpufaas.udf.device.ComputeDevice;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A test function that does what its text input says: {@code oom} throws OutOfMemoryError,
+ * {@code soe} StackOverflowError, {@code npe} a NullPointerException, {@code wait} blocks until
+ * {@link #release()}, anything else echoes. Its working bytes are the input's length, and it
+ * counts how many runs overlap. {@code failLoad} makes every load throw StackOverflowError.
+ */
+final class FaultyFunction implements InferenceFunction {
+
+    final AtomicInteger running = new AtomicInteger();
+    final AtomicInteger mostAtOnce = new AtomicInteger();
+    private final CountDownLatch gate = new CountDownLatch(1);
+    private final String name;
+    private final boolean failLoad;
+
+    FaultyFunction(String name, boolean failLoad) {
+        this.name = name;
+        this.failLoad = failLoad;
+    }
+
+    void release() {
+        gate.countDown();
+    }
+
+    @Override
+    public FunctionSpec spec() {
+        return new FunctionSpec(name, EnumSet.of(InputKind.TEXT), null);
+    }
+
+    @Override
+    public long estimatedFootprintBytes() {
+        return 10;
+    }
+
+    @Override
+    public LoadOutcome load(ComputeDevice device) {
+        if (failLoad) {
+            throw new StackOverflowError("deep in the loader");
+        }
+        return new LoadOutcome.Loaded(new LoadedModel() {
+            @Override
+            public String function() {
+                return name;
+            }
+
+            @Override
+            public ComputeDevice device() {
+                return device;
+            }
+
+            @Override
+            public Footprint footprint() {
+                return Footprint.ofParameters(10);
+            }
+
+            @Override
+            public long loadNanos() {
+                return 0;
+            }
+
+            @Override
+            public long workingBytes(Payload input) {
+                return input.data().length;
+            }
+
+            @Override
+            public ExecutionOutcome run(Payload input) {
+                mostAtOnce.accumulateAndGet(running.incrementAndGet(), Math::max);
+                try {
+                    String text = input.textValue();
+                    switch (text) {
+                        case "oom" -> throw new OutOfMemoryError("Java heap space");
+                        case "soe" -> throw new StackOverflowError();
+                        case "npe" -> throw new NullPointerException("a bug");
+                        default -> {
+                            if (text.startsWith("wait")) {
+                                gate.await(30, TimeUnit.SECONDS);
+                            }
+                            return ExecutionOutcome.success("{\"text\":\"" + text.length() + "\"}");
+                        }
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return ExecutionOutcome.success("{}");
+                } finally {
+                    running.decrementAndGet();
+                }
+            }
+
+            @Override
+            public List<ExecutionOutcome> runBatch(List<Payload> inputs) {
+                return inputs.stream().map(this::run).toList();
+            }
+
+            @Override
+            public void close() {}
+        });
+    }
+}
