@@ -33,6 +33,9 @@ ensure_built() {
   log "building (mvn -DskipTests install); the first build downloads dependencies and takes a few minutes"
   # To stderr: callers capture stdout (a classpath), and mvn -q still prints colour resets.
   (cd "$ROOT" && mvn -B -q -DskipTests install >&2) || die "build failed"
+  # Maven leaves a classpath file untouched when its content did not change: mark it as fresh,
+  # or the next script would build again.
+  touch "$@"
 }
 
 # The benchmarks module's classpath, built if needed (scripts/bench-*.sh).

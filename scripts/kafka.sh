@@ -41,7 +41,8 @@ running() { [[ -f "$PID_FILE" ]] && kill -0 "$(cat "$PID_FILE")" 2>/dev/null; }
 bootstrap() { echo "127.0.0.1:$(cat "$PORT_FILE" 2>/dev/null || echo "$PORT")"; }
 accepting() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 kafka_java() {
-  java -Xmx1g -Dlog4j2.configurationFile="$ROOT/scripts/log4j2-broker.properties" -cp "$(cat "$CP_FILE")" "$@"
+  java -Xmx1g -Dlog4j2.configurationFile="$ROOT/scripts/log4j2-broker.properties" \
+    -cp "$ROOT/testkit/target/classes:$(cat "$CP_FILE")" "$@"
 }
 
 start() {
@@ -88,15 +89,8 @@ PROPS
     sleep 0.5
   done
   accepting "$PORT" || die "broker did not accept connections on $PORT within 60 s; see $KAFKA_DIR/broker.log"
-  local t
-  for t in $TOPICS; do
-    kafka_java org.apache.kafka.tools.TopicCommand --bootstrap-server "$(bootstrap)" --create --if-not-exists \
-      --topic "$t" --partitions "$PARTITIONS" --replication-factor 1 >/dev/null
-  done
-  for t in $COMPACTED_TOPICS; do
-    kafka_java org.apache.kafka.tools.TopicCommand --bootstrap-server "$(bootstrap)" --create --if-not-exists \
-      --topic "$t" --partitions 1 --replication-factor 1 --config cleanup.policy=compact >/dev/null
-  done
+  # All topics from one JVM: a JVM per topic took most of a minute.
+  kafka_java io.gpufaas.testkit.KafkaTopics "$(bootstrap)" "$PARTITIONS" "$TOPICS" "$COMPACTED_TOPICS" >/dev/null
   log "broker ready, topics: $TOPICS $COMPACTED_TOPICS"
   bootstrap
 }

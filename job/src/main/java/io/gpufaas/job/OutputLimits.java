@@ -34,6 +34,7 @@ public record OutputLimits(int results, int deadLetters, int status) implements 
 
     private static final Logger LOG = LoggerFactory.getLogger(OutputLimits.class);
     private static final long TIMEOUT_SECONDS = 30;
+    private static final long MISSING_TOPIC_GRACE_SECONDS = 5;
 
     /** Kafka's default {@code max.request.size}, for a producer that does not set one. */
     static final int DEFAULT_MAX_REQUEST_SIZE = 1024 * 1024;
@@ -63,7 +64,7 @@ public record OutputLimits(int results, int deadLetters, int status) implements 
                 conf.get(GpuFaasOptions.CONTROL_TOPIC), results, deadLetters, status));
         try (Admin admin = Admin.create(props)) {
             List<String> problems = new ArrayList<>();
-            Set<String> existing = admin.listTopics().names().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            Set<String> existing = listTopics(admin, all);
             for (String topic : all) {
                 if (!existing.contains(topic)) {
                     problems.add("topic '" + topic + "' does not exist (scripts/kafka.sh start creates the default topics)");
@@ -96,6 +97,23 @@ public record OutputLimits(int results, int deadLetters, int status) implements 
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while reading the topics' limits", e);
+        }
+    }
+
+    /**
+     * The topics the cluster lists, asking again for a few seconds while some of {@code wanted}
+     * are missing: a topic created just before the job (as scripts do) reaches every broker's
+     * metadata a moment later.
+     */
+    private static Set<String> listTopics(Admin admin, Set<String> wanted)
+            throws ExecutionException, InterruptedException, TimeoutException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(MISSING_TOPIC_GRACE_SECONDS);
+        while (true) {
+            Set<String> existing = admin.listTopics().names().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            if (existing.containsAll(wanted) || System.nanoTime() > deadline) {
+                return existing;
+            }
+            Thread.sleep(200); // polling the cluster's metadata: there is nothing to wait on
         }
     }
 

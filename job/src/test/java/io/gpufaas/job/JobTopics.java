@@ -1,14 +1,14 @@
 package io.gpufaas.job;
 
-import io.gpufaas.testkit.EmbeddedKafka;
+import io.gpufaas.testkit.KafkaBroker;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.configuration.Configuration;
 
 /** The five topics one job under test uses, created on the test broker, and the options naming them. */
-record JobTopics(EmbeddedKafka kafka, String invocations, String results, String deadLetters, String status, String control) {
+record JobTopics(KafkaBroker kafka, String invocations, String results, String deadLetters, String status, String control) {
 
-    static JobTopics create(EmbeddedKafka kafka, String prefix, int partitions) {
+    static JobTopics create(KafkaBroker kafka, String prefix, int partitions) {
         JobTopics t = new JobTopics(kafka, prefix + "-inv", prefix + "-res", prefix + "-dlq", prefix + "-st", prefix + "-ctl");
         kafka.createTopics(partitions, t.invocations, t.results, t.deadLetters, t.status, t.control);
         return t;

@@ -73,8 +73,10 @@ public final class LocalRunner {
         List<Sample> bad = SampleInvocations.bad(runId, Math.min(oversize, 900_000));
         if (oversize > 900_000) {
             // The broker's default message limit is 1 MB: drop the oversize sample rather than fail to send it.
-            bad = bad.subList(0, bad.size() - 1);
+            bad = new ArrayList<>(bad.subList(0, bad.size() - 1));
         }
+        // A poison record: ~900 KB, under every limit, whose dead letter must be truncated to fit.
+        bad.add(SampleInvocations.poison(runId, 900_000));
 
         String resultsTopic = conf.get(GpuFaasOptions.RESULTS_TOPIC);
         String deadLettersTopic = conf.get(GpuFaasOptions.DEAD_LETTERS_TOPIC);
@@ -95,41 +97,85 @@ public final class LocalRunner {
 
             Map<String, InvocationResult> gotResults = new TreeMap<>();
             Map<String, DeadLetter> gotLetters = new TreeMap<>();
+            Map<String, Integer> seen = new TreeMap<>();
+            java.util.Set<String> truncated = new java.util.TreeSet<>();
             long deadline = System.nanoTime() + TIMEOUT.toNanos();
             while ((gotResults.size() < valid.size() || gotLetters.size() < bad.size()) && System.nanoTime() < deadline) {
                 for (ConsumerRecord<byte[], byte[]> r : results.poll(Duration.ofMillis(200))) {
                     InvocationResult result = EventJson.decodeResult(r.value());
                     if (result.id().startsWith(runId)) {
                         gotResults.put(result.id(), result);
+                        seen.merge("result " + result.id(), 1, Integer::sum);
                     }
                 }
                 for (ConsumerRecord<byte[], byte[]> r : deadLetters.poll(Duration.ofMillis(200))) {
                     String key = r.key() == null ? "" : new String(r.key(), StandardCharsets.UTF_8);
                     if (key.startsWith(runId)) {
                         gotLetters.put(key, EventJson.decodeDeadLetter(r.value()));
+                        seen.merge("dead letter " + key, 1, Integer::sum);
+                        if (EventJson.isTruncatedDeadLetter(r.value())) {
+                            truncated.add(key);
+                        }
                     }
                 }
             }
-            print(gotResults, gotLetters, resultsTopic, deadLettersTopic);
+            // Let a duplicate that follows the last expected record show up too.
+            for (int i = 0; i < 3; i++) {
+                results.poll(Duration.ofMillis(200)).forEach(r -> {
+                    InvocationResult result = EventJson.decodeResult(r.value());
+                    if (result.id().startsWith(runId)) {
+                        seen.merge("result " + result.id(), 1, Integer::sum);
+                    }
+                });
+            }
+            print(gotResults, gotLetters, truncated, resultsTopic, deadLettersTopic);
+            List<String> duplicates = seen.entrySet().stream().filter(e -> e.getValue() > 1)
+                    .map(e -> e.getKey() + " x" + e.getValue()).toList();
+            JobHealth health = JobHealth.of(webPort, job.getJobID().toString());
             boolean complete = gotResults.size() == valid.size() && gotLetters.size() == bad.size();
-            System.out.printf("%nSummary: %d sent -> %d results + %d dead letters%s%n",
-                    valid.size() + bad.size(), gotResults.size(), gotLetters.size(),
-                    complete ? " (nothing lost)" : " (MISSING RECORDS)");
+            boolean healthy = complete && duplicates.isEmpty() && health.healthy();
+            System.out.printf("%nSummary: %d sent -> %d results + %d dead letters (%d truncated to fit), %d duplicates; "
+                            + "job %s, %d restarts%s%n",
+                    valid.size() + bad.size(), gotResults.size(), gotLetters.size(), truncated.size(), duplicates.size(),
+                    health.status(), health.restarts(),
+                    healthy ? " (nothing lost, nothing twice)" : complete ? " (SEE ABOVE)" : " (MISSING RECORDS)");
+            if (!duplicates.isEmpty()) {
+                System.out.println("Duplicates: " + duplicates);
+            }
+            if (health.restarts() > 0) {
+                System.out.println("The job restarted; its last failure: " + health.lastFailure());
+            }
 
             if (keepRunning) {
-                System.out.printf("%nThe job keeps running: web UI http://localhost:%d ; produce to '%s' "
-                        + "(see README); press Ctrl-C to stop.%n", webPort, conf.get(GpuFaasOptions.INVOCATIONS_TOPIC));
-                job.getJobExecutionResult().get();
+                System.out.printf("%nThe job is %s: web UI http://localhost:%d ; produce to '%s' (see README); "
+                        + "press Ctrl-C to stop. A restart will be reported here.%n", health.status(), webPort,
+                        conf.get(GpuFaasOptions.INVOCATIONS_TOPIC));
+                watch(job, webPort, health.restarts());
             } else {
                 job.cancel().get(30, TimeUnit.SECONDS);
                 System.out.println("Job cancelled.");
             }
-            System.exit(complete ? 0 : 1);
+            System.exit(healthy ? 0 : 1);
         }
     }
 
+    /** Until the job ends: says so whenever it restarts, with the failure that caused it. */
+    private static void watch(JobClient job, int webPort, long restartsSoFar) throws Exception {
+        long known = restartsSoFar;
+        while (!job.getJobStatus().get().isGloballyTerminalState()) {
+            JobHealth health = JobHealth.of(webPort, job.getJobID().toString());
+            if (health.restarts() > known) {
+                System.out.printf("[%s] the job restarted (%d restarts so far); last failure: %s%n",
+                        LocalDateTime.now().format(DateTimeFormatter.ISO_LOCAL_TIME), health.restarts(), health.lastFailure());
+                known = health.restarts();
+            }
+            Thread.sleep(2_000); // polling the REST API for the console
+        }
+        System.out.println("The job ended: " + job.getJobStatus().get());
+    }
+
     private static void print(Map<String, InvocationResult> results, Map<String, DeadLetter> letters,
-            String resultsTopic, String deadLettersTopic) {
+            java.util.Set<String> truncated, String resultsTopic, String deadLettersTopic) {
         System.out.printf("%nResults on '%s':%n", resultsTopic);
         System.out.printf("  %-44s %-6s %-7s %-5s %7s %7s %7s  %s%n",
                 "id", "status", "device", "hit", "load ms", "exec ms", "e2e ms", "output");
@@ -140,7 +186,8 @@ public final class LocalRunner {
                         ? r.errorCode() + ": " + r.errorMessage() : r.outputJson(), 70)));
         System.out.printf("%nDead letters on '%s':%n", deadLettersTopic);
         System.out.printf("  %-44s %-20s %s%n", "key", "reason", "message");
-        letters.forEach((key, d) -> System.out.printf("  %-44s %-20s %s%n", key, d.reason(), abbreviate(d.message(), 80)));
+        letters.forEach((key, d) -> System.out.printf("  %-44s %-20s %s%n", key, d.reason(),
+                (truncated.contains(key) ? "[truncated to fit] " : "") + abbreviate(d.message(), 80)));
     }
 
     private static String abbreviate(String s, int max) {

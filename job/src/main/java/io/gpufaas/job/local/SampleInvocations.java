@@ -136,6 +136,16 @@ public final class SampleInvocations {
         return samples;
     }
 
+    /**
+     * A record of {@code bytes} that is not JSON: under the broker's 1 MB limit, yet its dead
+     * letter (the value in base64) would not fit the dead-letter topic whole, so it is written
+     * truncated.
+     */
+    public static Sample poison(String prefix, int bytes) {
+        return new Sample(prefix + "-poison", ("{" + "x".repeat(bytes - 1)).getBytes(StandardCharsets.UTF_8),
+                ReasonCode.MALFORMED);
+    }
+
     static byte[] floats(float... values) {
         ByteBuffer b = ByteBuffer.allocate(values.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
         for (float v : values) {
