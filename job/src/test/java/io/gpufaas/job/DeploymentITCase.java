@@ -68,10 +68,13 @@ class DeploymentITCase {
             control(kafka, "x", "{\"v\":1,\"action\":\"UPGRADE\",\"function\":\"late-fn\"}");
             control(kafka, "x", "{\"v\":1,\"action\":\"DEPLOY\",\"function\":\"../../etc\"}");
             control(kafka, "ghost", "{\"v\":1,\"action\":\"DEPLOY\",\"function\":\"ghost\"}");
+            // A built-in cannot be removed; deploying it again is accepted (and changes nothing).
+            control(kafka, "echo", "{\"v\":1,\"action\":\"REMOVE\",\"function\":\"echo\"}");
+            control(kafka, "echo", "{\"v\":1,\"action\":\"DEPLOY\",\"function\":\"echo\"}");
 
             copy(ModelInferenceITCase.REPOSITORY.resolve("tiny-cnn"), repository.resolve("late-fn"));
             control(kafka, "late-fn", "{\"v\":1,\"action\":\"DEPLOY\",\"function\":\"late-fn\"}");
-            await().atMost(TIMEOUT).until(() -> counter(job.getJobID(), "functionsDeployed") == 1);
+            await().atMost(TIMEOUT).until(() -> counter(job.getJobID(), "functionsDeployed") == 2);
             invoke(kafka, "after-deploy", "late-fn");
             InvocationResult deployed = awaitResult(kafka, "after-deploy");
             assertThat(deployed.status()).isEqualTo(ResultStatus.OK);
@@ -88,7 +91,14 @@ class DeploymentITCase {
             assertThat(letters).filteredOn(d -> d.record().position().topic().equals("d-ctl"))
                     .extracting(DeadLetter::reason)
                     .containsExactlyInAnyOrder(ReasonCode.MALFORMED, ReasonCode.INVALID_FIELD, ReasonCode.INVALID_FIELD,
-                            ReasonCode.UNKNOWN_FUNCTION);
+                            ReasonCode.UNKNOWN_FUNCTION, ReasonCode.INVALID_FIELD);
+            assertThat(letters).filteredOn(d -> d.message().contains("built-in")).singleElement()
+                    .satisfies(d -> assertThat(d.message()).contains("'echo' is a built-in function and cannot be removed"));
+            // echo still runs.
+            Invocation echo = new Invocation("echo-after", "echo", Payload.text("still here"), Invocation.NO_DEADLINE,
+                    Map.of(), null);
+            kafka.send("d-inv", "echo-after".getBytes(StandardCharsets.UTF_8), EventJson.encodeInvocation(echo));
+            assertThat(awaitResult(kafka, "echo-after").status()).isEqualTo(ResultStatus.OK);
             // tiny-mlp, deployed from the start, is unaffected throughout.
             invoke(kafka, "steady", "tiny-mlp");
             assertThat(awaitResult(kafka, "steady").status()).isEqualTo(ResultStatus.OK);

@@ -146,4 +146,47 @@ class RouterFunctionHarnessTest {
             assertThat(drain(h)).singleElement().satisfies(r -> assertThat(r.load()).isTrue());
         }
     }
+
+    @Test
+    void theWaitingQueueIsBoundedInBytesToo() throws Exception {
+        RouterSettings tenKilobytes = new RouterSettings("lalb-o3", 1, 10_000, 1, 8, 16, 60_000, 1_000, 10_000);
+        try (var h = harness(tenKilobytes)) {
+            h.open();
+            h.processElement1(new StreamRecord<>(large("run", 6_000)));    // takes the only slot
+            h.processElement1(new StreamRecord<>(large("wait", 6_000)));   // waits: ~6 KB held
+            h.processElement1(new StreamRecord<>(large("shed", 6_000)));   // would hold ~12 KB: shed
+            h.processElement1(new StreamRecord<>(large("small", 100)));    // fits beside it
+            assertThat(drain(h)).extracting(r -> r.invocation().id()).containsExactly("run");
+            assertThat(routerResults(h)).singleElement().satisfies(r -> {
+                assertThat(r.id()).isEqualTo("shed");
+                assertThat(r.errorCode()).isEqualTo("OVERLOADED");
+                assertThat(r.errorMessage()).contains("bytes");
+            });
+            h.processElement2(new StreamRecord<>(report(0, "tiny-mlp", "run", List.of("tiny-mlp"))));
+            assertThat(drain(h)).extracting(r -> r.invocation().id()).containsExactly("wait");
+            // Dispatched invocations no longer count: a large one is taken again.
+            h.processElement1(new StreamRecord<>(large("again", 6_000)));
+            assertThat(routerResults(h)).isEmpty();
+        }
+    }
+
+    @Test
+    void aReportWithoutItsResidentListFreesTheSlotAndKeepsTheView() throws Exception {
+        try (var h = harness()) {
+            h.open();
+            h.processElement1(new StreamRecord<>(inv("a1", "tiny-mlp")));
+            Routed a1 = drain(h).get(0);
+            h.processElement2(new StreamRecord<>(report(a1.worker(), "tiny-mlp", "a1", List.of()).withoutResidentList()));
+            h.processElement1(new StreamRecord<>(inv("a2", "tiny-mlp")));
+            assertThat(drain(h)).singleElement().satisfies(r -> {
+                assertThat(r.worker()).isEqualTo(a1.worker());
+                assertThat(r.load()).isFalse();
+            });
+        }
+    }
+
+    private static Invocation large(String id, int bytes) {
+        return new Invocation(id, "tiny-mlp", Payload.text("x".repeat(bytes)), Invocation.NO_DEADLINE, Map.of(),
+                new SourcePosition("t", 0, 0, 1));
+    }
 }

@@ -8,6 +8,7 @@ import io.gpufaas.core.event.Payload;
 import io.gpufaas.core.event.ResultStatus;
 import io.gpufaas.core.event.SourcePosition;
 import io.gpufaas.core.router.Routed;
+import io.gpufaas.udf.FunctionRegistry;
 import io.gpufaas.udf.RegistryLoader;
 import io.gpufaas.udf.device.DeviceSelector;
 import java.nio.ByteBuffer;
@@ -98,6 +99,30 @@ class WorkerFunctionHarnessTest {
             h.processElement(new StreamRecord<>(mlp("after"), 3));
             h.endInput();
             assertThat(results(h)).singleElement().satisfies(r -> assertThat(r.placement().cacheHit()).isFalse());
+        }
+    }
+
+    @Test
+    void anErrorInTheWorkerEndsItsInvocationWithAReportAndTheNextOneRuns() throws Exception {
+        // One execution slot: an Error that kept it would stop the worker.
+        WorkerSettings oneSlot = new WorkerSettings(1, 1, 0, true, 8, "lru", false, WorkerSettings.DEFAULT_MAX_DECODED_BYTES);
+        WorkerFunction function = new WorkerFunction(() -> new FunctionRegistry(List.of(new FaultyFunction("faulty", false))),
+                new DeviceSelector(DeviceSelector.Preference.CPU, 10_000), oneSlot);
+        try (OneInputStreamOperatorTestHarness<Routed, WorkerOutput> h = new OneInputStreamOperatorTestHarness<>(
+                new AsyncWaitOperatorFactory<>(function, 60_000, 16, AsyncDataStream.OutputMode.ORDERED),
+                TypeInformation.of(Routed.class).createSerializer(new SerializerConfigImpl()))) {
+            h.open();
+            for (String text : List.of("oom", "soe", "fine")) {
+                Invocation inv = new Invocation(text, "faulty", Payload.text(text), Invocation.NO_DEADLINE, Map.of(),
+                        new SourcePosition("t", 0, 0, System.currentTimeMillis()));
+                h.processElement(new StreamRecord<>(new Routed(inv, 0, true, List.of()), 1));
+            }
+            h.endInput();
+            // Every one has its report, so the router gets each slot back.
+            assertThat(results(h)).extracting(InvocationResult::id, InvocationResult::status, InvocationResult::errorCode)
+                    .containsExactly(org.assertj.core.api.Assertions.tuple("oom", ResultStatus.ERROR, "INTERNAL"),
+                            org.assertj.core.api.Assertions.tuple("soe", ResultStatus.ERROR, "INTERNAL"),
+                            org.assertj.core.api.Assertions.tuple("fine", ResultStatus.OK, ""));
         }
     }
 }
