@@ -1,7 +1,7 @@
 package io.gpufaas.bench;
 
-import io.gpufaas.core.event.InputKind;
-import io.gpufaas.core.event.Payload;
+import io.gpufaas.core.contract.InputKind;
+import io.gpufaas.core.contract.Payload;
 import io.gpufaas.udf.ExecutionOutcome;
 import io.gpufaas.udf.InferenceFunction;
 import io.gpufaas.udf.LoadOutcome;

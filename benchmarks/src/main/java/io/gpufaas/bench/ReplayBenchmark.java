@@ -1,10 +1,10 @@
 package io.gpufaas.bench;
 
-import io.gpufaas.core.event.EventJson;
-import io.gpufaas.core.event.Invocation;
-import io.gpufaas.core.event.InvocationResult;
-import io.gpufaas.core.event.Payload;
-import io.gpufaas.core.event.ResultStatus;
+import io.gpufaas.core.contract.EventJson;
+import io.gpufaas.core.contract.Invocation;
+import io.gpufaas.core.contract.InvocationResult;
+import io.gpufaas.core.contract.Payload;
+import io.gpufaas.core.contract.ResultStatus;
 import io.gpufaas.core.sim.AzureTrace;
 import io.gpufaas.core.sim.SimResult;
 import io.gpufaas.core.sim.Simulator;

@@ -1,7 +1,7 @@
 package io.gpufaas.job;
 
-import io.gpufaas.core.event.DecodeLimits;
-import io.gpufaas.core.function.FunctionCatalog;
+import io.gpufaas.core.contract.DecodeLimits;
+import io.gpufaas.core.contract.FunctionCatalog;
 import io.gpufaas.operators.worker.WorkerSettings;
 import io.gpufaas.udf.FunctionRegistry;
 import io.gpufaas.udf.device.DeviceSelector;

@@ -2,7 +2,7 @@ package io.gpufaas.job;
 
 import static org.apache.flink.configuration.ConfigOptions.key;
 
-import io.gpufaas.core.event.DecodeLimits;
+import io.gpufaas.core.contract.DecodeLimits;
 import io.gpufaas.udf.device.DeviceSelector;
 import java.time.Duration;
 import java.util.ArrayList;

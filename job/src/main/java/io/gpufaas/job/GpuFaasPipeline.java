@@ -1,13 +1,13 @@
 package io.gpufaas.job;
 
-import io.gpufaas.core.event.DeadLetter;
-import io.gpufaas.core.event.DecodeLimits;
-import io.gpufaas.core.event.Invocation;
-import io.gpufaas.core.event.InvocationResult;
-import io.gpufaas.core.event.RawRecord;
-import io.gpufaas.core.function.FunctionCatalog;
+import io.gpufaas.core.contract.DeadLetter;
+import io.gpufaas.core.contract.DecodeLimits;
+import io.gpufaas.core.contract.Invocation;
+import io.gpufaas.core.contract.InvocationResult;
+import io.gpufaas.core.contract.RawRecord;
+import io.gpufaas.core.contract.FunctionCatalog;
 import io.gpufaas.core.router.Routed;
-import io.gpufaas.core.router.WorkerReport;
+import io.gpufaas.core.contract.WorkerReport;
 import io.gpufaas.operators.decode.DecodeFunction;
 import io.gpufaas.operators.router.RouterFunction;
 import io.gpufaas.operators.router.RouterSettings;

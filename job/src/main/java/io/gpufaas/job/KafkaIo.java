@@ -1,9 +1,9 @@
 package io.gpufaas.job;
 
-import io.gpufaas.core.event.DeadLetter;
-import io.gpufaas.core.event.InvocationResult;
-import io.gpufaas.core.event.RawRecord;
-import io.gpufaas.core.router.WorkerReport;
+import io.gpufaas.core.contract.DeadLetter;
+import io.gpufaas.core.contract.InvocationResult;
+import io.gpufaas.core.contract.RawRecord;
+import io.gpufaas.core.contract.WorkerReport;
 import io.gpufaas.operators.kafka.WorkerReportSerde;
 import io.gpufaas.operators.kafka.DeadLetterSerializer;
 import io.gpufaas.operators.kafka.RawRecordDeserializer;

@@ -1,6 +1,6 @@
 package io.gpufaas.job;
 
-import io.gpufaas.core.event.OutputFit;
+import io.gpufaas.core.contract.OutputFit;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Collection;

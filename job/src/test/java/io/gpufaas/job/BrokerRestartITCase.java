@@ -2,9 +2,9 @@ package io.gpufaas.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.gpufaas.core.event.EventJson;
-import io.gpufaas.core.event.InvocationResult;
-import io.gpufaas.core.event.ResultStatus;
+import io.gpufaas.core.contract.EventJson;
+import io.gpufaas.core.contract.InvocationResult;
+import io.gpufaas.core.contract.ResultStatus;
 import io.gpufaas.job.local.SampleInvocations;
 import io.gpufaas.job.local.SampleInvocations.Sample;
 import io.gpufaas.testkit.KafkaProcess;

@@ -3,13 +3,13 @@ package io.gpufaas.job;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.gpufaas.core.event.DeadLetter;
-import io.gpufaas.core.event.EventJson;
-import io.gpufaas.core.event.Invocation;
-import io.gpufaas.core.event.InvocationResult;
-import io.gpufaas.core.event.Payload;
-import io.gpufaas.core.event.ReasonCode;
-import io.gpufaas.core.event.ResultStatus;
+import io.gpufaas.core.contract.DeadLetter;
+import io.gpufaas.core.contract.EventJson;
+import io.gpufaas.core.contract.Invocation;
+import io.gpufaas.core.contract.InvocationResult;
+import io.gpufaas.core.contract.Payload;
+import io.gpufaas.core.contract.ErrorCode;
+import io.gpufaas.core.contract.ResultStatus;
 import io.gpufaas.testkit.EmbeddedKafka;
 import io.gpufaas.testkit.KafkaBrokerExtension;
 import java.nio.ByteBuffer;
@@ -87,11 +87,11 @@ class DeploymentITCase {
 
             List<DeadLetter> letters = deadLetters(kafka);
             assertThat(letters).filteredOn(d -> d.invocationId().startsWith("before") || d.invocationId().startsWith("after"))
-                    .extracting(DeadLetter::reason).containsOnly(ReasonCode.UNKNOWN_FUNCTION);
+                    .extracting(DeadLetter::reason).containsOnly(ErrorCode.UNKNOWN_FUNCTION);
             assertThat(letters).filteredOn(d -> d.record().position().topic().equals("d-ctl"))
                     .extracting(DeadLetter::reason)
-                    .containsExactlyInAnyOrder(ReasonCode.MALFORMED, ReasonCode.INVALID_FIELD, ReasonCode.INVALID_FIELD,
-                            ReasonCode.UNKNOWN_FUNCTION, ReasonCode.INVALID_FIELD);
+                    .containsExactlyInAnyOrder(ErrorCode.MALFORMED, ErrorCode.INVALID_FIELD, ErrorCode.INVALID_FIELD,
+                            ErrorCode.UNKNOWN_FUNCTION, ErrorCode.INVALID_FIELD);
             assertThat(letters).filteredOn(d -> d.message().contains("built-in")).singleElement()
                     .satisfies(d -> assertThat(d.message()).contains("'echo' is a built-in function and cannot be removed"));
             // echo still runs.

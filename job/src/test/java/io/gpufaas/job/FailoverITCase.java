@@ -2,7 +2,7 @@ package io.gpufaas.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.gpufaas.core.event.EventJson;
+import io.gpufaas.core.contract.EventJson;
 import io.gpufaas.job.local.SampleInvocations;
 import io.gpufaas.job.local.SampleInvocations.Sample;
 import io.gpufaas.testkit.EmbeddedKafka;

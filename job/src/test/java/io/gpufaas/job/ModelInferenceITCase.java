@@ -3,13 +3,13 @@ package io.gpufaas.job;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.gpufaas.core.event.DeadLetter;
-import io.gpufaas.core.event.EventJson;
-import io.gpufaas.core.event.Invocation;
-import io.gpufaas.core.event.InvocationResult;
-import io.gpufaas.core.event.Payload;
-import io.gpufaas.core.event.ReasonCode;
-import io.gpufaas.core.event.ResultStatus;
+import io.gpufaas.core.contract.DeadLetter;
+import io.gpufaas.core.contract.EventJson;
+import io.gpufaas.core.contract.Invocation;
+import io.gpufaas.core.contract.InvocationResult;
+import io.gpufaas.core.contract.Payload;
+import io.gpufaas.core.contract.ErrorCode;
+import io.gpufaas.core.contract.ResultStatus;
 import io.gpufaas.testkit.EmbeddedKafka;
 import io.gpufaas.testkit.KafkaBrokerExtension;
 import java.awt.image.BufferedImage;
@@ -115,7 +115,7 @@ class ModelInferenceITCase {
             assertThat(counters.get("bytesLoaded")).isEqualTo(268L + 788L);
 
             assertThat(letters).extracting(DeadLetter::invocationId).containsExactlyInAnyOrder("mlp-shape", "cnn-corrupt");
-            assertThat(letters).allSatisfy(d -> assertThat(d.reason()).isEqualTo(ReasonCode.INVALID_INPUT));
+            assertThat(letters).allSatisfy(d -> assertThat(d.reason()).isEqualTo(ErrorCode.INVALID_INPUT));
             assertThat(letters).filteredOn(d -> d.invocationId().equals("mlp-shape"))
                     .singleElement().satisfies(d -> assertThat(d.message()).contains("expects shape [-1, 4]"));
         } finally {

@@ -2,11 +2,11 @@ package io.gpufaas.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.gpufaas.core.event.EventJson;
-import io.gpufaas.core.event.Invocation;
-import io.gpufaas.core.event.InvocationResult;
-import io.gpufaas.core.event.Payload;
-import io.gpufaas.core.event.ResultStatus;
+import io.gpufaas.core.contract.EventJson;
+import io.gpufaas.core.contract.Invocation;
+import io.gpufaas.core.contract.InvocationResult;
+import io.gpufaas.core.contract.Payload;
+import io.gpufaas.core.contract.ResultStatus;
 import io.gpufaas.testkit.EmbeddedKafka;
 import io.gpufaas.testkit.KafkaBrokerExtension;
 import java.nio.ByteBuffer;

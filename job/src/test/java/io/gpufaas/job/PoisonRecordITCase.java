@@ -1,16 +1,17 @@
 package io.gpufaas.job;
 
+import io.gpufaas.core.contract.ErrorCode;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.gpufaas.core.event.EventJson;
-import io.gpufaas.core.event.Invocation;
-import io.gpufaas.core.event.InvocationResult;
-import io.gpufaas.core.event.Payload;
-import io.gpufaas.core.event.ResultStatus;
-import io.gpufaas.core.event.SourcePosition;
+import io.gpufaas.core.contract.EventJson;
+import io.gpufaas.core.contract.Invocation;
+import io.gpufaas.core.contract.InvocationResult;
+import io.gpufaas.core.contract.Payload;
+import io.gpufaas.core.contract.ResultStatus;
+import io.gpufaas.core.contract.SourcePosition;
 import io.gpufaas.operators.kafka.KafkaRecordSize;
 import io.gpufaas.testkit.EmbeddedKafka;
 import io.gpufaas.testkit.KafkaBrokerExtension;
@@ -182,7 +183,7 @@ class PoisonRecordITCase {
                 InvocationResult r = byId.get(id);
                 if (id.equals("p-valid-at-limit") || id.equals("p-result-over")) {
                     assertThat(r.status()).as(id).isEqualTo(ResultStatus.ERROR);
-                    assertThat(r.errorCode()).as(id).isEqualTo(InvocationResult.RESULT_TOO_LARGE);
+                    assertThat(r.errorCode()).as(id).isEqualTo(ErrorCode.RESULT_TOO_LARGE.name());
                     assertThat(r.errorMessage()).contains("bytes");
                 } else {
                     assertThat(r.status()).as(id).isEqualTo(ResultStatus.OK);

@@ -2,9 +2,9 @@ package io.gpufaas.udf;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.gpufaas.core.event.InputKind;
-import io.gpufaas.core.event.Payload;
-import io.gpufaas.core.function.FunctionSpec;
+import io.gpufaas.core.contract.InputKind;
+import io.gpufaas.core.contract.Payload;
+import io.gpufaas.core.contract.FunctionSpec;
 import io.gpufaas.udf.device.ComputeDevice;
 import java.util.Arrays;
 import java.util.EnumSet;

@@ -1,7 +1,7 @@
 package io.gpufaas.udf;
 
-import io.gpufaas.core.function.FunctionCatalog;
-import io.gpufaas.core.function.FunctionSpec;
+import io.gpufaas.core.contract.FunctionCatalog;
+import io.gpufaas.core.contract.FunctionSpec;
 import io.gpufaas.udf.djl.TorchScriptFunction;
 import io.gpufaas.udf.repo.FunctionDefinition;
 import io.gpufaas.udf.repo.ModelRepository;

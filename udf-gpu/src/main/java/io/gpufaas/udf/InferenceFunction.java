@@ -1,6 +1,6 @@
 package io.gpufaas.udf;
 
-import io.gpufaas.core.function.FunctionSpec;
+import io.gpufaas.core.contract.FunctionSpec;
 import io.gpufaas.udf.device.ComputeDevice;
 
 /** A deployed function: what it accepts, and how to put its model on a device. */

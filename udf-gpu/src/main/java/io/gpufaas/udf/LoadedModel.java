@@ -1,6 +1,6 @@
 package io.gpufaas.udf;
 
-import io.gpufaas.core.event.Payload;
+import io.gpufaas.core.contract.Payload;
 import io.gpufaas.udf.device.ComputeDevice;
 import java.util.ArrayList;
 import java.util.List;

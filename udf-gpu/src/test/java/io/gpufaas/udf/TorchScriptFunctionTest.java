@@ -1,10 +1,12 @@
 package io.gpufaas.udf;
 
+import io.gpufaas.core.contract.ErrorCode;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.gpufaas.core.event.Payload;
+import io.gpufaas.core.contract.Payload;
 import io.gpufaas.udf.device.ComputeDevice;
 import java.awt.Color;
 import java.awt.image.BufferedImage;
@@ -140,13 +142,13 @@ class TorchScriptFunctionTest {
         byte[] pngHeaderOnly = {(byte) 0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 0};
         ExecutionOutcome outcome = cnn.run(Payload.image(pngHeaderOnly));
         assertThat(outcome).isInstanceOfSatisfying(ExecutionOutcome.Failure.class,
-                f -> assertThat(f.code()).isEqualTo(FailureCode.INVALID_INPUT));
+                f -> assertThat(f.code()).isEqualTo(ErrorCode.INVALID_INPUT));
     }
 
     @Test
     void textInputToAModelIsATypedFailure() {
         assertThat(mlp.run(Payload.text("hello"))).isInstanceOfSatisfying(ExecutionOutcome.Failure.class,
-                f -> assertThat(f.code()).isEqualTo(FailureCode.INVALID_INPUT));
+                f -> assertThat(f.code()).isEqualTo(ErrorCode.INVALID_INPUT));
     }
 
     @Test
@@ -199,6 +201,6 @@ class TorchScriptFunctionTest {
         LoadOutcome outcome = FunctionRegistry.withRepository(dir).function("broken").orElseThrow().load(CPU);
 
         assertThat(outcome).isInstanceOfSatisfying(LoadOutcome.Failed.class,
-                f -> assertThat(f.code()).isEqualTo(FailureCode.MODEL_LOAD_FAILED));
+                f -> assertThat(f.code()).isEqualTo(ErrorCode.MODEL_LOAD_FAILED));
     }
 }

@@ -1,6 +1,6 @@
 package io.gpufaas.core.router;
 
-import io.gpufaas.core.event.Invocation;
+import io.gpufaas.core.contract.Invocation;
 import java.util.List;
 
 /**

@@ -1,8 +1,8 @@
 package io.gpufaas.job.local;
 
-import io.gpufaas.core.event.DeadLetter;
-import io.gpufaas.core.event.EventJson;
-import io.gpufaas.core.event.InvocationResult;
+import io.gpufaas.core.contract.DeadLetter;
+import io.gpufaas.core.contract.EventJson;
+import io.gpufaas.core.contract.InvocationResult;
 import io.gpufaas.job.GpuFaasJob;
 import io.gpufaas.job.GpuFaasOptions;
 import io.gpufaas.job.JobConfig;

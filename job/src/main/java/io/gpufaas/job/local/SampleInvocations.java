@@ -1,17 +1,17 @@
 package io.gpufaas.job.local;
 
-import io.gpufaas.core.event.EventJson;
-import io.gpufaas.core.event.InputKind;
-import io.gpufaas.core.function.FunctionCatalog;
-import io.gpufaas.core.function.FunctionSpec;
+import io.gpufaas.core.contract.EventJson;
+import io.gpufaas.core.contract.InputKind;
+import io.gpufaas.core.contract.FunctionCatalog;
+import io.gpufaas.core.contract.FunctionSpec;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import javax.imageio.ImageIO;
-import io.gpufaas.core.event.Invocation;
-import io.gpufaas.core.event.Payload;
-import io.gpufaas.core.event.ReasonCode;
+import io.gpufaas.core.contract.Invocation;
+import io.gpufaas.core.contract.Payload;
+import io.gpufaas.core.contract.ErrorCode;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -27,7 +27,7 @@ import java.util.Map;
 public final class SampleInvocations {
 
     /** One record to send; {@code expectedReason} is null for a record that should succeed. */
-    public record Sample(String key, byte[] value, ReasonCode expectedReason) {
+    public record Sample(String key, byte[] value, ErrorCode expectedReason) {
 
         public String valueText() {
             return new String(value, StandardCharsets.UTF_8);
@@ -131,7 +131,7 @@ public final class SampleInvocations {
         List<Sample> samples = new ArrayList<>();
         for (int i = 0; i < cases.size(); i++) {
             samples.add(new Sample(String.format("%s-bad-%02d", prefix, i), cases.get(i)[0].getBytes(StandardCharsets.UTF_8),
-                    ReasonCode.valueOf(cases.get(i)[1])));
+                    ErrorCode.valueOf(cases.get(i)[1])));
         }
         return samples;
     }
@@ -143,7 +143,7 @@ public final class SampleInvocations {
      */
     public static Sample poison(String prefix, int bytes) {
         return new Sample(prefix + "-poison", ("{" + "x".repeat(bytes - 1)).getBytes(StandardCharsets.UTF_8),
-                ReasonCode.MALFORMED);
+                ErrorCode.MALFORMED);
     }
 
     static byte[] floats(float... values) {

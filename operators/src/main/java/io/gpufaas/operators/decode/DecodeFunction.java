@@ -1,18 +1,18 @@
 package io.gpufaas.operators.decode;
 
-import io.gpufaas.core.event.DeadLetter;
-import io.gpufaas.core.event.DecodeLimits;
-import io.gpufaas.core.event.DecodeOutcome;
-import io.gpufaas.core.event.ErrorMessages;
-import io.gpufaas.core.event.FatalErrors;
-import io.gpufaas.core.event.Invocation;
-import io.gpufaas.core.event.InvocationDecoder;
-import io.gpufaas.core.event.RawRecord;
-import io.gpufaas.core.event.ReasonCode;
-import io.gpufaas.core.function.ControlCommand;
-import io.gpufaas.core.function.Deployment;
-import io.gpufaas.core.function.FunctionCatalog;
-import io.gpufaas.core.function.FunctionSpec;
+import io.gpufaas.core.contract.DeadLetter;
+import io.gpufaas.core.contract.DecodeLimits;
+import io.gpufaas.core.contract.DecodeOutcome;
+import io.gpufaas.core.contract.ErrorMessages;
+import io.gpufaas.core.contract.FatalErrors;
+import io.gpufaas.core.contract.Invocation;
+import io.gpufaas.core.contract.InvocationDecoder;
+import io.gpufaas.core.contract.RawRecord;
+import io.gpufaas.core.contract.ErrorCode;
+import io.gpufaas.core.contract.ControlCommand;
+import io.gpufaas.core.contract.Deployment;
+import io.gpufaas.core.contract.FunctionCatalog;
+import io.gpufaas.core.contract.FunctionSpec;
 import io.gpufaas.udf.FunctionRegistry;
 import io.gpufaas.udf.repo.FunctionResolver;
 import java.util.ArrayList;
@@ -71,7 +71,7 @@ public final class DecodeFunction extends BroadcastProcessFunction<RawRecord, Ra
     private transient InvocationDecoder decoder;
     private transient Counter accepted;
     private transient Counter deadLetters;
-    private transient Map<ReasonCode, Counter> deadLettersByReason;
+    private transient Map<ErrorCode, Counter> deadLettersByReason;
     private transient Counter deployed;
     private transient Counter removed;
 
@@ -113,8 +113,8 @@ public final class DecodeFunction extends BroadcastProcessFunction<RawRecord, Ra
         deadLetters = metrics.counter("deadLetters");
         deployed = metrics.counter("functionsDeployed");
         removed = metrics.counter("functionsRemoved");
-        deadLettersByReason = new EnumMap<>(ReasonCode.class);
-        for (ReasonCode reason : ReasonCode.values()) {
+        deadLettersByReason = new EnumMap<>(ErrorCode.class);
+        for (ErrorCode reason : ErrorCode.values()) {
             deadLettersByReason.put(reason, metrics.addGroup("reason", reason.name()).counter("deadLetters"));
         }
     }
@@ -139,7 +139,7 @@ public final class DecodeFunction extends BroadcastProcessFunction<RawRecord, Ra
         } catch (Throwable t) {
             FatalErrors.rethrowIfFatal(t);
             LOG.error("decoding the record at {} failed; it becomes an INTERNAL dead letter", record.position(), t);
-            outcome = new DecodeOutcome.Rejected(new DeadLetter(ReasonCode.INTERNAL,
+            outcome = new DecodeOutcome.Rejected(new DeadLetter(ErrorCode.INTERNAL,
                     "decoding failed: " + ErrorMessages.brief(t), "", record));
         }
         if (outcome instanceof DecodeOutcome.Accepted a) {
@@ -162,7 +162,7 @@ public final class DecodeFunction extends BroadcastProcessFunction<RawRecord, Ra
             FatalErrors.rethrowIfFatal(t);
             LOG.error("the control record at {} could not be applied", record.position(), t);
             if (reporter) {
-                deadLetter(new DeadLetter(ReasonCode.INTERNAL, "applying the command failed: " + ErrorMessages.brief(t),
+                deadLetter(new DeadLetter(ErrorCode.INTERNAL, "applying the command failed: " + ErrorMessages.brief(t),
                         "", record), ctx::output);
             }
         }
@@ -179,7 +179,7 @@ public final class DecodeFunction extends BroadcastProcessFunction<RawRecord, Ra
         Deployment deployment;
         if (command.action() == ControlCommand.Action.REMOVE) {
             if (builtin != null) {
-                return Optional.of(new DeadLetter(ReasonCode.INVALID_FIELD, "'" + command.function()
+                return Optional.of(new DeadLetter(ErrorCode.INVALID_FIELD, "'" + command.function()
                         + "' is a built-in function and cannot be removed", "", record));
             }
             deployment = Deployment.removed(command.function());
@@ -190,7 +190,7 @@ public final class DecodeFunction extends BroadcastProcessFunction<RawRecord, Ra
         } else {
             FunctionResolver.Resolution resolution = resolver.resolve(command.function());
             if (resolution.spec() == null) {
-                return Optional.of(new DeadLetter(ReasonCode.UNKNOWN_FUNCTION, "cannot deploy '" + command.function()
+                return Optional.of(new DeadLetter(ErrorCode.UNKNOWN_FUNCTION, "cannot deploy '" + command.function()
                         + "': " + resolution.problem(), "", record));
             }
             deployment = Deployment.deployed(resolution.spec());

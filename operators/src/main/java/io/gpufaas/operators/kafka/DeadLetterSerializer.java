@@ -1,7 +1,7 @@
 package io.gpufaas.operators.kafka;
 
-import io.gpufaas.core.event.DeadLetter;
-import io.gpufaas.core.event.OutputFit;
+import io.gpufaas.core.contract.DeadLetter;
+import io.gpufaas.core.contract.OutputFit;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 import org.apache.flink.api.common.serialization.SerializationSchema;

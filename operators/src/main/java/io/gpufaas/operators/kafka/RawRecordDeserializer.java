@@ -1,7 +1,7 @@
 package io.gpufaas.operators.kafka;
 
-import io.gpufaas.core.event.RawRecord;
-import io.gpufaas.core.event.SourcePosition;
+import io.gpufaas.core.contract.RawRecord;
+import io.gpufaas.core.contract.SourcePosition;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
 import org.apache.flink.util.Collector;

@@ -1,7 +1,7 @@
 package io.gpufaas.operators.kafka;
 
-import io.gpufaas.core.event.EventJson;
-import io.gpufaas.core.router.WorkerReport;
+import io.gpufaas.core.contract.EventJson;
+import io.gpufaas.core.contract.WorkerReport;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 import org.apache.flink.api.common.typeinfo.TypeInformation;

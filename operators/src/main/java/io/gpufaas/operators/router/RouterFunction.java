@@ -1,19 +1,20 @@
 package io.gpufaas.operators.router;
 
 import io.gpufaas.core.cache.CacheEntry;
-import io.gpufaas.core.event.ErrorMessages;
-import io.gpufaas.core.event.FatalErrors;
-import io.gpufaas.core.event.Invocation;
-import io.gpufaas.core.event.InvocationResult;
-import io.gpufaas.core.event.Placement;
-import io.gpufaas.core.event.ResultStatus;
-import io.gpufaas.core.event.Timing;
+import io.gpufaas.core.contract.ErrorCode;
+import io.gpufaas.core.contract.ErrorMessages;
+import io.gpufaas.core.contract.FatalErrors;
+import io.gpufaas.core.contract.Invocation;
+import io.gpufaas.core.contract.InvocationResult;
+import io.gpufaas.core.contract.Placement;
+import io.gpufaas.core.contract.ResultStatus;
+import io.gpufaas.core.contract.Timing;
 import io.gpufaas.core.router.Assignment;
 import io.gpufaas.core.router.Request;
 import io.gpufaas.core.router.Routed;
 import io.gpufaas.core.router.RoutingPolicies;
 import io.gpufaas.core.router.Scheduler;
-import io.gpufaas.core.router.WorkerReport;
+import io.gpufaas.core.contract.WorkerReport;
 import io.gpufaas.core.router.WorkerView;
 import io.gpufaas.udf.FunctionRegistry;
 import io.gpufaas.udf.InferenceFunction;
@@ -239,8 +240,8 @@ public final class RouterFunction extends KeyedCoProcessFunction<String, Invocat
         shed.inc();
         long now = System.currentTimeMillis();
         long waited = Math.max(0, now - inv.arrivedAtMs());
-        ctx.output(ROUTER_RESULTS, new InvocationResult(inv.id(), inv.function(), ResultStatus.ERROR, "", "OVERLOADED",
-                why, new Timing(waited, 0, 0, waited), Placement.nowhere(), inv.metadata(), now));
+        ctx.output(ROUTER_RESULTS, InvocationResult.error(inv, ErrorCode.OVERLOADED, why,
+                new Timing(waited, 0, 0, waited), Placement.nowhere(), now));
     }
 
     @Override

@@ -5,18 +5,18 @@ import io.gpufaas.core.cache.CacheStats;
 import io.gpufaas.core.cache.CachedModel;
 import io.gpufaas.core.cache.EvictionPolicies;
 import io.gpufaas.core.cache.ModelCache;
-import io.gpufaas.core.event.ErrorMessages;
-import io.gpufaas.core.event.FatalErrors;
-import io.gpufaas.core.event.Invocation;
-import io.gpufaas.core.event.InvocationResult;
-import io.gpufaas.core.event.Placement;
-import io.gpufaas.core.event.Payload;
-import io.gpufaas.core.event.Timing;
+import io.gpufaas.core.contract.ErrorMessages;
+import io.gpufaas.core.contract.FatalErrors;
+import io.gpufaas.core.contract.Invocation;
+import io.gpufaas.core.contract.InvocationResult;
+import io.gpufaas.core.contract.Placement;
+import io.gpufaas.core.contract.Payload;
+import io.gpufaas.core.contract.Timing;
 import io.gpufaas.core.worker.Dispatch;
 import io.gpufaas.core.worker.ModelState;
 import io.gpufaas.core.worker.WorkerQueue;
 import io.gpufaas.udf.ExecutionOutcome;
-import io.gpufaas.udf.FailureCode;
+import io.gpufaas.core.contract.ErrorCode;
 import io.gpufaas.udf.FunctionRegistry;
 import io.gpufaas.udf.InferenceFunction;
 import io.gpufaas.udf.LoadOutcome;
@@ -182,7 +182,7 @@ public final class DeviceWorker implements AutoCloseable {
             } catch (Throwable t) {
                 FatalErrors.rethrowIfFatal(t);
                 failed(m.model(), t, "warm reload", List.of());
-                outcome = LoadOutcome.failed(FailureCode.MODEL_LOAD_FAILED, ErrorMessages.brief(t));
+                outcome = LoadOutcome.failed(ErrorCode.MODEL_LOAD_FAILED, ErrorMessages.brief(t));
             }
             long ms = now() - start;
             synchronized (this) {
@@ -310,7 +310,7 @@ public final class DeviceWorker implements AutoCloseable {
                         if (cache.isLoading(load.model())) {
                             cache.loadFailed(load.model());
                         }
-                        failModel(load.model(), FailureCode.INTERNAL, "loading the model failed: " + ErrorMessages.brief(t),
+                        failModel(load.model(), ErrorCode.INTERNAL, "loading the model failed: " + ErrorMessages.brief(t),
                                 completions);
                     }
                 } else if (d instanceof Dispatch.WaitUntil<Job> wait) {
@@ -356,7 +356,7 @@ public final class DeviceWorker implements AutoCloseable {
         // A function deployed while the job runs is read from the repository on first use.
         Optional<InferenceFunction> function = registry.function(model).or(() -> registry.refresh(model));
         if (function.isEmpty()) {
-            failModel(model, FailureCode.INTERNAL, "function '" + model + "' is not deployed on worker " + worker, completions);
+            failModel(model, ErrorCode.INTERNAL, "function '" + model + "' is not deployed on worker " + worker, completions);
             return;
         }
         // An estimate (file size) is only a guess: never let it alone refuse a model. Reserve at
@@ -371,7 +371,7 @@ public final class DeviceWorker implements AutoCloseable {
             loadInFlight = true;
             loadPool.execute(() -> load(model, function.get()));
         } else if (admission instanceof Admission.TooLarge tooLarge) {
-            failModel(model, FailureCode.OUT_OF_DEVICE_MEMORY, "model '" + model + "' needs " + tooLarge.bytes()
+            failModel(model, ErrorCode.OUT_OF_DEVICE_MEMORY, "model '" + model + "' needs " + tooLarge.bytes()
                     + " bytes but device " + device.id() + " has " + tooLarge.capacity() + " in all", completions);
         } else if (admission instanceof Admission.NoRoomNow) {
             blocked.add(model);
@@ -386,7 +386,7 @@ public final class DeviceWorker implements AutoCloseable {
         } catch (Throwable t) {
             FatalErrors.rethrowIfFatal(t);
             failed(model, t, "loading", List.of());
-            outcome = LoadOutcome.failed(FailureCode.MODEL_LOAD_FAILED, "loading the model failed: " + ErrorMessages.brief(t));
+            outcome = LoadOutcome.failed(ErrorCode.MODEL_LOAD_FAILED, "loading the model failed: " + ErrorMessages.brief(t));
         }
         long ms = now() - start;
         List<Runnable> completions = new ArrayList<>();
@@ -404,7 +404,7 @@ public final class DeviceWorker implements AutoCloseable {
                     if (install(model, l.model(), ms)) {
                         listener.onLoad(model, ms, bytes);
                     } else {
-                        failModel(model, FailureCode.OUT_OF_DEVICE_MEMORY, bytes > cache.capacity()
+                        failModel(model, ErrorCode.OUT_OF_DEVICE_MEMORY, bytes > cache.capacity()
                                 ? "model '" + model + "' needs " + bytes + " bytes but device " + device.id() + " has "
                                         + cache.capacity() + " in all"
                                 : "model '" + model + "' needs " + bytes + " bytes; models in use leave too little free on "
@@ -420,7 +420,7 @@ public final class DeviceWorker implements AutoCloseable {
                 if (cache.isLoading(model)) {
                     cache.loadFailed(model);
                 }
-                failModel(model, FailureCode.INTERNAL, "installing the model failed: " + ErrorMessages.brief(t), completions);
+                failModel(model, ErrorCode.INTERNAL, "installing the model failed: " + ErrorMessages.brief(t), completions);
             }
         }
         completeAll(completions);
@@ -453,12 +453,12 @@ public final class DeviceWorker implements AutoCloseable {
     }
 
     /** Under the lock. */
-    private void failModel(String model, FailureCode code, String message, List<Runnable> completions) {
+    private void failModel(String model, ErrorCode code, String message, List<Runnable> completions) {
         long now = now();
         for (Job job : queue.removeModel(model)) {
             cache.dequeued(model);
             long waited = Math.max(0, now - job.invocation.arrivedAtMs());
-            InvocationResult r = InvocationResult.error(job.invocation, code.name(), message,
+            InvocationResult r = InvocationResult.error(job.invocation, code, message,
                     new Timing(waited, 0, 0, waited), placement(job), now);
             completions.add(() -> job.done.accept(r));
         }
@@ -547,7 +547,7 @@ public final class DeviceWorker implements AutoCloseable {
             // A bug, an engine crash or an exhausted heap must not lose the invocations or the slot.
             FatalErrors.rethrowIfFatal(t);
             failed(model, t, "running a batch", batch);
-            ExecutionOutcome failure = ExecutionOutcome.failure(FailureCode.INTERNAL,
+            ExecutionOutcome failure = ExecutionOutcome.failure(ErrorCode.INTERNAL,
                     "the function failed: " + ErrorMessages.brief(t));
             outcomes = new ArrayList<>();
             for (int i = 0; i < batch.size(); i++) {
@@ -574,7 +574,7 @@ public final class DeviceWorker implements AutoCloseable {
             ExecutionOutcome outcome = outcomes.get(i);
             InvocationResult r = outcome instanceof ExecutionOutcome.Success s
                     ? InvocationResult.ok(inv, s.outputJson(), timing, placement(job), end)
-                    : InvocationResult.error(inv, ((ExecutionOutcome.Failure) outcome).code().name(),
+                    : InvocationResult.error(inv, ((ExecutionOutcome.Failure) outcome).code(),
                             ((ExecutionOutcome.Failure) outcome).message(), timing, placement(job), end);
             completions.add(() -> job.done.accept(r));
         }

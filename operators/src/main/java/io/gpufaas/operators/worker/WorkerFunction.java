@@ -1,15 +1,16 @@
 package io.gpufaas.operators.worker;
 
 import io.gpufaas.core.cache.CachedModel;
-import io.gpufaas.core.event.ErrorMessages;
-import io.gpufaas.core.event.FatalErrors;
-import io.gpufaas.core.event.Invocation;
-import io.gpufaas.core.event.InvocationResult;
-import io.gpufaas.core.event.Placement;
-import io.gpufaas.core.event.ResultStatus;
-import io.gpufaas.core.event.Timing;
+import io.gpufaas.core.contract.ErrorCode;
+import io.gpufaas.core.contract.ErrorMessages;
+import io.gpufaas.core.contract.FatalErrors;
+import io.gpufaas.core.contract.Invocation;
+import io.gpufaas.core.contract.InvocationResult;
+import io.gpufaas.core.contract.Placement;
+import io.gpufaas.core.contract.ResultStatus;
+import io.gpufaas.core.contract.Timing;
 import io.gpufaas.core.router.Routed;
-import io.gpufaas.core.router.WorkerReport;
+import io.gpufaas.core.contract.WorkerReport;
 import io.gpufaas.udf.FunctionRegistry;
 import io.gpufaas.udf.RegistryLoader;
 import io.gpufaas.udf.device.ComputeDevice;
@@ -243,10 +244,8 @@ public final class WorkerFunction extends RichAsyncFunction<Routed, WorkerOutput
         long now = System.currentTimeMillis();
         long waited = Math.max(0, now - invocation.arrivedAtMs());
         failed.inc();
-        InvocationResult result = new InvocationResult(invocation.id(), invocation.function(), ResultStatus.ERROR,
-                "", "TIMEOUT", "no result within the worker timeout", new Timing(waited, 0, 0, waited),
-                new Placement(getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(), worker.device().id(), false),
-                invocation.metadata(), now);
+        InvocationResult result = InvocationResult.error(invocation, ErrorCode.TIMEOUT, "no result within the worker timeout",
+                new Timing(waited, 0, 0, waited), placement(), now);
         resultFuture.complete(List.of(new WorkerOutput(result, report(result))));
     }
 

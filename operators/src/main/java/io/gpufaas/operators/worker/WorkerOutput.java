@@ -1,7 +1,7 @@
 package io.gpufaas.operators.worker;
 
-import io.gpufaas.core.event.InvocationResult;
-import io.gpufaas.core.router.WorkerReport;
+import io.gpufaas.core.contract.InvocationResult;
+import io.gpufaas.core.contract.WorkerReport;
 
 /** One completed invocation: its result for the caller, its report for the router. */
 public record WorkerOutput(InvocationResult result, WorkerReport report) {}

@@ -3,11 +3,11 @@ package io.gpufaas.operators.worker;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gpufaas.core.cache.CachedModel;
-import io.gpufaas.core.event.Invocation;
-import io.gpufaas.core.event.InvocationResult;
-import io.gpufaas.core.event.Payload;
-import io.gpufaas.core.event.ResultStatus;
-import io.gpufaas.core.event.SourcePosition;
+import io.gpufaas.core.contract.Invocation;
+import io.gpufaas.core.contract.InvocationResult;
+import io.gpufaas.core.contract.Payload;
+import io.gpufaas.core.contract.ResultStatus;
+import io.gpufaas.core.contract.SourcePosition;
 import io.gpufaas.udf.FunctionRegistry;
 import io.gpufaas.udf.device.ComputeDevice;
 import java.nio.ByteBuffer;

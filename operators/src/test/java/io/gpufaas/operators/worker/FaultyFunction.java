@@ -1,8 +1,8 @@
 package io.gpufaas.operators.worker;
 
-import io.gpufaas.core.event.InputKind;
-import io.gpufaas.core.event.Payload;
-import io.gpufaas.core.function.FunctionSpec;
+import io.gpufaas.core.contract.InputKind;
+import io.gpufaas.core.contract.Payload;
+import io.gpufaas.core.contract.FunctionSpec;
 import io.gpufaas.udf.ExecutionOutcome;
 import io.gpufaas.udf.Footprint;
 import io.gpufaas.udf.InferenceFunction;

@@ -8,8 +8,8 @@ import ai.djl.repository.zoo.Criteria;
 import ai.djl.repository.zoo.ModelNotFoundException;
 import ai.djl.repository.zoo.ZooModel;
 import ai.djl.util.Pair;
-import io.gpufaas.core.function.FunctionSpec;
-import io.gpufaas.udf.FailureCode;
+import io.gpufaas.core.contract.FunctionSpec;
+import io.gpufaas.core.contract.ErrorCode;
 import io.gpufaas.udf.Footprint;
 import io.gpufaas.udf.InferenceFunction;
 import io.gpufaas.udf.LoadOutcome;
@@ -19,7 +19,7 @@ import io.gpufaas.udf.repo.FunctionDefinition;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.OptionalLong;
-import io.gpufaas.core.event.ErrorMessages;
+import io.gpufaas.core.contract.ErrorMessages;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -94,16 +94,16 @@ public final class TorchScriptFunction implements InferenceFunction {
         } catch (ModelNotFoundException | MalformedModelException | IOException e) {
             close(model);
             LOG.warn("loading {} on {} failed", definition.name(), device.id(), e);
-            return LoadOutcome.failed(FailureCode.MODEL_LOAD_FAILED, definition.name() + ": " + ErrorMessages.brief(e.getMessage()));
+            return LoadOutcome.failed(ErrorCode.MODEL_LOAD_FAILED, definition.name() + ": " + ErrorMessages.brief(e.getMessage()));
         } catch (EngineException | IllegalStateException | IllegalArgumentException e) {
             close(model);
             LOG.warn("loading {} on {} failed", definition.name(), device.id(), e);
-            return LoadOutcome.failed(isOutOfMemory(e) ? FailureCode.OUT_OF_DEVICE_MEMORY : FailureCode.MODEL_LOAD_FAILED,
+            return LoadOutcome.failed(isOutOfMemory(e) ? ErrorCode.OUT_OF_DEVICE_MEMORY : ErrorCode.MODEL_LOAD_FAILED,
                     definition.name() + ": " + ErrorMessages.brief(e.getMessage()));
         } catch (OutOfMemoryError e) {
             close(model);
             LOG.warn("loading {} on {} ran out of memory", definition.name(), device.id(), e);
-            return LoadOutcome.failed(FailureCode.OUT_OF_DEVICE_MEMORY, definition.name() + ": " + ErrorMessages.brief(e.getMessage()));
+            return LoadOutcome.failed(ErrorCode.OUT_OF_DEVICE_MEMORY, definition.name() + ": " + ErrorMessages.brief(e.getMessage()));
         }
     }
 

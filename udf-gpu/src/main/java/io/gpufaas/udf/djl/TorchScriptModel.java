@@ -11,10 +11,10 @@ import ai.djl.translate.TranslateException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.gpufaas.core.event.ErrorMessages;
-import io.gpufaas.core.event.Payload;
+import io.gpufaas.core.contract.ErrorMessages;
+import io.gpufaas.core.contract.Payload;
 import io.gpufaas.udf.ExecutionOutcome;
-import io.gpufaas.udf.FailureCode;
+import io.gpufaas.core.contract.ErrorCode;
 import io.gpufaas.udf.Footprint;
 import io.gpufaas.udf.LoadedModel;
 import io.gpufaas.udf.device.ComputeDevice;
@@ -99,7 +99,7 @@ final class TorchScriptModel implements LoadedModel {
                     owners.add(i);
                     rows.add(t.getShape().get(0));
                 } catch (InputTensors.InvalidInputException e) {
-                    outcomes[i] = ExecutionOutcome.failure(FailureCode.INVALID_INPUT, e.getMessage());
+                    outcomes[i] = ExecutionOutcome.failure(ErrorCode.INVALID_INPUT, e.getMessage());
                 }
             }
             if (!tensors.isEmpty()) {
@@ -117,7 +117,7 @@ final class TorchScriptModel implements LoadedModel {
             // log keeps it, the result gets its first line.
             LOG.warn("{} on {}: a batch of {} failed", definition.name(), device.id(), inputs.size(), e);
             ExecutionOutcome failure = ExecutionOutcome.failure(
-                    TorchScriptFunction.isOutOfMemory(e) ? FailureCode.OUT_OF_DEVICE_MEMORY : FailureCode.INTERNAL,
+                    TorchScriptFunction.isOutOfMemory(e) ? ErrorCode.OUT_OF_DEVICE_MEMORY : ErrorCode.INTERNAL,
                     definition.name() + ": " + ErrorMessages.brief(e.getMessage()));
             for (int i = 0; i < outcomes.length; i++) {
                 if (outcomes[i] == null) {

@@ -1,6 +1,6 @@
 package io.gpufaas.udf.repo;
 
-import io.gpufaas.core.function.FunctionSpec;
+import io.gpufaas.core.contract.FunctionSpec;
 import java.io.Serializable;
 import java.nio.file.Path;
 

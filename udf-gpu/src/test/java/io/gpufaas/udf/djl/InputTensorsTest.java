@@ -2,7 +2,7 @@ package io.gpufaas.udf.djl;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.gpufaas.core.event.Payload;
+import io.gpufaas.core.contract.Payload;
 import io.gpufaas.udf.PixelBombs;
 import io.gpufaas.udf.repo.ImagePreprocessing;
 import java.awt.image.BufferedImage;

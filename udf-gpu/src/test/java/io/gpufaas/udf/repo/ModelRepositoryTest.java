@@ -3,7 +3,7 @@ package io.gpufaas.udf.repo;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.gpufaas.core.event.InputKind;
+import io.gpufaas.core.contract.InputKind;
 import io.gpufaas.udf.TestRepository;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,0 +1,15 @@
+package io.gpufaas.core.contract;
+
+/**
+ * Where an invocation ran.
+ *
+ * @param worker index of the worker subtask
+ * @param device the device it used, e.g. {@code cuda:0} or {@code cpu:0}
+ * @param cacheHit whether the function's model was already resident on that device
+ */
+public record Placement(int worker, String device, boolean cacheHit) {
+
+    public static Placement nowhere() {
+        return new Placement(-1, "", false);
+    }
+}
