@@ -5,8 +5,8 @@ import io.gpufaas.core.contract.InvocationResult;
 import io.gpufaas.core.contract.Payload;
 import io.gpufaas.core.contract.ResultStatus;
 import io.gpufaas.core.contract.SourcePosition;
-import io.gpufaas.operators.worker.DeviceWorker;
-import io.gpufaas.operators.worker.WorkerSettings;
+import io.gpufaas.udf.worker.DeviceWorker;
+import io.gpufaas.core.worker.WorkerSettings;
 import io.gpufaas.udf.FunctionRegistry;
 import io.gpufaas.udf.device.ComputeDevice;
 import io.gpufaas.udf.device.DeviceSelector;
@@ -48,7 +48,7 @@ public final class CacheBenchmark {
         ComputeDevice device = new DeviceSelector(preference, 64L << 30).select(0, List.of());
         FunctionRegistry registry = FunctionRegistry.withRepository(repo);
         List<FunctionDefinition> functions = ModelRepository.scan(repo);
-        WorkerSettings settings = new WorkerSettings(1, 1, 0, false, 0, "lru", false, WorkerSettings.DEFAULT_MAX_DECODED_BYTES);
+        WorkerSettings settings = new WorkerSettings(1, 1, 0, false, 0, "lru", false, 256L << 20, 256, 600_000);
         System.out.printf("Cache miss vs hit, end to end through DeviceWorker on %s, %d rounds x (1 miss + %d hits)%n%n",
                 device.id(), rounds, hitsPerRound);
         // libtorch's one-time start-up belongs to no model.

@@ -2,10 +2,10 @@ package io.gpufaas.bench;
 
 import io.gpufaas.core.contract.InputKind;
 import io.gpufaas.core.contract.Payload;
-import io.gpufaas.udf.ExecutionOutcome;
-import io.gpufaas.udf.InferenceFunction;
-import io.gpufaas.udf.LoadOutcome;
-import io.gpufaas.udf.LoadedModel;
+import io.gpufaas.udf.api.ExecutionOutcome;
+import io.gpufaas.udf.api.InferenceFunction;
+import io.gpufaas.udf.api.LoadOutcome;
+import io.gpufaas.udf.api.LoadedModel;
 import io.gpufaas.udf.djl.TorchScriptFunction;
 import io.gpufaas.udf.device.ComputeDevice;
 import io.gpufaas.udf.device.DeviceSelector;

@@ -13,8 +13,8 @@ import io.gpufaas.job.GpuFaasJob;
 import io.gpufaas.job.GpuFaasOptions;
 import io.gpufaas.job.JobConfig;
 import io.gpufaas.testkit.EmbeddedKafka;
-import io.gpufaas.udf.LoadOutcome;
-import io.gpufaas.udf.LoadedModel;
+import io.gpufaas.udf.api.LoadOutcome;
+import io.gpufaas.udf.api.LoadedModel;
 import io.gpufaas.udf.djl.TorchScriptFunction;
 import io.gpufaas.udf.device.ComputeDevice;
 import io.gpufaas.udf.repo.FunctionDefinition;
@@ -105,10 +105,11 @@ public final class ReplayBenchmark {
         try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
             for (String policy : POLICIES) {
                 replayed.add(replay(kafka, w, policy, repo, workers, budgetMb, image));
-                // The router's own defaults, so the simulator schedules as the replayed job does; the
-                // workers share this machine's cores, as the replayed ones did.
-                Simulator.Config own = new Simulator.Config(workers, budget, 1,
-                        GpuFaasOptions.ROUTER_MAX_BYPASS.defaultValue(), GpuFaasOptions.ROUTER_WINDOW.defaultValue());
+                // The replayed job's settings, built as the job builds them, so the simulator runs the
+                // same router and worker logic; the workers share this machine's cores, as the
+                // replayed ones did.
+                Simulator.Config own = SimConfigs.job(workers, budget, JobConfig.fromArgs(new Configuration(),
+                        REPLAY_SETTINGS.toArray(String[]::new)));
                 simulated.add(Simulator.run(w, policy, own.withHostCores(cores)));
                 independent.add(Simulator.run(w, policy, own));
             }
@@ -169,6 +170,11 @@ public final class ReplayBenchmark {
         return costs;
     }
 
+    /** The replayed job's settings beyond its defaults; the simulator gets the same. */
+    private static final List<String> REPLAY_SETTINGS = List.of(
+            "--gpufaas.worker.concurrency", "1",
+            "--gpufaas.router.slots-per-worker", "1");
+
     private static Measured replay(EmbeddedKafka kafka, Workload w, String policy, Path repo, int workers,
             long budgetMb, byte[] image) throws Exception {
         String p = policy.replace('-', '_');
@@ -185,9 +191,8 @@ public final class ReplayBenchmark {
                 "--gpufaas.device.kind", "CPU",
                 "--gpufaas.device.cpu.memory-budget", budgetMb + "mb",
                 "--gpufaas.worker.parallelism", Integer.toString(workers),
-                "--gpufaas.worker.concurrency", "1",
-                "--gpufaas.router.slots-per-worker", "1",
                 "--gpufaas.router.policy", policy);
+        conf.addAll(JobConfig.fromArgs(new Configuration(), REPLAY_SETTINGS.toArray(String[]::new)));
         StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(workers);
         JobClient job = GpuFaasJob.start(env, conf);
         Map<String, InvocationResult> results = new HashMap<>();

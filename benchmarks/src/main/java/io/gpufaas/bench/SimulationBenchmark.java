@@ -17,7 +17,7 @@ import java.util.Locale;
  * ratios against load balancing and the clairvoyant bound on the hit ratio.
  *
  * <p>{@code scripts/bench-sim.sh [--functions 35] [--gpus 4] [--gpu-memory-gb 16] [--minutes 30]
- * [--start 600] [--compression 60] [--seed 1] [--trace FILE_inv.csv]}
+ * [--start 600] [--compression 60] [--seed 1] [--trace FILE_inv.csv] [--single-slot]}
  */
 public final class SimulationBenchmark {
 
@@ -40,6 +40,7 @@ public final class SimulationBenchmark {
         int start = 600;
         double compression = 60;
         long seed = 1;
+        boolean singleSlot = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--shared-data" -> shared = Path.of(args[++i]);
@@ -51,6 +52,7 @@ public final class SimulationBenchmark {
                 case "--start" -> start = Integer.parseInt(args[++i]);
                 case "--compression" -> compression = Double.parseDouble(args[++i]);
                 case "--seed" -> seed = Long.parseLong(args[++i]);
+                case "--single-slot" -> singleSlot = true;
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]);
             }
         }
@@ -60,7 +62,13 @@ public final class SimulationBenchmark {
         Workload w = Workload.build(trace, catalogue, cost,
                 new Workload.Spec(functions, start, minutes, compression, true, seed, false));
         long memory = (long) (memoryGb * (1L << 30));
-        Simulator.Config config = Simulator.Config.of(gpus, memory);
+        // The job's own settings (slots per worker, concurrency, batching, report delay), unless
+        // --single-slot asks for the simulator as it was before it ran the job's router.
+        Simulator.Config config = singleSlot ? Simulator.Config.singleSlot(gpus, memory) : SimConfigs.job(gpus, memory);
+        System.out.printf(Locale.ROOT, "settings: %s%n", singleSlot ? "one slot per GPU, no batching, no report delay"
+                : String.format(Locale.ROOT, "the job's: %d slots per worker, concurrency %d, batches of up to %d, "
+                        + "eviction %s, report delay %.0f ms", config.router().slotsPerWorker(), config.worker().concurrency(),
+                        config.worker().maxBatch(), config.worker().evictionPolicy(), config.reportDelayMs()));
         System.out.printf(Locale.ROOT, "%d invocations of %d functions (working set %.1f GiB) over %.0f s on %d GPUs x %.0f GiB%n",
                 w.invocations(), functions, w.workingSetBytes() / (double) (1L << 30), w.durationMs() / 1000, gpus, memoryGb);
         List<SimResult> results = new ArrayList<>();

@@ -1,10 +1,7 @@
 package io.gpufaas.job;
 
-import io.gpufaas.core.contract.DecodeLimits;
 import io.gpufaas.core.contract.FunctionCatalog;
-import io.gpufaas.operators.worker.WorkerSettings;
 import io.gpufaas.udf.FunctionRegistry;
-import io.gpufaas.udf.device.DeviceSelector;
 import io.gpufaas.udf.repo.FunctionResolver;
 import io.gpufaas.udf.RegistryLoader;
 import org.apache.flink.configuration.Configuration;
@@ -33,18 +30,6 @@ public final class GpuFaasJob {
     public static JobClient start(StreamExecutionEnvironment env, Configuration conf) throws Exception {
         addKafkaPipeline(env, conf, OutputLimits.of(conf));
         return env.executeAsync(conf.get(GpuFaasOptions.JOB_NAME));
-    }
-
-    static WorkerSettings workerSettings(Configuration conf) {
-        return new WorkerSettings(
-                conf.get(GpuFaasOptions.WORKER_CONCURRENCY),
-                conf.get(GpuFaasOptions.MAX_BATCH_SIZE),
-                conf.get(GpuFaasOptions.MAX_BATCH_DELAY).toMillis(),
-                conf.get(GpuFaasOptions.OUT_OF_ORDER),
-                conf.get(GpuFaasOptions.MAX_BYPASS),
-                conf.get(GpuFaasOptions.EVICTION_POLICY),
-                conf.get(GpuFaasOptions.WARM_RESTORE),
-                conf.get(GpuFaasOptions.WORKER_MAX_DECODED_BYTES).getBytes());
     }
 
     /**
@@ -78,23 +63,9 @@ public final class GpuFaasJob {
                 .statusChannel(KafkaIo.statusSource(conf), KafkaIo.statusSink(conf, limits))
                 .control(KafkaIo.controlSource(conf),
                         new FunctionResolver(conf.getOptional(GpuFaasOptions.FUNCTION_REPOSITORY).orElse(null)))
-                .router(conf.get(GpuFaasOptions.ROUTING_POLICY),
-                        conf.getOptional(GpuFaasOptions.ROUTER_WORKER_MEMORY)
-                                .orElse(conf.get(GpuFaasOptions.CPU_MEMORY_BUDGET)).getBytes(),
-                        conf.get(GpuFaasOptions.ROUTER_SLOTS))
-                .routerOutOfOrder(conf.get(GpuFaasOptions.ROUTER_MAX_BYPASS), conf.get(GpuFaasOptions.ROUTER_WINDOW),
-                        conf.get(GpuFaasOptions.ROUTER_REPORT_TIMEOUT))
-                .routerMaxPending(conf.get(GpuFaasOptions.ROUTER_MAX_PENDING),
-                        conf.get(GpuFaasOptions.ROUTER_MAX_PENDING_BYTES).getBytes())
                 .catalog(FunctionCatalog.of(registry.all()))
                 .registryLoader(loader)
-                .deviceSelector(new DeviceSelector(conf.get(GpuFaasOptions.DEVICE_KIND),
-                        conf.get(GpuFaasOptions.CPU_MEMORY_BUDGET).getBytes()))
-                .workerSettings(workerSettings(conf))
-                .workerCapacity(conf.get(GpuFaasOptions.WORKER_QUEUE_CAPACITY), conf.get(GpuFaasOptions.WORKER_TIMEOUT))
-                .limits(DecodeLimits.withMaxRecordBytes(
-                        (int) Math.min(Integer.MAX_VALUE, conf.get(GpuFaasOptions.MAX_RECORD_SIZE).getBytes())))
-                .workerParallelism(conf.get(GpuFaasOptions.WORKER_PARALLELISM))
+                .settings(conf)
                 .build()
                 .addTo(env);
     }

@@ -7,18 +7,17 @@ import io.gpufaas.core.contract.InvocationResult;
 import io.gpufaas.core.contract.RawRecord;
 import io.gpufaas.core.contract.FunctionCatalog;
 import io.gpufaas.core.router.Routed;
+import io.gpufaas.core.router.RouterSettings;
 import io.gpufaas.core.contract.WorkerReport;
 import io.gpufaas.operators.decode.DecodeFunction;
 import io.gpufaas.operators.router.RouterFunction;
-import io.gpufaas.operators.router.RouterSettings;
 import io.gpufaas.operators.worker.WorkerFunction;
-import io.gpufaas.operators.worker.WorkerOutput;
-import io.gpufaas.operators.worker.WorkerSettings;
+import io.gpufaas.core.contract.WorkerOutput;
+import io.gpufaas.core.worker.WorkerSettings;
 import io.gpufaas.udf.RegistryLoader;
 import io.gpufaas.udf.device.DeviceSelector;
 import io.gpufaas.udf.repo.FunctionResolver;
 import org.apache.flink.streaming.api.datastream.BroadcastStream;
-import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
@@ -78,9 +77,7 @@ public final class GpuFaasPipeline {
                 .fromSource(b.statusSource, WatermarkStrategy.noWatermarks(), "worker-status")
                 .uid("worker-status-source")
                 .setParallelism(1);
-        RouterSettings routerSettings = new RouterSettings(b.routingPolicy, workers, b.routerWorkerMemory,
-                b.routerSlots, b.routerMaxBypass, b.routerWindow, b.routerReportTimeout.toMillis(), b.routerMaxPending,
-                b.routerMaxPendingBytes);
+        RouterSettings routerSettings = b.routerSettings.withWorkers(workers);
         // One router subtask holds the global view; the keying gives each function's invocations
         // and reports one order.
         SingleOutputStreamOperator<Routed> router = invocations.keyBy(Invocation::function)
@@ -94,7 +91,7 @@ public final class GpuFaasPipeline {
 
         SingleOutputStreamOperator<WorkerOutput> done = AsyncDataStream.unorderedWait(routed,
                         new WorkerFunction(b.registryLoader, b.deviceSelector, b.workerSettings),
-                        b.workerTimeout.toMillis(), TimeUnit.MILLISECONDS, b.queueCapacity)
+                        b.workerSettings.timeoutMs(), TimeUnit.MILLISECONDS, b.workerSettings.queueCapacity())
                 .name("worker")
                 .uid("worker")
                 .setParallelism(workers);
@@ -114,24 +111,15 @@ public final class GpuFaasPipeline {
         private Sink<DeadLetter> deadLetterSink;
         private Source<WorkerReport, ?, ?> statusSource;
         private Source<RawRecord, ?, ?> controlSource;
-        private FunctionResolver resolver = new FunctionResolver(null);
+        private FunctionResolver resolver;
         private Sink<WorkerReport> statusSink;
         private FunctionCatalog catalog;
         private RegistryLoader registryLoader;
-        private DeviceSelector deviceSelector = new DeviceSelector(DeviceSelector.Preference.AUTO, 2L << 30);
-        private WorkerSettings workerSettings = WorkerSettings.defaults();
-        private int queueCapacity = 256;
-        private Duration workerTimeout = Duration.ofMinutes(10);
-        private DecodeLimits limits = DecodeLimits.defaults();
+        private DeviceSelector deviceSelector;
+        private WorkerSettings workerSettings;
+        private RouterSettings routerSettings;
+        private DecodeLimits limits;
         private int workerParallelism = -1;
-        private String routingPolicy = "lalb-o3";
-        private long routerWorkerMemory = 2L << 30;
-        private int routerSlots = 4;
-        private int routerMaxBypass = 64;
-        private int routerWindow = 64;
-        private Duration routerReportTimeout = Duration.ofMinutes(2);
-        private int routerMaxPending = 10_000;
-        private long routerMaxPendingBytes = 256L << 20;
 
         public Builder source(Source<RawRecord, ?, ?> source) {
             this.source = source;
@@ -177,24 +165,25 @@ public final class GpuFaasPipeline {
             return this;
         }
 
-        /** How each worker picks its device; defaults to AUTO with a 2 GiB CPU budget. */
+        /** How each worker picks its device ({@link JobSettings#devices}). */
         public Builder deviceSelector(DeviceSelector selector) {
             this.deviceSelector = selector;
             return this;
         }
 
+        /** How each worker runs its device ({@link JobSettings#worker}). */
         public Builder workerSettings(WorkerSettings settings) {
             this.workerSettings = settings;
             return this;
         }
 
-        /** Invocations each worker holds before back-pressure; and how long before one times out. */
-        public Builder workerCapacity(int queueCapacity, Duration timeout) {
-            this.queueCapacity = queueCapacity;
-            this.workerTimeout = timeout;
+        /** How the router schedules ({@link JobSettings#router}); its worker count is the workers' parallelism. */
+        public Builder routerSettings(RouterSettings settings) {
+            this.routerSettings = settings;
             return this;
         }
 
+        /** Size limits of the decoder ({@link JobSettings#decode}). */
         public Builder limits(DecodeLimits limits) {
             this.limits = limits;
             return this;
@@ -206,29 +195,13 @@ public final class GpuFaasPipeline {
             return this;
         }
 
-        /** Routing policy by name, and the router's view of each worker. */
-        public Builder router(String policy, long workerMemoryBytes, int slotsPerWorker) {
-            this.routingPolicy = policy;
-            this.routerWorkerMemory = workerMemoryBytes;
-            this.routerSlots = slotsPerWorker;
-            return this;
-        }
-
-        /**
-         * Invocations, and their input bytes, the router holds waiting before it sheds new ones as
-         * OVERLOADED results.
-         */
-        public Builder routerMaxPending(int maxPending, long maxPendingBytes) {
-            this.routerMaxPending = maxPending;
-            this.routerMaxPendingBytes = maxPendingBytes;
-            return this;
-        }
-
-        public Builder routerOutOfOrder(int maxBypass, int window, Duration reportTimeout) {
-            this.routerMaxBypass = maxBypass;
-            this.routerWindow = window;
-            this.routerReportTimeout = reportTimeout;
-            return this;
+        /** Every setting from one configuration, as {@link JobSettings} builds them. */
+        public Builder settings(org.apache.flink.configuration.Configuration conf) {
+            return deviceSelector(JobSettings.devices(conf))
+                    .workerSettings(JobSettings.worker(conf))
+                    .routerSettings(JobSettings.router(conf, 1))
+                    .limits(JobSettings.decode(conf))
+                    .workerParallelism(conf.get(GpuFaasOptions.WORKER_PARALLELISM));
         }
 
         public GpuFaasPipeline build() {
@@ -241,24 +214,16 @@ public final class GpuFaasPipeline {
             Objects.requireNonNull(resolver, "no function resolver set: call control(...)");
             Objects.requireNonNull(catalog, "no function catalog set: call catalog(...)");
             Objects.requireNonNull(registryLoader, "no registry loader set: call registryLoader(...)");
-            Objects.requireNonNull(deviceSelector, "device selector must not be null");
-            Objects.requireNonNull(limits, "limits must not be null");
-            Objects.requireNonNull(workerSettings, "worker settings must not be null");
+            Objects.requireNonNull(deviceSelector, "no device selector set: call settings(...) or deviceSelector(...)");
+            Objects.requireNonNull(limits, "no decode limits set: call settings(...) or limits(...)");
+            Objects.requireNonNull(workerSettings, "no worker settings set: call settings(...) or workerSettings(...)");
+            Objects.requireNonNull(routerSettings, "no router settings set: call settings(...) or routerSettings(...)");
             if (catalog.all().isEmpty()) {
                 throw new IllegalArgumentException("the function catalog is empty: nothing could be invoked");
             }
             if (workerParallelism == 0 || workerParallelism < -1) {
                 throw new IllegalArgumentException("worker parallelism must be positive or -1, was " + workerParallelism);
             }
-            if (queueCapacity < 1) {
-                throw new IllegalArgumentException("worker queue capacity must be positive, was " + queueCapacity);
-            }
-            if (workerTimeout == null || workerTimeout.isNegative() || workerTimeout.isZero()) {
-                throw new IllegalArgumentException("worker timeout must be positive, was " + workerTimeout);
-            }
-            // Validates the routing settings now, at submission, not in the task.
-            new RouterSettings(routingPolicy, 1, routerWorkerMemory, routerSlots, routerMaxBypass, routerWindow,
-                    routerReportTimeout.toMillis(), routerMaxPending, routerMaxPendingBytes);
             return new GpuFaasPipeline(this);
         }
     }

@@ -4,7 +4,8 @@ import io.gpufaas.core.contract.DeadLetter;
 import io.gpufaas.core.contract.InvocationResult;
 import io.gpufaas.core.contract.RawRecord;
 import io.gpufaas.core.contract.WorkerReport;
-import io.gpufaas.operators.kafka.WorkerReportSerde;
+import io.gpufaas.operators.kafka.WorkerReportDeserializer;
+import io.gpufaas.operators.kafka.WorkerReportSerializer;
 import io.gpufaas.operators.kafka.DeadLetterSerializer;
 import io.gpufaas.operators.kafka.RawRecordDeserializer;
 import io.gpufaas.operators.kafka.ResultSerializer;
@@ -70,7 +71,7 @@ public final class KafkaIo {
                 .setTopics(conf.get(GpuFaasOptions.STATUS_TOPIC))
                 .setGroupId(conf.get(GpuFaasOptions.GROUP_ID) + "-status")
                 .setStartingOffsets(OffsetsInitializer.timestamp(System.currentTimeMillis()))
-                .setDeserializer(new WorkerReportSerde.Deserializer())
+                .setDeserializer(new WorkerReportDeserializer())
                 .setProperties(props)
                 .build();
     }
@@ -82,7 +83,7 @@ public final class KafkaIo {
         return KafkaSink.<WorkerReport>builder()
                 .setBootstrapServers(conf.get(GpuFaasOptions.BOOTSTRAP_SERVERS))
                 .setKafkaProducerConfig(props)
-                .setRecordSerializer(new WorkerReportSerde.Serializer(conf.get(GpuFaasOptions.STATUS_TOPIC), limits.status()))
+                .setRecordSerializer(new WorkerReportSerializer(conf.get(GpuFaasOptions.STATUS_TOPIC), limits.status()))
                 .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
                 .build();
     }

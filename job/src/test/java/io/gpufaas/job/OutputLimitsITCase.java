@@ -3,7 +3,8 @@ package io.gpufaas.job;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.gpufaas.operators.kafka.KafkaRecordSize;
+import io.gpufaas.core.contract.OutputFit;
+import io.gpufaas.operators.kafka.DeadLetterSerializer;
 import io.gpufaas.testkit.EmbeddedKafka;
 import io.gpufaas.testkit.KafkaBrokerExtension;
 import java.nio.charset.StandardCharsets;
@@ -66,7 +67,7 @@ class OutputLimitsITCase {
         byte[] key = "inv-at-budget".getBytes(StandardCharsets.UTF_8);
         RecordHeaders headers = new RecordHeaders();
         headers.add("gpufaas.reason", "MALFORMED".getBytes(StandardCharsets.UTF_8));
-        byte[] value = new byte[KafkaRecordSize.valueBudget(limit, key, headers)];
+        byte[] value = new byte[DeadLetterSerializer.valueBudget(limit, key, headers)];
         try (KafkaProducer<byte[], byte[]> producer = kafka.producer()) {
             assertThat(producer.send(new ProducerRecord<>("limits-budget", null, key, value, headers)).get().offset())
                     .isZero();

@@ -12,7 +12,8 @@ import io.gpufaas.core.contract.InvocationResult;
 import io.gpufaas.core.contract.Payload;
 import io.gpufaas.core.contract.ResultStatus;
 import io.gpufaas.core.contract.SourcePosition;
-import io.gpufaas.operators.kafka.KafkaRecordSize;
+import io.gpufaas.core.contract.OutputFit;
+import io.gpufaas.operators.kafka.DeadLetterSerializer;
 import io.gpufaas.testkit.EmbeddedKafka;
 import io.gpufaas.testkit.KafkaBrokerExtension;
 import java.nio.charset.StandardCharsets;
@@ -140,7 +141,7 @@ class PoisonRecordITCase {
                 send(producer, topics, bytes("p-result-over"), echo("p-result-over", "b".repeat(text)));
                 expectedResults.add("p-result-over");
                 // A result just under the results topic's limit is written whole.
-                int budget = KafkaRecordSize.valueBudget(PRODUCER_MAX, bytes("p-result-under"), null);
+                int budget = OutputFit.valueBudget(PRODUCER_MAX, bytes("p-result-under").length, 0, 0);
                 int resultFixed = 320; // a result's JSON beside the echoed text, with room for timing digits
                 send(producer, topics, bytes("p-result-under"), echo("p-result-under", "c".repeat(budget - resultFixed)));
                 expectedResults.add("p-result-under");

@@ -1,5 +1,15 @@
 package io.gpufaas.udf;
 
+import io.gpufaas.udf.api.Footprint;
+
+import io.gpufaas.udf.api.ExecutionOutcome;
+
+import io.gpufaas.udf.api.LoadOutcome;
+
+import io.gpufaas.udf.api.LoadedModel;
+
+import io.gpufaas.udf.api.InferenceFunction;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.gpufaas.core.contract.InputKind;

@@ -1,5 +1,7 @@
 package io.gpufaas.udf;
 
+import io.gpufaas.udf.api.InferenceFunction;
+
 import io.gpufaas.core.contract.FunctionCatalog;
 import io.gpufaas.core.contract.FunctionSpec;
 import io.gpufaas.udf.djl.TorchScriptFunction;
@@ -74,6 +76,22 @@ public final class FunctionRegistry implements FunctionCatalog {
     @Override
     public Optional<FunctionSpec> find(String name) {
         return function(name).map(InferenceFunction::spec);
+    }
+
+    /** A function deployed after the registry was read is looked up in the repository. */
+    @Override
+    public long estimatedBytes(String name) {
+        return function(name).or(() -> refresh(name)).map(InferenceFunction::estimatedFootprintBytes).orElse(0L);
+    }
+
+    @Override
+    public int minCopies(String name) {
+        return function(name).map(InferenceFunction::minCopies).orElse(0);
+    }
+
+    @Override
+    public int maxCopies(String name) {
+        return function(name).map(InferenceFunction::maxCopies).orElse(0);
     }
 
     @Override

@@ -1,5 +1,11 @@
 package io.gpufaas.udf;
 
+import io.gpufaas.udf.api.ExecutionOutcome;
+
+import io.gpufaas.udf.api.LoadOutcome;
+
+import io.gpufaas.udf.api.LoadedModel;
+
 import io.gpufaas.core.contract.ErrorCode;
 
 import static org.assertj.core.api.Assertions.assertThat;

@@ -5,12 +5,30 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 
-/** The functions that are deployed, as far as input validation is concerned. */
+/**
+ * The deployed functions by name: what the decoder validates against, and what the router and a
+ * worker assume of a model before any load has measured it.
+ */
 public interface FunctionCatalog {
 
     Optional<FunctionSpec> find(String name);
 
     Collection<FunctionSpec> all();
+
+    /** Device bytes the function's model is expected to take before a load measured it; 0 if unknown. */
+    default long estimatedBytes(String name) {
+        return 0;
+    }
+
+    /** Copies of the function's model the router keeps resident once they exist; 0 for none. */
+    default int minCopies(String name) {
+        return 0;
+    }
+
+    /** Most workers that may hold the function's model at once; 0 for no limit. */
+    default int maxCopies(String name) {
+        return 0;
+    }
 
     static FunctionCatalog of(Collection<FunctionSpec> specs) {
         Map<String, FunctionSpec> byName = new LinkedHashMap<>();

@@ -110,6 +110,25 @@ public final class OutputFit {
         return ("sha256:" + EventJson.sha256Hex(record.key())).getBytes(StandardCharsets.UTF_8);
     }
 
+    /** The v2 record batch header (Kafka's {@code DefaultRecordBatch.RECORD_BATCH_OVERHEAD}). */
+    static final int BATCH_OVERHEAD = 61;
+    /** One record's fixed fields at their widest, plus the varint lengths of key and value. */
+    static final int RECORD_OVERHEAD = 21 + 5 + 5;
+    /** A header's two varint lengths at their widest, and the header count's. */
+    static final int HEADER_OVERHEAD = 5 + 5;
+
+    /**
+     * Bytes left for a record's value under {@code maxRecordBytes}, counted the way Kafka's
+     * producer checks {@code max.request.size} and the broker {@code max.message.bytes}: a batch of
+     * one uncompressed record with this key and these headers ({@code headerBytes}: their keys and
+     * values). An upper bound of the overhead, so a value within it always goes through.
+     */
+    public static int valueBudget(int maxRecordBytes, int keyBytes, int headerBytes, int headerCount) {
+        long overhead = BATCH_OVERHEAD + RECORD_OVERHEAD + keyBytes
+                + (headerCount == 0 ? 0 : 5 + (long) headerCount * HEADER_OVERHEAD + headerBytes);
+        return (int) Math.max(0, maxRecordBytes - overhead);
+    }
+
     private static int base64Length(int bytes) {
         return (bytes + 2) / 3 * 4;
     }

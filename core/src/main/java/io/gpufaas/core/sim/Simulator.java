@@ -1,101 +1,291 @@
 package io.gpufaas.core.sim;
 
+import io.gpufaas.core.contract.FunctionCatalog;
+import io.gpufaas.core.contract.FunctionSpec;
+import io.gpufaas.core.contract.WorkerReport;
 import io.gpufaas.core.router.Assignment;
-import io.gpufaas.core.router.Request;
-import io.gpufaas.core.router.RoutingPolicies;
-import io.gpufaas.core.router.Scheduler;
-import io.gpufaas.core.router.WorkerView;
+import io.gpufaas.core.router.Router;
+import io.gpufaas.core.router.RouterSettings;
+import io.gpufaas.core.worker.WorkerCore;
+import io.gpufaas.core.worker.WorkerSettings;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.PriorityQueue;
 
 /**
- * A discrete-event simulation of a GPU pool driving the same {@link Scheduler}, policies and
- * {@link io.gpufaas.core.cache.ModelCache} the job runs; only time is simulated. A dispatched
- * invocation occupies a GPU slot for its load (on a miss) plus its run.
+ * A discrete-event simulation of the job on a GPU pool: the same {@link Router} (queue, view,
+ * slots, policies, eviction) and, on every simulated worker, the same {@link WorkerCore} (local
+ * queue, out-of-order run-ahead, batching, one load at a time, {@code concurrency} batches) as the
+ * job runs. Only time and I/O are simulated: a load takes the model's load time, a batch its
+ * execution time scaled for its size ({@link CostModel#batchMs}), and a worker's report reaches
+ * the router {@link Config#reportDelayMs} after the invocation finished, as the job's reports
+ * cross the status topic.
  *
- * <p>Devices run independently unless {@link Config#hostCores} says they share a host's cores, as
- * CPU workers do: then every running load and run progresses at {@code min(1, cores / running)}
- * of full speed (processor sharing). Sharing slows all running work alike, so their completion
- * order never changes; completions are kept in "virtual time", which advances at that rate.
+ * <p>A GPU runs one batch at a time: batches a worker starts together ({@code concurrency} above
+ * 1) queue on its compute, while a load (the copy engine) overlaps them. Devices run independently
+ * unless {@link Config#hostCores} says they share a host's cores, as CPU workers do: then every
+ * running load and batch progresses at {@code min(1, cores / running)} of full speed (processor
+ * sharing). Sharing slows all running work alike, so their completion order never changes;
+ * completions are kept in "virtual time", which advances at that rate.
+ *
+ * <p>Hits and misses are the router's plan (a miss plans a load), the measure of how many loads a
+ * policy causes. A latency runs from arrival to the end of the invocation's batch.
  */
 public final class Simulator {
 
     /**
      * @param gpus GPUs in the pool
      * @param gpuMemoryBytes memory per GPU for models
-     * @param slotsPerGpu invocations a GPU runs at once
+     * @param router the router's settings (slots per worker, out-of-order bounds, eviction policy,
+     *     queue bounds); its policy, worker count and memory are the run's
+     * @param worker each worker's settings (concurrency, batching, out-of-order)
+     * @param reportDelayMs from an invocation's end to its report reaching the router
+     * @param hostCores cores the devices' work shares; 0: every device runs on its own
      */
-    public record Config(int gpus, long gpuMemoryBytes, int slotsPerGpu, int maxBypass, int window, int hostCores) {
+    public record Config(int gpus, long gpuMemoryBytes, RouterSettings router, WorkerSettings worker,
+            double reportDelayMs, int hostCores) {
+
+        /**
+         * The simulator before it ran the job's router: one invocation per GPU at a time, no
+         * batching, no local queue, reports at once. Kept to show what the job's own settings change.
+         */
         public Config(int gpus, long gpuMemoryBytes, int slotsPerGpu, int maxBypass, int window) {
-            this(gpus, gpuMemoryBytes, slotsPerGpu, maxBypass, window, 0);
+            this(gpus, gpuMemoryBytes,
+                    new RouterSettings("lalb-o3", gpus, gpuMemoryBytes, slotsPerGpu, maxBypass, window, Long.MAX_VALUE / 4,
+                            Integer.MAX_VALUE, Long.MAX_VALUE, "lru"),
+                    new WorkerSettings(slotsPerGpu, 1, 0, false, 0, "lru", false, Long.MAX_VALUE, Integer.MAX_VALUE,
+                            Long.MAX_VALUE),
+                    0, 0);
         }
 
-        public static Config of(int gpus, long gpuMemoryBytes) {
+        /** The old simulator's setting: {@link #Config(int, long, int, int, int)} with one slot, bypass 64, window 64. */
+        public static Config singleSlot(int gpus, long gpuMemoryBytes) {
             return new Config(gpus, gpuMemoryBytes, 1, 64, 64);
         }
 
         /** The same pool, its work sharing {@code cores} host cores (0: every device runs on its own). */
         public Config withHostCores(int cores) {
-            return new Config(gpus, gpuMemoryBytes, slotsPerGpu, maxBypass, window, cores);
+            return new Config(gpus, gpuMemoryBytes, router, worker, reportDelayMs, cores);
+        }
+
+        public Config withReportDelayMs(double ms) {
+            return new Config(gpus, gpuMemoryBytes, router, worker, ms, hostCores);
         }
     }
 
-    /** {@code virtualEndMs}: when it ends in virtual time, which runs slower than real time while cores are shared. */
-    private record Completion(double virtualEndMs, int worker, String model, double arrivalMs) {}
+    /** One invocation in the simulation. */
+    private record Job(int invocation, int function) {}
 
-    private Simulator() {}
+    /** A load or a batch running on a worker; ends at {@code virtualEndMs} in virtual time. */
+    private record Activity(double virtualEndMs, long seq, int worker, WorkerCore.Step.Load<Job> load,
+            WorkerCore.Step.Run<Job> run, double startMs) {}
 
-    public static SimResult run(Workload w, String policy, Config c) {
-        List<WorkerView> views = new ArrayList<>();
-        for (int i = 0; i < c.gpus(); i++) {
-            views.add(new WorkerView(i, c.gpuMemoryBytes(), c.slotsPerGpu()));
+    /** An arrival, a report reaching the router, or a worker's wake-up, at {@code atMs} of real time. */
+    private record Event(double atMs, long seq, int kind, int worker, WorkerReport report) {
+        static final int REPORT = 1;
+        static final int WAKE = 2;
+    }
+
+    private final Workload w;
+    private final Config c;
+    private final Router<Job> router;
+    private final List<WorkerCore<Job>> workers = new ArrayList<>();
+    private final PriorityQueue<Activity> running = new PriorityQueue<>(
+            (a, b) -> a.virtualEndMs() != b.virtualEndMs() ? Double.compare(a.virtualEndMs(), b.virtualEndMs())
+                    : Long.compare(a.seq(), b.seq()));
+    private final PriorityQueue<Event> events = new PriorityQueue<>(
+            (a, b) -> a.atMs() != b.atMs() ? Double.compare(a.atMs(), b.atMs()) : Long.compare(a.seq(), b.seq()));
+    private final Map<Integer, Boolean> wakeScheduled = new HashMap<>();
+    private final double[] latencies;
+    private final Map<String, Integer> modelIndex = new HashMap<>();
+    /** When each GPU's compute is free again (devices of their own only). */
+    private final double[] computeFreeAtMs;
+    private long seq;
+    private long hits;
+    private long misses;
+    private long shed;
+    private int done;
+    private double now;
+    private double virtual;
+
+    private Simulator(Workload w, String policy, Config c) {
+        this.w = w;
+        this.c = c;
+        this.latencies = new double[w.invocations()];
+        for (int i = 0; i < w.models().size(); i++) {
+            modelIndex.put(w.models().get(i), i);
         }
-        Scheduler<Integer> scheduler = new Scheduler<>(RoutingPolicies.create(policy), views, c.maxBypass(), c.window());
-        PriorityQueue<Completion> running = new PriorityQueue<>((a, b) -> Double.compare(a.virtualEndMs(), b.virtualEndMs()));
-        double[] latencies = new double[w.invocations()];
-        long hits = 0;
-        long misses = 0;
-        int done = 0;
-        int next = 0;
-        double now = 0;
-        double virtual = 0;
-        while (done < w.invocations()) {
-            double rate = c.hostCores() <= 0 || running.isEmpty() ? 1 : Math.min(1.0, c.hostCores() / (double) running.size());
-            double nextEnd = running.isEmpty() ? Double.POSITIVE_INFINITY
-                    : c.hostCores() <= 0 ? running.peek().virtualEndMs() : now + (running.peek().virtualEndMs() - virtual) / rate;
-            boolean arrival = next < w.invocations() && w.arrivalMs()[next] <= nextEnd;
-            double t;
-            if (arrival) {
-                t = w.arrivalMs()[next];
-            } else if (!running.isEmpty()) {
-                t = nextEnd;
-            } else {
-                throw new IllegalStateException("invocations wait but nothing runs: a model fits no GPU");
-            }
-            virtual = c.hostCores() <= 0 ? t : virtual + (t - now) * rate;
-            now = t;
-            if (arrival) {
-                int f = w.function()[next];
-                scheduler.submit(new Request<>(next, w.models().get(f), w.bytes()[f], w.loadMs()[f], w.execMs()[f], (long) now));
-                next++;
-            } else {
-                Completion end = running.poll();
-                scheduler.complete(end.worker(), end.model());
-                latencies[done++] = now - end.arrivalMs();
-            }
-            for (Assignment<Integer> a : scheduler.dispatch(now)) {
-                int inv = a.item();
-                int f = w.function()[inv];
+        this.computeFreeAtMs = new double[c.gpus()];
+        FunctionCatalog catalog = catalog(w);
+        RouterSettings r = c.router();
+        RouterSettings settings = new RouterSettings(policy, c.gpus(), c.gpuMemoryBytes(), r.slotsPerWorker(),
+                r.maxBypass(), r.window(), r.reportTimeoutMs(), r.maxPending(), r.maxPendingBytes(), r.evictionPolicy());
+        this.router = new Router<>(settings, catalog, () -> now, new Router.Output<>() {
+            @Override
+            public void dispatch(Assignment<Job> a) {
                 if (a.load()) {
                     misses++;
                 } else {
                     hits++;
                 }
-                double busy = (a.load() ? w.loadMs()[f] : 0) + w.execMs()[f];
-                running.add(new Completion(virtual + busy, a.worker(), a.model(), w.arrivalMs()[inv]));
+                WorkerCore<Job> worker = workers.get(a.worker());
+                worker.evict(a.evict());
+                worker.submit(a.item(), a.model(), (long) now, Long.MAX_VALUE);
+                pump(a.worker());
+            }
+
+            @Override
+            public void shed(Job job, String why) {
+                shed++;
+                finish(job);
+            }
+
+            @Override
+            public void expired(Job job) {
+                finish(job);
+            }
+        }, Router.EXPIRY_SWEEP_MS);
+        for (int i = 0; i < c.gpus(); i++) {
+            workers.add(new WorkerCore<>("gpu:" + i, c.gpuMemoryBytes(), c.worker(), catalog, (model, job) -> 0));
+        }
+    }
+
+    /** Runs {@code w} under {@code policy} and returns what it measured. */
+    public static SimResult run(Workload w, String policy, Config c) {
+        return new Simulator(w, policy, c).run(policy);
+    }
+
+    private SimResult run(String policy) {
+        int next = 0;
+        while (done < w.invocations()) {
+            double rate = rate();
+            double activityEnd = running.isEmpty() ? Double.POSITIVE_INFINITY
+                    : c.hostCores() <= 0 ? running.peek().virtualEndMs() : now + (running.peek().virtualEndMs() - virtual) / rate;
+            double eventAt = events.isEmpty() ? Double.POSITIVE_INFINITY : events.peek().atMs();
+            double arrivalAt = next < w.invocations() ? w.arrivalMs()[next] : Double.POSITIVE_INFINITY;
+            double t = Math.min(activityEnd, Math.min(eventAt, arrivalAt));
+            if (t == Double.POSITIVE_INFINITY) {
+                throw new IllegalStateException("invocations wait but nothing runs: a model fits no GPU");
+            }
+            virtual = c.hostCores() <= 0 ? t : virtual + (t - now) * rate;
+            now = t;
+            if (arrivalAt == t) {
+                int f = w.function()[next];
+                router.submit(new Job(next, f), w.models().get(f), (long) now, Long.MAX_VALUE, 0);
+                next++;
+            } else if (eventAt == t) {
+                Event e = events.poll();
+                if (e.kind() == Event.REPORT) {
+                    router.report(e.report());
+                } else {
+                    wakeScheduled.remove(e.worker());
+                    pump(e.worker());
+                }
+            } else {
+                finished(running.poll());
             }
         }
+        if (shed > 0) {
+            throw new IllegalStateException(shed + " invocations were shed: the simulation needs an unbounded router queue");
+        }
         return new SimResult(policy, latencies, hits, misses, now);
+    }
+
+    private double rate() {
+        return c.hostCores() <= 0 || running.isEmpty() ? 1 : Math.min(1.0, c.hostCores() / (double) running.size());
+    }
+
+    /** Starts whatever worker {@code i} can start now. */
+    private void pump(int i) {
+        WorkerCore<Job> worker = workers.get(i);
+        for (WorkerCore.Step<Job> step : worker.next((long) now)) {
+            if (step instanceof WorkerCore.Step.Load<Job> load) {
+                int f = modelIndex.get(load.model());
+                running.add(new Activity(virtual + w.loadMs()[f], seq++, i, load, null, now));
+            } else if (step instanceof WorkerCore.Step.Run<Job> run) {
+                int f = run.batch().get(0).function();
+                double ms = CostModel.batchMs(w.execMs()[f], run.batch().size());
+                if (c.hostCores() <= 0) {
+                    // One batch at a time on a GPU's compute: this one starts when the last ends.
+                    double start = Math.max(now, computeFreeAtMs[i]);
+                    computeFreeAtMs[i] = start + ms;
+                    running.add(new Activity(computeFreeAtMs[i], seq++, i, null, run, start));
+                } else {
+                    running.add(new Activity(virtual + ms, seq++, i, null, run, now));
+                }
+            } else if (step instanceof WorkerCore.Step.Fail<Job> fail) {
+                fail.jobs().forEach(job -> report(i, job, 0, 0));
+                fail.jobs().forEach(this::finish);
+            } else if (step instanceof WorkerCore.Step.WakeAt<Job> wake && wakeScheduled.putIfAbsent(i, true) == null) {
+                events.add(new Event(Math.max(now, wake.atMs()), seq++, Event.WAKE, i, null));
+            }
+        }
+    }
+
+    private void finished(Activity a) {
+        WorkerCore<Job> worker = workers.get(a.worker());
+        if (a.load() != null) {
+            String model = a.load().model();
+            int f = modelIndex.get(model);
+            WorkerCore.LoadResult<Job> result = worker.loadDone(model, w.bytes()[f], Math.round(now - a.startMs()));
+            if (result instanceof WorkerCore.LoadResult.Refused<Job> refused) {
+                refused.failure().jobs().forEach(job -> report(a.worker(), job, 0, 0));
+                refused.failure().jobs().forEach(this::finish);
+            }
+        } else {
+            worker.batchDone(a.run());
+            long execMs = Math.round(now - a.startMs());
+            for (Job job : a.run().batch()) {
+                finish(job);
+                report(a.worker(), job, worker.lastLoadMs(a.run().model()), execMs);
+            }
+        }
+        pump(a.worker());
+    }
+
+    private void finish(Job job) {
+        latencies[done++] = now - w.arrivalMs()[job.invocation()];
+    }
+
+    /**
+     * The report of a finished invocation, reaching the router after the report delay. It does
+     * not list the worker's models: a simulated worker carries out the router's plan exactly, so
+     * there is nothing to correct.
+     */
+    private void report(int worker, Job job, long loadMs, long execMs) {
+        String model = w.models().get(job.function());
+        WorkerReport r = new WorkerReport(worker, model, Integer.toString(job.invocation()), loadMs, execMs,
+                w.bytes()[job.function()], List.of(), false, c.gpuMemoryBytes(), (long) now);
+        // Never straight into the router: this may run inside one of its dispatches.
+        events.add(new Event(now + Math.max(0, c.reportDelayMs()), seq++, Event.REPORT, worker, r));
+    }
+
+    /** The workload's models as the router and workers look them up. */
+    private static FunctionCatalog catalog(Workload w) {
+        Map<String, Integer> index = new HashMap<>();
+        for (int i = 0; i < w.models().size(); i++) {
+            index.put(w.models().get(i), i);
+        }
+        return new FunctionCatalog() {
+            @Override
+            public Optional<FunctionSpec> find(String name) {
+                return Optional.empty();
+            }
+
+            @Override
+            public Collection<FunctionSpec> all() {
+                return List.of();
+            }
+
+            @Override
+            public long estimatedBytes(String name) {
+                Integer i = index.get(name);
+                return i == null ? 0 : w.bytes()[i];
+            }
+        };
     }
 }

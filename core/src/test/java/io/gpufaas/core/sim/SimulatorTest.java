@@ -97,8 +97,8 @@ class SimulatorTest {
         for (int i = 1; i < a.invocations(); i++) {
             assertThat(a.arrivalMs()[i]).isGreaterThanOrEqualTo(a.arrivalMs()[i - 1]);
         }
-        SimResult lb = Simulator.run(a, "round-robin", Simulator.Config.of(4, 3L << 30));
-        SimResult lalb = Simulator.run(a, "lalb-o3", Simulator.Config.of(4, 3L << 30));
+        SimResult lb = Simulator.run(a, "round-robin", Simulator.Config.singleSlot(4, 3L << 30));
+        SimResult lalb = Simulator.run(a, "lalb-o3", Simulator.Config.singleSlot(4, 3L << 30));
         assertThat(lb.latenciesMs()).hasSize(a.invocations());
         assertThat(lalb.hitRatio()).isGreaterThan(lb.hitRatio());
     }

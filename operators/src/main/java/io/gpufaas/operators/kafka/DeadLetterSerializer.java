@@ -8,6 +8,8 @@ import org.apache.flink.api.common.serialization.SerializationSchema;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.flink.metrics.Counter;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,13 +46,23 @@ public final class DeadLetterSerializer implements KafkaRecordSerializationSchem
         truncated = context.getMetricGroup().counter("truncatedDeadLetters");
     }
 
+    /** Room for the value of a record with this key and these headers. */
+    public static int valueBudget(int maxRecordBytes, byte[] key, Headers headers) {
+        int headerBytes = 0;
+        int count = 0;
+        for (Header h : headers) {
+            headerBytes += h.key().getBytes(StandardCharsets.UTF_8).length + (h.value() == null ? 0 : h.value().length);
+            count++;
+        }
+        return OutputFit.valueBudget(maxRecordBytes, key == null ? 0 : key.length, headerBytes, count);
+    }
+
     @Override
     public ProducerRecord<byte[], byte[]> serialize(DeadLetter letter, KafkaSinkContext context, Long timestamp) {
         RecordHeaders headers = new RecordHeaders();
         headers.add(REASON_HEADER, letter.reason().name().getBytes(StandardCharsets.UTF_8));
         byte[] key = OutputFit.deadLetterKey(letter.record());
-        OutputFit.Encoded encoded = OutputFit.deadLetter(letter,
-                KafkaRecordSize.valueBudget(maxRecordBytes, key, headers));
+        OutputFit.Encoded encoded = OutputFit.deadLetter(letter, valueBudget(maxRecordBytes, key, headers));
         if (encoded.reduced()) {
             if (truncated != null) {
                 truncated.inc();

@@ -44,7 +44,7 @@ public final class ResultSerializer implements KafkaRecordSerializationSchema<In
     @Override
     public ProducerRecord<byte[], byte[]> serialize(InvocationResult result, KafkaSinkContext context, Long timestamp) {
         byte[] key = result.id().getBytes(StandardCharsets.UTF_8);
-        OutputFit.Encoded encoded = OutputFit.result(result, KafkaRecordSize.valueBudget(maxRecordBytes, key, null));
+        OutputFit.Encoded encoded = OutputFit.result(result, OutputFit.valueBudget(maxRecordBytes, key.length, 0, 0));
         if (encoded.reduced()) {
             if (oversize != null) {
                 oversize.inc();

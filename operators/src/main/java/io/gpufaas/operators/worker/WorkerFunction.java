@@ -1,6 +1,11 @@
 package io.gpufaas.operators.worker;
 
+import io.gpufaas.core.contract.WorkerOutput;
+
+import io.gpufaas.core.worker.WorkerSettings;
+
 import io.gpufaas.core.cache.CachedModel;
+import io.gpufaas.udf.worker.DeviceWorker;
 import io.gpufaas.core.contract.ErrorCode;
 import io.gpufaas.core.contract.ErrorMessages;
 import io.gpufaas.core.contract.FatalErrors;

@@ -9,6 +9,7 @@ import io.gpufaas.core.contract.ResultStatus;
 import io.gpufaas.core.contract.Payload;
 import io.gpufaas.core.contract.SourcePosition;
 import io.gpufaas.core.router.Routed;
+import io.gpufaas.core.router.RouterSettings;
 import io.gpufaas.core.contract.WorkerReport;
 import java.nio.file.Path;
 import io.gpufaas.udf.RegistryLoader;
@@ -25,7 +26,7 @@ import org.junit.jupiter.api.Test;
 /** The router operator in Flink's test harness: plans, reports, and a snapshot restored into a fresh router. */
 class RouterFunctionHarnessTest {
 
-    private static final RouterSettings SETTINGS = new RouterSettings("lalb-o3", 2, 10_000, 1, 8, 16, 60_000, 1_000, 1L << 30);
+    private static final RouterSettings SETTINGS = new RouterSettings("lalb-o3", 2, 10_000, 1, 8, 16, 60_000, 1_000, 1L << 30, "lru");
 
     private static KeyedTwoInputStreamOperatorTestHarness<String, Invocation, WorkerReport, Routed> harness() throws Exception {
         return harness(SETTINGS);
@@ -95,7 +96,7 @@ class RouterFunctionHarnessTest {
 
     @Test
     void beyondItsBoundTheRouterShedsAndWaitingInvocationsPastTheirDeadlineExpire() throws Exception {
-        RouterSettings twoWaiting = new RouterSettings("lalb-o3", 1, 10_000, 1, 8, 16, 60_000, 2, 1L << 30);
+        RouterSettings twoWaiting = new RouterSettings("lalb-o3", 1, 10_000, 1, 8, 16, 60_000, 2, 1L << 30, "lru");
         try (var h = harness(twoWaiting)) {
             h.open();
             long now = System.currentTimeMillis();
@@ -149,7 +150,7 @@ class RouterFunctionHarnessTest {
 
     @Test
     void theWaitingQueueIsBoundedInBytesToo() throws Exception {
-        RouterSettings tenKilobytes = new RouterSettings("lalb-o3", 1, 10_000, 1, 8, 16, 60_000, 1_000, 10_000);
+        RouterSettings tenKilobytes = new RouterSettings("lalb-o3", 1, 10_000, 1, 8, 16, 60_000, 1_000, 10_000, "lru");
         try (var h = harness(tenKilobytes)) {
             h.open();
             h.processElement1(new StreamRecord<>(large("run", 6_000)));    // takes the only slot

@@ -1,5 +1,9 @@
 package io.gpufaas.operators.worker;
 
+import io.gpufaas.core.contract.WorkerOutput;
+
+import io.gpufaas.core.worker.WorkerSettings;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gpufaas.core.contract.Invocation;
@@ -9,6 +13,8 @@ import io.gpufaas.core.contract.ResultStatus;
 import io.gpufaas.core.contract.SourcePosition;
 import io.gpufaas.core.router.Routed;
 import io.gpufaas.udf.FunctionRegistry;
+import io.gpufaas.udf.worker.DeviceWorkerTest;
+import io.gpufaas.udf.worker.FaultyFunction;
 import io.gpufaas.udf.RegistryLoader;
 import io.gpufaas.udf.device.DeviceSelector;
 import java.nio.ByteBuffer;
@@ -32,7 +38,7 @@ class WorkerFunctionHarnessTest {
 
     private static OneInputStreamOperatorTestHarness<Routed, WorkerOutput> harness(boolean warmRestore)
             throws Exception {
-        WorkerSettings settings = new WorkerSettings(2, 4, 0, true, 8, "lru", warmRestore, WorkerSettings.DEFAULT_MAX_DECODED_BYTES);
+        WorkerSettings settings = new WorkerSettings(2, 4, 0, true, 8, "lru", warmRestore, 256L << 20, 256, 600_000);
         WorkerFunction function = new WorkerFunction(RegistryLoader.repository(REPO),
                 new DeviceSelector(DeviceSelector.Preference.CPU, 10_000), settings);
         return new OneInputStreamOperatorTestHarness<>(
@@ -105,7 +111,7 @@ class WorkerFunctionHarnessTest {
     @Test
     void anErrorInTheWorkerEndsItsInvocationWithAReportAndTheNextOneRuns() throws Exception {
         // One execution slot: an Error that kept it would stop the worker.
-        WorkerSettings oneSlot = new WorkerSettings(1, 1, 0, true, 8, "lru", false, WorkerSettings.DEFAULT_MAX_DECODED_BYTES);
+        WorkerSettings oneSlot = new WorkerSettings(1, 1, 0, true, 8, "lru", false, 256L << 20, 256, 600_000);
         WorkerFunction function = new WorkerFunction(() -> new FunctionRegistry(List.of(new FaultyFunction("faulty", false))),
                 new DeviceSelector(DeviceSelector.Preference.CPU, 10_000), oneSlot);
         try (OneInputStreamOperatorTestHarness<Routed, WorkerOutput> h = new OneInputStreamOperatorTestHarness<>(

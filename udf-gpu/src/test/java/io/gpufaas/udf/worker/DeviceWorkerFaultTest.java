@@ -1,4 +1,6 @@
-package io.gpufaas.operators.worker;
+package io.gpufaas.udf.worker;
+
+import io.gpufaas.core.worker.WorkerSettings;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -39,7 +41,7 @@ class DeviceWorkerFaultTest {
 
     /** One execution slot: an error that kept it would stop the worker. */
     private static WorkerSettings oneSlot(long maxDecodedBytes) {
-        return new WorkerSettings(1, 1, 0, true, 16, "lru", false, maxDecodedBytes);
+        return new WorkerSettings(1, 1, 0, true, 16, "lru", false, maxDecodedBytes, 256, 600_000);
     }
 
     @ParameterizedTest
@@ -91,7 +93,7 @@ class DeviceWorkerFaultTest {
     @Test
     void decodedInputBeyondTheBoundWaitsForRunningBatches() throws Exception {
         FaultyFunction f = new FaultyFunction("faulty", false);
-        WorkerSettings twoSlots = new WorkerSettings(2, 1, 0, true, 16, "lru", false, 100);
+        WorkerSettings twoSlots = new WorkerSettings(2, 1, 0, true, 16, "lru", false, 100, 256, 600_000);
         try (DeviceWorker worker = new DeviceWorker(0, ComputeDevice.cpu(1_000), new FunctionRegistry(List.of(f)),
                 twoSlots, new DeviceWorker.Listener() {})) {
             assertThat(run(worker, text("warm", "faulty", "x")).status()).isEqualTo(ResultStatus.OK);

@@ -1,4 +1,6 @@
-package io.gpufaas.operators.worker;
+package io.gpufaas.udf.worker;
+
+import io.gpufaas.core.worker.WorkerSettings;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -27,13 +29,16 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** A worker running the committed tiny TorchScript models on the CPU device. */
-class DeviceWorkerTest {
+public class DeviceWorkerTest {
 
-    static final Path REPOSITORY = Path.of("..", "udf-gpu", "src", "test", "resources", "repo");
+    public static final Path REPOSITORY = Path.of("..", "udf-gpu", "src", "test", "resources", "repo");
 
     // tiny-mlp holds 67 float32 parameters (268 bytes), tiny-cnn 197 (788 bytes).
     static final long BOTH_FIT = 2_000;
     static final long ONE_FITS = 1_000;
+
+    /** The job's defaults (GpuFaasOptions), written out: this module cannot read them. */
+    static final WorkerSettings DEFAULTS = new WorkerSettings(2, 8, 0, true, 16, "lru", true, 256L << 20, 256, 600_000);
 
     private static FunctionRegistry registry;
 
@@ -76,7 +81,7 @@ class DeviceWorkerTest {
 
     @Test
     void theFirstInvocationMissesAndLaterOnesHit() throws Exception {
-        try (DeviceWorker worker = worker(BOTH_FIT, WorkerSettings.defaults())) {
+        try (DeviceWorker worker = worker(BOTH_FIT, DeviceWorkerTest.DEFAULTS)) {
             List<InvocationResult> results = new ArrayList<>();
             for (int i = 0; i < 4; i++) {
                 results.add(run(worker, mlp("m" + i)));
@@ -97,7 +102,7 @@ class DeviceWorkerTest {
 
     @Test
     void whenOnlyOneModelFitsAlternatingInvocationsEvict() throws Exception {
-        try (DeviceWorker worker = worker(ONE_FITS, WorkerSettings.defaults())) {
+        try (DeviceWorker worker = worker(ONE_FITS, DeviceWorkerTest.DEFAULTS)) {
             for (int i = 0; i < 3; i++) {
                 assertThat(run(worker, mlp("m" + i)).status()).isEqualTo(ResultStatus.OK);
                 assertThat(run(worker, cnn("c" + i)).status()).isEqualTo(ResultStatus.OK);
@@ -112,7 +117,7 @@ class DeviceWorkerTest {
 
     @Test
     void aModelLargerThanTheDeviceFailsCleanlyWithoutLoading() throws Exception {
-        try (DeviceWorker worker = worker(500, WorkerSettings.defaults())) {
+        try (DeviceWorker worker = worker(500, DeviceWorkerTest.DEFAULTS)) {
             // tiny-cnn measures 788 bytes: one load shows it, then it is refused without loading.
             InvocationResult r = run(worker, cnn("c"));
             assertThat(r.status()).isEqualTo(ResultStatus.ERROR);
@@ -129,7 +134,7 @@ class DeviceWorkerTest {
 
     @Test
     void anInvocationPastItsDeadlineExpires() throws Exception {
-        try (DeviceWorker worker = worker(BOTH_FIT, WorkerSettings.defaults())) {
+        try (DeviceWorker worker = worker(BOTH_FIT, DeviceWorkerTest.DEFAULTS)) {
             InvocationResult r = run(worker, invocation("late", "tiny-mlp", Payload.tensor(new long[] {1, 4}, floats(16)),
                     System.currentTimeMillis() - 1));
             assertThat(r.status()).isEqualTo(ResultStatus.EXPIRED);
@@ -140,7 +145,7 @@ class DeviceWorkerTest {
     @Test
     void aWarmRestoreReloadsTheCheckpointedModelsSoTheFirstInvocationHits() throws Exception {
         List<CachedModel> snapshot;
-        try (DeviceWorker before = worker(BOTH_FIT, WorkerSettings.defaults())) {
+        try (DeviceWorker before = worker(BOTH_FIT, DeviceWorkerTest.DEFAULTS)) {
             run(before, mlp("m"));
             run(before, cnn("c"));
             run(before, cnn("c2"));
@@ -148,7 +153,7 @@ class DeviceWorkerTest {
         }
         assertThat(snapshot).extracting(CachedModel::model).containsExactlyInAnyOrder("tiny-mlp", "tiny-cnn");
 
-        try (DeviceWorker after = worker(BOTH_FIT, WorkerSettings.defaults())) {
+        try (DeviceWorker after = worker(BOTH_FIT, DeviceWorkerTest.DEFAULTS)) {
             assertThat(after.warmUp(snapshot)).containsExactlyInAnyOrder("tiny-mlp", "tiny-cnn");
             InvocationResult r = run(after, cnn("c3"));
             assertThat(r.placement().cacheHit()).isTrue();
@@ -161,14 +166,14 @@ class DeviceWorkerTest {
     void aSmallerDeviceAfterRestoreReloadsOnlyWhatFits() throws Exception {
         List<CachedModel> snapshot = List.of(new CachedModel("tiny-mlp", 268, 5, 10, 1, 10),
                 new CachedModel("tiny-cnn", 788, 1, 1, 1, 1));
-        try (DeviceWorker after = worker(ONE_FITS, WorkerSettings.defaults())) {
+        try (DeviceWorker after = worker(ONE_FITS, DeviceWorkerTest.DEFAULTS)) {
             assertThat(after.warmUp(snapshot)).containsExactly("tiny-mlp");
         }
     }
 
     @Test
     void underConcurrencyBatchingAndEvictionEveryInvocationCompletesExactlyOnce() throws Exception {
-        WorkerSettings settings = new WorkerSettings(2, 4, 0, true, 4, "gdsf", true, WorkerSettings.DEFAULT_MAX_DECODED_BYTES);
+        WorkerSettings settings = new WorkerSettings(2, 4, 0, true, 4, "gdsf", true, 256L << 20, 256, 600_000);
         try (DeviceWorker worker = worker(ONE_FITS, settings)) {
             int n = 200;
             Map<String, Integer> completions = new ConcurrentHashMap<>();

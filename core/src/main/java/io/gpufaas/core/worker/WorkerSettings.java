@@ -1,4 +1,4 @@
-package io.gpufaas.operators.worker;
+package io.gpufaas.core.worker;
 
 import java.io.Serializable;
 
@@ -14,6 +14,11 @@ import java.io.Serializable;
  * @param warmRestore reload the checkpointed resident models before taking traffic after a restore
  * @param maxDecodedBytes decoded input (bitmaps, tensors) held in memory at once: a batch that
  *     would exceed it waits for running ones, unless nothing runs
+ * @param queueCapacity invocations a worker holds (queued and running) before back-pressure
+ * @param timeoutMs an invocation without a result after this ends as a TIMEOUT error
+ *
+ * <p>Defaults live in the job's {@code GpuFaasOptions}; {@code JobSettings} builds this record from
+ * a Flink configuration for the job, the tests and the benchmarks alike.
  */
 public record WorkerSettings(
         int concurrency,
@@ -23,10 +28,9 @@ public record WorkerSettings(
         int maxBypass,
         String evictionPolicy,
         boolean warmRestore,
-        long maxDecodedBytes) implements Serializable {
-
-    /** The default bound on decoded input in memory: 256 MiB. */
-    public static final long DEFAULT_MAX_DECODED_BYTES = 256L << 20;
+        long maxDecodedBytes,
+        int queueCapacity,
+        long timeoutMs) implements Serializable {
 
     public WorkerSettings {
         if (concurrency < 1) {
@@ -34,6 +38,10 @@ public record WorkerSettings(
         }
         if (maxBatch < 1) {
             throw new IllegalArgumentException("max batch size must be at least 1, was " + maxBatch);
+        }
+        if (queueCapacity < 1 || timeoutMs < 1) {
+            throw new IllegalArgumentException("worker queue capacity and timeout must be positive, were "
+                    + queueCapacity + " and " + timeoutMs + " ms");
         }
         if (maxDecodedBytes < 1) {
             throw new IllegalArgumentException("max decoded bytes must be positive, was " + maxDecodedBytes);
@@ -44,7 +52,10 @@ public record WorkerSettings(
         io.gpufaas.core.cache.EvictionPolicies.create(evictionPolicy); // fails on an unknown name
     }
 
-    public static WorkerSettings defaults() {
-        return new WorkerSettings(2, 8, 0, true, 16, "lru", true, DEFAULT_MAX_DECODED_BYTES);
+    /** The same settings with another bound on decoded input. */
+    public WorkerSettings withMaxDecodedBytes(long bytes) {
+        return new WorkerSettings(concurrency, maxBatch, maxBatchDelayMs, outOfOrder, maxBypass, evictionPolicy,
+                warmRestore, bytes, queueCapacity, timeoutMs);
     }
+
 }

@@ -1,6 +1,6 @@
-package io.gpufaas.operators.router;
+package io.gpufaas.core.router;
 
-import io.gpufaas.core.router.RoutingPolicies;
+import io.gpufaas.core.cache.EvictionPolicies;
 import java.io.Serializable;
 
 /**
@@ -19,6 +19,8 @@ import java.io.Serializable;
  *     feedback loop without deadlocking it)
  * @param maxPendingBytes input bytes of the invocations the router holds waiting: the same bound
  *     in bytes, since {@code maxPending} records of the largest accepted size could fill any heap
+ * @param evictionPolicy the eviction policy by name (lru, lfu, gdsf): the router plans evictions
+ *     with the same policy the workers' caches use
  */
 public record RouterSettings(
         String policy,
@@ -29,10 +31,12 @@ public record RouterSettings(
         int window,
         long reportTimeoutMs,
         int maxPending,
-        long maxPendingBytes) implements Serializable {
+        long maxPendingBytes,
+        String evictionPolicy) implements Serializable {
 
     public RouterSettings {
         RoutingPolicies.create(policy); // an unknown name fails here, at submission
+        EvictionPolicies.create(evictionPolicy);
         if (workers < 1 || workerMemoryBytes <= 0 || slotsPerWorker < 1 || maxBypass < 0 || window < 1
                 || reportTimeoutMs <= 0 || maxPending < 1 || maxPendingBytes < 1) {
             throw new IllegalArgumentException("invalid router settings: " + workers + " workers, "
@@ -40,5 +44,17 @@ public record RouterSettings(
                     + ", window " + window + ", report timeout " + reportTimeoutMs + " ms, max pending " + maxPending
                     + " invocations and " + maxPendingBytes + " bytes");
         }
+    }
+
+    /** The same settings for a pool of {@code n} workers. */
+    public RouterSettings withWorkers(int n) {
+        return new RouterSettings(policy, n, workerMemoryBytes, slotsPerWorker, maxBypass, window, reportTimeoutMs,
+                maxPending, maxPendingBytes, evictionPolicy);
+    }
+
+    /** The same settings with another routing policy. */
+    public RouterSettings withPolicy(String name) {
+        return new RouterSettings(name, workers, workerMemoryBytes, slotsPerWorker, maxBypass, window, reportTimeoutMs,
+                maxPending, maxPendingBytes, evictionPolicy);
     }
 }

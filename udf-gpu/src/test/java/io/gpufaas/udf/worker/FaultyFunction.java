@@ -1,13 +1,13 @@
-package io.gpufaas.operators.worker;
+package io.gpufaas.udf.worker;
 
 import io.gpufaas.core.contract.InputKind;
 import io.gpufaas.core.contract.Payload;
 import io.gpufaas.core.contract.FunctionSpec;
-import io.gpufaas.udf.ExecutionOutcome;
-import io.gpufaas.udf.Footprint;
-import io.gpufaas.udf.InferenceFunction;
-import io.gpufaas.udf.LoadOutcome;
-import io.gpufaas.udf.LoadedModel;
+import io.gpufaas.udf.api.ExecutionOutcome;
+import io.gpufaas.udf.api.Footprint;
+import io.gpufaas.udf.api.InferenceFunction;
+import io.gpufaas.udf.api.LoadOutcome;
+import io.gpufaas.udf.api.LoadedModel;
 import io.gpufaas.udf.device.ComputeDevice;
 import java.util.EnumSet;
 import java.util.List;
@@ -21,7 +21,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@link #release()}, anything else echoes. Its working bytes are the input's length, and it
  * counts how many runs overlap. {@code failLoad} makes every load throw StackOverflowError.
  */
-final class FaultyFunction implements InferenceFunction {
+public final class FaultyFunction implements InferenceFunction {
 
     final AtomicInteger running = new AtomicInteger();
     final AtomicInteger mostAtOnce = new AtomicInteger();
@@ -29,7 +29,7 @@ final class FaultyFunction implements InferenceFunction {
     private final String name;
     private final boolean failLoad;
 
-    FaultyFunction(String name, boolean failLoad) {
+    public FaultyFunction(String name, boolean failLoad) {
         this.name = name;
         this.failLoad = failLoad;
     }

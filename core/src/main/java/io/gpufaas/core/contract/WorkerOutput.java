@@ -1,4 +1,4 @@
-package io.gpufaas.operators.worker;
+package io.gpufaas.core.contract;
 
 import io.gpufaas.core.contract.InvocationResult;
 import io.gpufaas.core.contract.WorkerReport;

@@ -1,4 +1,4 @@
-package io.gpufaas.udf;
+package io.gpufaas.udf.api;
 
 import io.gpufaas.core.contract.ErrorCode;
 

@@ -1,0 +1,287 @@
+package io.gpufaas.core.router;
+
+import io.gpufaas.core.cache.CacheEntry;
+import io.gpufaas.core.cache.EvictionPolicies;
+import io.gpufaas.core.cache.ModelCache;
+import io.gpufaas.core.contract.FunctionCatalog;
+import io.gpufaas.core.contract.WorkerReport;
+import io.gpufaas.core.time.Clock;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The locality-aware router: the global queue of invocations waiting for a worker, the exact view
+ * of every worker's cache and slots, and the plans it sends (evict, load, run). Driven by three
+ * events: an invocation arrived ({@link #submit}), a worker reported ({@link #report}), time
+ * passed ({@link #tick}). Plain Java with an injected {@link Clock}, one caller at a time: the
+ * Flink router operator and the simulator run this same class and differ only in I/O and time.
+ *
+ * <ul>
+ *   <li><b>Slots</b>: a worker holds at most {@code slotsPerWorker} invocations; a slot stays
+ *       busy until the worker's report for it arrives.
+ *   <li><b>Silent workers</b>: one that reports nothing for {@code reportTimeoutMs} while holding
+ *       work gets its slots back.
+ *   <li><b>Deadlines</b>: an invocation past its deadline, on arrival or while waiting, ends
+ *       {@code EXPIRED} here, never reaching a worker.
+ *   <li><b>Shedding</b>: beyond {@code maxPending} waiting invocations or {@code maxPendingBytes} of
+ *       their input, new ones end {@code OVERLOADED} at once. Back-pressure cannot do this: a router
+ *       blocked on its input could not read the reports that free its workers.
+ *   <li><b>Learning</b>: reports measure each model's footprint, load and run time, and say what
+ *       each worker really holds, which corrects the view.
+ * </ul>
+ *
+ * @param <T> the invocation as the owner knows it; the router only carries it
+ */
+public final class Router<T> {
+
+    /** How often the queue is swept for invocations past their deadline, by default. */
+    public static final long EXPIRY_SWEEP_MS = 100;
+
+    /** How often workers are checked for silence. */
+    static final long SILENCE_CHECK_MS = 1_000;
+
+    /** What the router tells its owner, as it happens. */
+    public interface Output<T> {
+        /** Send {@code a.item()} to worker {@code a.worker()} with this plan. */
+        void dispatch(Assignment<T> a);
+
+        /** {@code item} ends as an OVERLOADED error, for the reason given. */
+        void shed(T item, String why);
+
+        /** {@code item}'s deadline passed before it could be dispatched. */
+        void expired(T item);
+
+        /** A worker silent for {@code silentMs} while holding {@code released} invocations got its slots back. */
+        default void slotsReleased(int worker, int released, long silentMs) {}
+
+        /** A report corrected the view of a worker's cache {@code corrections} times. */
+        default void viewCorrected(int worker, int corrections) {}
+
+        /** A report was ignored (e.g. from a worker this router does not have). */
+        default void reportIgnored(WorkerReport report, String why) {}
+    }
+
+    /** A waiting invocation with what the router needs to know of it. */
+    private record Waiting<T>(T item, long deadlineMs, long sizeBytes) {}
+
+    private final RouterSettings settings;
+    private final FunctionCatalog catalog;
+    private final Clock clock;
+    private final Output<T> out;
+    private final long expirySweepMs;
+    private final Scheduler<Waiting<T>> scheduler;
+    private final Map<String, ModelStats> stats = new HashMap<>();
+    private final double[] lastHeardMs;
+    private double lastSweepMs = Double.NEGATIVE_INFINITY;
+    private double lastSilenceCheckMs = Double.NEGATIVE_INFINITY;
+    private long pendingBytes;
+    private int pendingHighWater;
+    /** Waiting invocations that have a deadline: without any, a sweep has nothing to find. */
+    private int pendingWithDeadline;
+
+    public Router(RouterSettings settings, FunctionCatalog catalog, Clock clock, Output<T> out) {
+        this(settings, catalog, clock, out, EXPIRY_SWEEP_MS);
+    }
+
+    /** With the deadline sweep's interval: 0 sweeps on every event. */
+    public Router(RouterSettings settings, FunctionCatalog catalog, Clock clock, Output<T> out, long expirySweepMs) {
+        this.settings = Objects.requireNonNull(settings, "settings");
+        this.catalog = Objects.requireNonNull(catalog, "catalog");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.out = Objects.requireNonNull(out, "out");
+        this.expirySweepMs = expirySweepMs;
+        List<WorkerView> views = new ArrayList<>();
+        for (int i = 0; i < settings.workers(); i++) {
+            views.add(new WorkerView(i, settings.slotsPerWorker(),
+                    new ModelCache(settings.workerMemoryBytes(), EvictionPolicies.create(settings.evictionPolicy()))));
+        }
+        this.scheduler = new Scheduler<>(RoutingPolicies.create(settings.policy()), views, settings.maxBypass(),
+                settings.window());
+        this.scheduler.copyLimits(new Scheduler.CopyLimits() {
+            @Override
+            public int min(String model) {
+                return catalog.minCopies(model);
+            }
+
+            @Override
+            public int max(String model) {
+                return catalog.maxCopies(model);
+            }
+        });
+        this.lastHeardMs = new double[settings.workers()];
+    }
+
+    public RouterSettings settings() {
+        return settings;
+    }
+
+    /** An invocation arrived: it is queued (and dispatched if a worker is free), shed or expired. */
+    public void submit(T item, String model, long arrivedMs, long deadlineMs, long sizeBytes) {
+        expire(false);
+        double now = clock.nowMs();
+        if (deadlineMs < now) {
+            out.expired(item); // already too late: no slot, no queue
+        } else if (scheduler.queued() >= settings.maxPending()) {
+            out.shed(item, settings.maxPending() + " invocations are already waiting for a worker; retry later");
+        } else if (scheduler.queued() > 0 && pendingBytes + sizeBytes > settings.maxPendingBytes()) {
+            // An empty queue takes any one invocation: the record limit already bounds its size.
+            out.shed(item, "invocations holding " + pendingBytes + " bytes of input are already waiting for a worker "
+                    + "(at most " + settings.maxPendingBytes() + "); retry later");
+        } else {
+            enqueue(item, model, arrivedMs, deadlineMs, sizeBytes);
+        }
+        dispatch();
+    }
+
+    private void enqueue(T item, String model, long arrivedMs, long deadlineMs, long sizeBytes) {
+        ModelStats s = stats(model);
+        scheduler.submit(new Request<>(new Waiting<>(item, deadlineMs, sizeBytes), model, s.bytes(), s.loadMs(),
+                s.execMs(), arrivedMs));
+        pendingBytes += sizeBytes;
+        if (deadlineMs != Long.MAX_VALUE) {
+            pendingWithDeadline++;
+        }
+        pendingHighWater = Math.max(pendingHighWater, scheduler.queued());
+    }
+
+    /** A worker finished an invocation: its slot is free, and what it says corrects the view. */
+    public void report(WorkerReport report) {
+        if (report.worker() < 0 || report.worker() >= settings.workers()) {
+            out.reportIgnored(report, "no worker " + report.worker() + " (the router has " + settings.workers() + ")");
+            return;
+        }
+        lastHeardMs[report.worker()] = clock.nowMs();
+        WorkerView view = scheduler.workers().get(report.worker());
+        view.tryComplete(report.function());
+        stats.put(report.function(), stats(report.function()).observe(report.bytes(), report.loadMs(), report.execMs()));
+        if (report.residentComplete()) {
+            int corrections = view.reconcile(report.resident(), m -> stats(m).bytes(), m -> stats(m).loadMs());
+            if (corrections > 0) {
+                out.viewCorrected(report.worker(), corrections);
+            }
+            report.resident().forEach(scheduler::keepMinimumCopies);
+        }
+        expire(false);
+        dispatch();
+    }
+
+    /** Time passed: expire what is past its deadline, take back silent workers' slots, dispatch. */
+    public void tick() {
+        expire(true);
+        dispatch();
+    }
+
+    private void expire(boolean now) {
+        double t = clock.nowMs();
+        if (pendingWithDeadline == 0 || (!now && t - lastSweepMs < expirySweepMs)) {
+            return;
+        }
+        lastSweepMs = t;
+        for (Request<Waiting<T>> r : scheduler.removeIf(r -> r.item().deadlineMs() < t)) {
+            pendingBytes -= r.item().sizeBytes();
+            pendingWithDeadline--;
+            out.expired(r.item().item());
+        }
+    }
+
+    private void dispatch() {
+        double now = clock.nowMs();
+        // Silence is measured in report timeouts (minutes): a look every second is plenty, and
+        // keeps a fleet of workers off every event's path.
+        if (now - lastSilenceCheckMs >= SILENCE_CHECK_MS) {
+            lastSilenceCheckMs = now;
+            for (WorkerView w : scheduler.workers()) {
+                if (w.running() > 0 && now - lastHeardMs[w.id()] > settings.reportTimeoutMs()) {
+                    int released = w.releaseAll();
+                    out.slotsReleased(w.id(), released, (long) (now - lastHeardMs[w.id()]));
+                }
+            }
+        }
+        for (Assignment<Waiting<T>> a : scheduler.dispatch(now)) {
+            pendingBytes -= a.item().sizeBytes();
+            if (a.item().deadlineMs() != Long.MAX_VALUE) {
+                pendingWithDeadline--;
+            }
+            lastHeardMs[a.worker()] = Math.max(lastHeardMs[a.worker()], now);
+            out.dispatch(new Assignment<>(a.item().item(), a.model(), a.worker(), a.load(), a.evict()));
+        }
+    }
+
+    private ModelStats stats(String model) {
+        // A model no report has measured: what the catalogue estimates (read again for a function
+        // deployed after the router started).
+        return stats.computeIfAbsent(model, m -> ModelStats.assumed(m, catalog.estimatedBytes(m)));
+    }
+
+    /** Invocations waiting now. */
+    public int pending() {
+        return scheduler.queued();
+    }
+
+    /** Input bytes of the invocations waiting now. */
+    public long pendingBytes() {
+        return pendingBytes;
+    }
+
+    /** The most invocations ever waiting at once: what overload really held in memory. */
+    public int pendingHighWater() {
+        return pendingHighWater;
+    }
+
+    /** The waiting invocations, oldest first: what a checkpoint keeps. */
+    public List<T> pendingItems() {
+        List<T> items = new ArrayList<>();
+        scheduler.pending().forEach(r -> items.add(r.item().item()));
+        return items;
+    }
+
+    /** Every resident model in the view: what a checkpoint keeps. */
+    public List<Residency> residency() {
+        List<Residency> residency = new ArrayList<>();
+        for (WorkerView w : scheduler.workers()) {
+            for (CacheEntry e : w.cache().entries()) {
+                residency.add(new Residency(w.id(), e.model(), e.bytes()));
+            }
+        }
+        return residency;
+    }
+
+    /** What reports taught the router: what a checkpoint keeps. */
+    public Collection<ModelStats> modelStats() {
+        return List.copyOf(stats.values());
+    }
+
+    /**
+     * Restores a checkpoint's learning and view, before its waiting invocations are submitted
+     * again. Residency for workers this router does not have is dropped (the job was rescaled).
+     */
+    public void restore(Collection<ModelStats> learned, Collection<Residency> residency) {
+        learned.forEach(s -> stats.put(s.model(), s));
+        Map<Integer, Map<String, Long>> byWorker = new HashMap<>();
+        for (Residency r : residency) {
+            if (r.worker() < settings.workers()) {
+                byWorker.computeIfAbsent(r.worker(), w -> new java.util.LinkedHashMap<>()).put(r.model(), r.bytes());
+            }
+        }
+        // One reconciliation per worker with all its models: each call drops what its list lacks.
+        byWorker.forEach((worker, models) -> scheduler.workers().get(worker)
+                .reconcile(models.keySet(), models::get, m -> stats(m).loadMs()));
+    }
+
+    /**
+     * Queues a checkpointed invocation again, as it was: no bound is checked (they held when it
+     * was checkpointed) and nothing is dispatched until the next event.
+     */
+    public void restorePending(T item, String model, long arrivedMs, long deadlineMs, long sizeBytes) {
+        enqueue(item, model, arrivedMs, deadlineMs, sizeBytes);
+    }
+
+    /** The view, for tests and benchmarks. */
+    public List<WorkerView> workers() {
+        return scheduler.workers();
+    }
+}

@@ -1,0 +1,328 @@
+package io.gpufaas.core.worker;
+
+import io.gpufaas.core.cache.Admission;
+import io.gpufaas.core.cache.CacheStats;
+import io.gpufaas.core.cache.CachedModel;
+import io.gpufaas.core.cache.EvictionPolicies;
+import io.gpufaas.core.cache.ModelCache;
+import io.gpufaas.core.contract.ErrorCode;
+import io.gpufaas.core.contract.FunctionCatalog;
+import io.gpufaas.core.router.ModelStats;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.ToLongBiFunction;
+
+/**
+ * The decisions of one worker, without threads, engines or time of its own: which invocations run
+ * next as a batch, which model loads, what is evicted, when a batch must wait for decoded-input
+ * room, when invocations expire. The device worker (real loads and runs on threads) and the
+ * simulator (loads and runs as events) drive this same class; both call it under one lock or from
+ * one thread, and tell it when a load or a batch has finished.
+ *
+ * <p>It holds a {@link ModelCache} of resident models and a {@link WorkerQueue} (FIFO,
+ * out-of-order run-ahead, batching). One load runs at a time (loads share the host-to-device
+ * link); up to {@code concurrency} batches run at once. A batch whose decoded input would exceed
+ * {@code maxDecodedBytes} waits (claimed, its model pinned) until running batches finish, unless
+ * nothing runs.
+ *
+ * @param <J> a queued invocation, as the driver knows it
+ */
+public final class WorkerCore<J> {
+
+    /** What the driver should do now. */
+    public sealed interface Step<J> {
+        /** Load {@code model} (after unloading {@code evicted}); then call {@link #loadDone} or {@link #loadFailed}. */
+        record Load<J>(String model, List<String> evicted) implements Step<J> {}
+
+        /** Run {@code batch} of resident {@code model}; then call {@link #batchDone}. */
+        record Run<J>(String model, List<J> batch, long decodedBytes) implements Step<J> {}
+
+        /** These invocations end as errors with this code and message. */
+        record Fail<J>(List<J> jobs, ErrorCode code, String message) implements Step<J> {}
+
+        /** Ask again at {@code atMs} (a partial batch waiting for more of its model). */
+        record WakeAt<J>(long atMs) implements Step<J> {}
+    }
+
+    /** A queued invocation, its model, and whether that was resident when it came. */
+    private record Queued<J>(J job, String model, boolean hit) {}
+
+    private final String device;
+    private final WorkerSettings settings;
+    private final FunctionCatalog catalog;
+    private final ToLongBiFunction<String, J> decodedBytes;
+    private final ModelCache cache;
+    private final WorkerQueue<Queued<J>> queue;
+    private final Map<String, Long> lastLoadMs = new HashMap<>();
+    /** Footprints measured by loads here: better than any estimate. */
+    private final Map<String, Long> measuredBytes = new HashMap<>();
+    /** Models that found no room while others were in use: they wait until something finishes. */
+    private final Set<String> blocked = new HashSet<>();
+    private int runningJobs;
+    private int runningBatches;
+    private long decodedInFlight;
+    private boolean loadInFlight;
+    /** A claimed batch waiting for decoded-input room. */
+    private Step.Run<J> parked;
+
+    /**
+     * @param device the device's name, for messages
+     * @param capacityBytes device memory for models
+     * @param catalog footprint estimates of models never loaded here
+     * @param decodedBytes what one invocation of a model holds decoded while it runs (0 if nothing)
+     */
+    public WorkerCore(String device, long capacityBytes, WorkerSettings settings, FunctionCatalog catalog,
+            ToLongBiFunction<String, J> decodedBytes) {
+        this.device = device;
+        this.settings = Objects.requireNonNull(settings, "settings");
+        this.catalog = Objects.requireNonNull(catalog, "catalog");
+        this.decodedBytes = Objects.requireNonNull(decodedBytes, "decodedBytes");
+        this.cache = new ModelCache(capacityBytes, EvictionPolicies.create(settings.evictionPolicy()));
+        this.queue = new WorkerQueue<>(settings.maxBatch(), settings.maxBatchDelayMs(), settings.outOfOrder(),
+                settings.maxBypass());
+    }
+
+    /** Queues an invocation of {@code model}; returns whether its model is resident (a hit). */
+    public boolean submit(J job, String model, long nowMs, long deadlineMs) {
+        boolean hit = cache.isReady(model);
+        if (!hit) {
+            cache.recordMiss();
+        }
+        cache.enqueued(model);
+        queue.add(new Queued<>(job, model, hit), model, nowMs, deadlineMs);
+        return hit;
+    }
+
+    /** Removes and returns the queued invocations whose deadline has passed. */
+    public List<J> expire(long nowMs) {
+        List<J> expired = new ArrayList<>();
+        for (Queued<J> q : queue.removeExpired(nowMs)) {
+            cache.dequeued(q.model);
+            expired.add(q.job);
+        }
+        return expired;
+    }
+
+    /** Everything that can start now, in order; empty when nothing can. */
+    public List<Step<J>> next(long nowMs) {
+        List<Step<J>> steps = new ArrayList<>();
+        while (runningBatches < settings.concurrency()) {
+            if (parked != null) {
+                if (!roomFor(parked.decodedBytes())) {
+                    break;
+                }
+                steps.add(launch(parked));
+                parked = null;
+                continue;
+            }
+            Dispatch<Queued<J>> d = queue.next(nowMs, this::state);
+            if (d instanceof Dispatch.Run<Queued<J>> run) {
+                Step.Run<J> claimed = claim(run.model(), run.batch());
+                if (!roomFor(claimed.decodedBytes())) {
+                    parked = claimed;
+                    break;
+                }
+                steps.add(launch(claimed));
+            } else if (d instanceof Dispatch.Load<Queued<J>> load) {
+                Step<J> step = admit(load.model());
+                if (step != null) {
+                    steps.add(step);
+                }
+            } else if (d instanceof Dispatch.WaitUntil<Queued<J>> wait) {
+                steps.add(new Step.WakeAt<>(wait.atMs()));
+                break;
+            } else {
+                break;
+            }
+        }
+        return steps;
+    }
+
+    private ModelState state(String model) {
+        if (cache.isReady(model)) {
+            return ModelState.READY;
+        }
+        if (cache.isLoading(model)) {
+            return ModelState.LOADING;
+        }
+        // One load at a time: while one is in flight, other absent models wait as if blocked.
+        return blocked.contains(model) || loadInFlight ? ModelState.BLOCKED : ModelState.ABSENT;
+    }
+
+    private boolean roomFor(long bytes) {
+        return runningBatches == 0 || decodedInFlight + bytes <= settings.maxDecodedBytes();
+    }
+
+    /** Takes the batch off the queue's books and pins its model, so nothing evicts it before it ran. */
+    private Step.Run<J> claim(String model, List<Queued<J>> batch) {
+        List<J> jobs = new ArrayList<>(batch.size());
+        long bytes = 0;
+        for (Queued<J> q : batch) {
+            if (q.hit) {
+                cache.recordHit(model);
+            }
+            cache.dequeued(model);
+            cache.pin(model);
+            jobs.add(q.job);
+            bytes += decodedBytes.applyAsLong(model, q.job);
+        }
+        return new Step.Run<>(model, jobs, bytes);
+    }
+
+    private Step.Run<J> launch(Step.Run<J> run) {
+        runningBatches++;
+        runningJobs += run.batch().size();
+        decodedInFlight += run.decodedBytes();
+        return run;
+    }
+
+    /**
+     * Admits a load of {@code model}: an estimate (the catalogue's, at most the whole device) is
+     * only a guess and never alone refuses a model; the measured footprint decides after the load.
+     */
+    private Step<J> admit(String model) {
+        long estimate = measuredBytes.containsKey(model)
+                ? measuredBytes.get(model)
+                : Math.min(catalog.estimatedBytes(model), cache.capacity());
+        double cost = lastLoadMs.containsKey(model) ? lastLoadMs.get(model) : ModelStats.assumedLoadMs(estimate);
+        Admission admission = cache.admit(model, estimate, cost);
+        if (admission instanceof Admission.Admitted admitted) {
+            loadInFlight = true;
+            return new Step.Load<>(model, admitted.victims());
+        }
+        if (admission instanceof Admission.TooLarge tooLarge) {
+            return new Step.Fail<>(removeModel(model), ErrorCode.OUT_OF_DEVICE_MEMORY, "model '" + model + "' needs "
+                    + tooLarge.bytes() + " bytes but device " + device + " has " + tooLarge.capacity() + " in all");
+        }
+        blocked.add(model);
+        return null;
+    }
+
+    /**
+     * A load finished with the measured footprint. Returns the models to unload to make room, or
+     * the failure of every queued invocation of the model if it does not fit after all.
+     */
+    public LoadResult<J> loadDone(String model, long bytes, long ms) {
+        loadInFlight = false;
+        measuredBytes.put(model, bytes);
+        Optional<List<String>> victims = cache.completeLoad(model, bytes, ms);
+        if (victims.isEmpty()) {
+            return new LoadResult.Refused<>(new Step.Fail<>(removeModel(model), ErrorCode.OUT_OF_DEVICE_MEMORY,
+                    bytes > cache.capacity()
+                            ? "model '" + model + "' needs " + bytes + " bytes but device " + device + " has " + cache.capacity()
+                                    + " in all"
+                            : "model '" + model + "' needs " + bytes + " bytes; models in use leave too little free on "
+                                    + device));
+        }
+        lastLoadMs.put(model, ms);
+        return new LoadResult.Installed<>(victims.get());
+    }
+
+    /** What came of a finished load. */
+    public sealed interface LoadResult<J> {
+        /** Resident; unload these to make room. */
+        record Installed<J>(List<String> evicted) implements LoadResult<J> {}
+
+        /** It did not fit: unload nothing, close the model, and fail these. */
+        record Refused<J>(Step.Fail<J> failure) implements LoadResult<J> {}
+    }
+
+    /** A load failed (or could not start): every queued invocation of the model fails with it. */
+    public Step.Fail<J> loadFailed(String model, ErrorCode code, String message) {
+        loadInFlight = false;
+        if (cache.isLoading(model)) {
+            cache.loadFailed(model);
+        }
+        return new Step.Fail<>(removeModel(model), code, message);
+    }
+
+    private List<J> removeModel(String model) {
+        List<J> jobs = new ArrayList<>();
+        for (Queued<J> q : queue.removeModel(model)) {
+            cache.dequeued(model);
+            jobs.add(q.job);
+        }
+        return jobs;
+    }
+
+    /** A batch finished, whatever its outcome: its slot, pins and decoded bytes are free. */
+    public void batchDone(Step.Run<J> run) {
+        runningBatches--;
+        runningJobs -= run.batch().size();
+        decodedInFlight -= run.decodedBytes();
+        for (int i = 0; i < run.batch().size(); i++) {
+            cache.unpin(run.model());
+        }
+        blocked.clear();
+    }
+
+    /** Evicts on the router's instruction, skipping any in use; returns what was evicted. */
+    public List<String> evict(List<String> victims) {
+        List<String> evicted = new ArrayList<>();
+        for (String v : victims) {
+            if (cache.evict(v)) {
+                evicted.add(v);
+            }
+        }
+        return evicted;
+    }
+
+    /**
+     * Admits a model reloaded from a checkpoint before any invocation arrives; false if it does
+     * not fit. Then {@link #loadDone} or {@link #loadFailed}.
+     */
+    public boolean admitWarm(CachedModel m) {
+        if (cache.admit(m.model(), m.bytes(), m.loadCost()) instanceof Admission.Admitted) {
+            loadInFlight = true;
+            return true;
+        }
+        return false;
+    }
+
+    public void restoreStatistics(CachedModel m) {
+        cache.restoreStatistics(m);
+    }
+
+    public boolean isReady(String model) {
+        return cache.isReady(model);
+    }
+
+    /** Bytes {@code model} holds on the device now, 0 if it is not resident. */
+    public long residentBytes(String model) {
+        return cache.isReady(model) ? cache.entry(model).map(e -> e.bytes()).orElse(0L) : 0L;
+    }
+
+    public long lastLoadMs(String model) {
+        return lastLoadMs.getOrDefault(model, 0L);
+    }
+
+    public List<CachedModel> snapshot() {
+        return cache.snapshot();
+    }
+
+    public double policyState() {
+        return cache.policy().state();
+    }
+
+    public void restorePolicyState(double state) {
+        cache.policy().restoreState(state);
+    }
+
+    public long capacityBytes() {
+        return cache.capacity();
+    }
+
+    /** Point-in-time figures for gauges. */
+    public record Stats(int queued, int running, long usedBytes, long capacityBytes, CacheStats cache) {}
+
+    public Stats stats() {
+        return new Stats(queue.size() + (parked == null ? 0 : parked.batch().size()), runningJobs, cache.usedBytes(),
+                cache.capacity(), cache.stats());
+    }
+}

@@ -1,0 +1,434 @@
+package io.gpufaas.udf.worker;
+
+import io.gpufaas.core.cache.CacheStats;
+import io.gpufaas.core.cache.CachedModel;
+import io.gpufaas.core.cache.ModelCache;
+import io.gpufaas.core.contract.ErrorCode;
+import io.gpufaas.core.contract.ErrorMessages;
+import io.gpufaas.core.contract.FatalErrors;
+import io.gpufaas.core.contract.Invocation;
+import io.gpufaas.core.contract.InvocationResult;
+import io.gpufaas.core.time.Clock;
+import io.gpufaas.core.worker.WorkerCore;
+import io.gpufaas.core.worker.WorkerSettings;
+import io.gpufaas.udf.FunctionRegistry;
+import io.gpufaas.udf.api.InferenceFunction;
+import io.gpufaas.udf.api.LoadOutcome;
+import io.gpufaas.udf.api.LoadedModel;
+import io.gpufaas.udf.device.ComputeDevice;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs invocations on one device: the decisions are {@link WorkerCore}'s (the same class the
+ * simulator drives); this class carries them out with real models on threads. One loader thread
+ * (loads share the host-to-device link), {@code concurrency} execution threads, and a timer for
+ * deadlines and batch delays. Plain Java, no Flink: the worker operator feeds it and hands its
+ * results back to Flink. Every submitted invocation completes exactly once: OK, ERROR or EXPIRED.
+ *
+ * <p>Whatever a load or a run throws, {@link Error}s included (a heap exhausted by one input, a
+ * stack overflow in an engine), ends the invocations it concerns as errors and gives back what they
+ * held: the execution slot, the model's pins, the load slot, the decoded bytes
+ * ({@link Listener#onError}).
+ */
+public final class DeviceWorker implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DeviceWorker.class);
+
+    /** What the worker reports as it goes, for metrics. */
+    public interface Listener {
+        /** An invocation was queued; {@code hit} if its model was resident. */
+        default void onSubmit(boolean hit) {}
+
+        default void onLoad(String model, long millis, long bytes) {}
+
+        default void onBatch(String model, int size, long millis) {}
+
+        default void onEvict(String model) {}
+
+        /** A load or run threw; the invocations it concerned ended as errors. */
+        default void onError(String model, Throwable error) {}
+    }
+
+    /** An invocation in the worker, with where its result goes. */
+    private static final class Job {
+        final Invocation invocation;
+        final Consumer<InvocationResult> done;
+        boolean hit;
+
+        Job(Invocation invocation, Consumer<InvocationResult> done) {
+            this.invocation = invocation;
+            this.done = done;
+        }
+    }
+
+    private final int worker;
+    private final ComputeDevice device;
+    private final FunctionRegistry registry;
+    private final Listener listener;
+    private final Clock clock;
+    private final WorkerCore<Job> core;
+    private final Results results;
+    private final Map<String, LoadedModel> models = new HashMap<>();
+    private final ExecutorService runPool;
+    private final ExecutorService loadPool;
+    private final ScheduledExecutorService timer;
+    private boolean closed;
+
+    public DeviceWorker(int worker, ComputeDevice device, FunctionRegistry registry, WorkerSettings settings,
+            Listener listener) {
+        this(worker, device, registry, settings, listener, Clock.system());
+    }
+
+    public DeviceWorker(int worker, ComputeDevice device, FunctionRegistry registry, WorkerSettings settings,
+            Listener listener, Clock clock) {
+        this.worker = worker;
+        this.device = device;
+        this.registry = registry;
+        this.listener = listener;
+        this.clock = clock;
+        this.results = new Results(worker, device.id());
+        // What an input holds decoded is the loaded model's to say; it is resident when asked.
+        this.core = new WorkerCore<>(device.id(), device.totalMemoryBytes(), settings, registry,
+                (model, job) -> models.containsKey(model) ? models.get(model).workingBytes(job.invocation.input()) : 0);
+        this.runPool = Executors.newFixedThreadPool(settings.concurrency(), threads("gpufaas-exec-" + worker));
+        this.loadPool = Executors.newSingleThreadExecutor(threads("gpufaas-load-" + worker));
+        this.timer = Executors.newSingleThreadScheduledExecutor(threads("gpufaas-timer-" + worker));
+        // Deadlines pass while nothing else happens: look at the queue regularly.
+        timer.scheduleWithFixedDelay(this::pump, 100, 100, TimeUnit.MILLISECONDS);
+    }
+
+    private static ThreadFactory threads(String prefix) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    public ComputeDevice device() {
+        return device;
+    }
+
+    /** Queues an invocation; {@code done} is called exactly once, from a worker thread. */
+    public void submit(Invocation inv, Consumer<InvocationResult> done) {
+        synchronized (this) {
+            if (closed) {
+                throw new IllegalStateException("worker " + worker + " is closed");
+            }
+            Job job = new Job(inv, done);
+            job.hit = core.submit(job, inv.function(), clock.millis(), inv.deadlineMs());
+            listener.onSubmit(job.hit);
+        }
+        pump();
+    }
+
+    /**
+     * Loads the models of a restored checkpoint before any invocation is taken, highest priority
+     * first, as many as fit. Returns the models now resident.
+     */
+    public List<String> warmUp(List<CachedModel> snapshot) {
+        List<String> loaded = new ArrayList<>();
+        for (CachedModel m : ModelCache.warmPlan(snapshot, device.totalMemoryBytes())) {
+            Optional<InferenceFunction> function = registry.function(m.model());
+            if (function.isEmpty()) {
+                LOG.warn("worker {}: checkpointed model {} is no longer deployed; not reloading it", worker, m.model());
+                continue;
+            }
+            synchronized (this) {
+                if (!core.admitWarm(m)) {
+                    continue;
+                }
+            }
+            long start = clock.millis();
+            LoadOutcome outcome = load(m.model(), function.get());
+            long ms = clock.millis() - start;
+            synchronized (this) {
+                if (outcome instanceof LoadOutcome.Loaded l && install(m.model(), l.model(), ms, new ArrayList<>())) {
+                    core.restoreStatistics(m);
+                    loaded.add(m.model());
+                } else if (outcome instanceof LoadOutcome.Failed f) {
+                    core.loadFailed(m.model(), f.code(), f.message());
+                    LOG.warn("worker {}: warm reload of {} failed: {} {}", worker, m.model(), f.code(), f.message());
+                }
+            }
+        }
+        LOG.info("worker {} on {}: warm restore reloaded {} of {} checkpointed models: {}", worker, device.id(),
+                loaded.size(), snapshot.size(), loaded);
+        return loaded;
+    }
+
+    /**
+     * Evicts models on the router's instruction, skipping any in use (the router never asks for
+     * those; a stale plan can). Returns the models evicted.
+     */
+    public List<String> evict(List<String> victims) {
+        synchronized (this) {
+            List<String> evicted = core.evict(victims);
+            unload(evicted);
+            return evicted;
+        }
+    }
+
+    /** Models resident and ready now, for the router's reconciliation. */
+    public synchronized List<String> residentModels() {
+        return new ArrayList<>(models.keySet());
+    }
+
+    /** Bytes {@code model} holds on the device now, 0 if it is not resident. */
+    public synchronized long residentBytes(String model) {
+        return core.residentBytes(model);
+    }
+
+    public synchronized List<CachedModel> snapshot() {
+        return core.snapshot();
+    }
+
+    public synchronized double policyState() {
+        return core.policyState();
+    }
+
+    public synchronized void restorePolicyState(double state) {
+        core.restorePolicyState(state);
+    }
+
+    /** Point-in-time figures for gauges. */
+    public record Stats(int queued, int running, long usedBytes, long capacityBytes, int residentModels, CacheStats cache) {}
+
+    public synchronized Stats stats() {
+        WorkerCore.Stats s = core.stats();
+        return new Stats(s.queued(), s.running(), s.usedBytes(), s.capacityBytes(), models.size(), s.cache());
+    }
+
+    /** Carries out whatever the core says can start now. Called after every event that may have freed something. */
+    private void pump() {
+        List<Runnable> completions = new ArrayList<>();
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            long now = clock.millis();
+            for (Job expired : core.expire(now)) {
+                InvocationResult r = results.expired(expired.invocation, expired.hit, now);
+                completions.add(() -> expired.done.accept(r));
+            }
+            for (WorkerCore.Step<Job> step : core.next(now)) {
+                if (step instanceof WorkerCore.Step.Run<Job> run) {
+                    start(run, completions);
+                } else if (step instanceof WorkerCore.Step.Load<Job> load) {
+                    startLoad(load, completions);
+                } else if (step instanceof WorkerCore.Step.Fail<Job> fail) {
+                    fail(fail, completions);
+                } else if (step instanceof WorkerCore.Step.WakeAt<Job> wake) {
+                    timer.schedule(this::pump, Math.max(1, wake.atMs() - now), TimeUnit.MILLISECONDS);
+                }
+            }
+        }
+        completeAll(completions);
+    }
+
+    /** Under the lock. */
+    private void startLoad(WorkerCore.Step.Load<Job> load, List<Runnable> completions) {
+        String model = load.model();
+        try {
+            // A function deployed while the job runs is read from the repository on first use.
+            Optional<InferenceFunction> function = registry.function(model).or(() -> registry.refresh(model));
+            if (function.isEmpty()) {
+                fail(core.loadFailed(model, ErrorCode.INTERNAL, "function '" + model + "' is not deployed on worker "
+                        + worker), completions);
+                return;
+            }
+            unload(load.evicted());
+            loadPool.execute(() -> loaded(model, function.get()));
+        } catch (Throwable t) {
+            FatalErrors.rethrowIfFatal(t);
+            failed(model, t, "starting the load", List.of());
+            fail(core.loadFailed(model, ErrorCode.INTERNAL, "loading the model failed: " + ErrorMessages.brief(t)),
+                    completions);
+        }
+    }
+
+    /** Loads a model, turning anything it throws into a failed load. */
+    private LoadOutcome load(String model, InferenceFunction function) {
+        try {
+            return function.load(device);
+        } catch (Throwable t) {
+            FatalErrors.rethrowIfFatal(t);
+            failed(model, t, "loading", List.of());
+            return LoadOutcome.failed(ErrorCode.MODEL_LOAD_FAILED, "loading the model failed: " + ErrorMessages.brief(t));
+        }
+    }
+
+    private void loaded(String model, InferenceFunction function) {
+        long start = clock.millis();
+        LoadOutcome outcome = load(model, function);
+        long ms = clock.millis() - start;
+        List<Runnable> completions = new ArrayList<>();
+        synchronized (this) {
+            if (closed) {
+                if (outcome instanceof LoadOutcome.Loaded l) {
+                    l.model().close();
+                }
+                return;
+            }
+            try {
+                if (outcome instanceof LoadOutcome.Loaded l) {
+                    if (install(model, l.model(), ms, completions)) {
+                        listener.onLoad(model, ms, l.model().footprint().bytes());
+                    }
+                } else if (outcome instanceof LoadOutcome.Failed f) {
+                    fail(core.loadFailed(model, f.code(), f.message()), completions);
+                }
+            } catch (Throwable t) {
+                FatalErrors.rethrowIfFatal(t);
+                failed(model, t, "installing", List.of());
+                fail(core.loadFailed(model, ErrorCode.INTERNAL, "installing the model failed: " + ErrorMessages.brief(t)),
+                        completions);
+            }
+        }
+        completeAll(completions);
+        pump();
+    }
+
+    /** Under the lock: accounts a finished load; false (the model closed, its invocations failed) if it does not fit. */
+    private boolean install(String model, LoadedModel loaded, long ms, List<Runnable> completions) {
+        WorkerCore.LoadResult<Job> result = core.loadDone(model, loaded.footprint().bytes(), ms);
+        if (result instanceof WorkerCore.LoadResult.Refused<Job> refused) {
+            loaded.close();
+            fail(refused.failure(), completions);
+            return false;
+        }
+        unload(((WorkerCore.LoadResult.Installed<Job>) result).evicted());
+        models.put(model, loaded);
+        return true;
+    }
+
+    /** Under the lock: victims are not pinned, so no batch is running on them. */
+    private void unload(List<String> victims) {
+        for (String v : victims) {
+            LoadedModel m = models.remove(v);
+            if (m != null) {
+                m.close();
+            }
+            listener.onEvict(v);
+        }
+    }
+
+    /** Under the lock. */
+    private void fail(WorkerCore.Step.Fail<Job> fail, List<Runnable> completions) {
+        long now = clock.millis();
+        for (Job job : fail.jobs()) {
+            InvocationResult r = results.failed(job.invocation, job.hit, fail.code(), fail.message(), now);
+            completions.add(() -> job.done.accept(r));
+        }
+    }
+
+    /** Under the lock. */
+    private void start(WorkerCore.Step.Run<Job> run, List<Runnable> completions) {
+        LoadedModel loaded = models.get(run.model());
+        long loadMs = core.lastLoadMs(run.model());
+        try {
+            runPool.execute(() -> runBatch(run, loaded, loadMs));
+        } catch (Throwable t) {
+            FatalErrors.rethrowIfFatal(t);
+            failed(run.model(), t, "scheduling the batch", run.batch());
+            core.batchDone(run);
+            fail(new WorkerCore.Step.Fail<>(run.batch(), ErrorCode.INTERNAL,
+                    "the worker could not run it: " + ErrorMessages.brief(t)), completions);
+        }
+    }
+
+    private void runBatch(WorkerCore.Step.Run<Job> run, LoadedModel loaded, long loadMs) {
+        List<Invocation> invocations = new ArrayList<>(run.batch().size());
+        List<Boolean> hits = new ArrayList<>(run.batch().size());
+        run.batch().forEach(j -> {
+            invocations.add(j.invocation);
+            hits.add(j.hit);
+        });
+        long start = clock.millis();
+        List<InvocationResult> out;
+        try {
+            out = results.ran(invocations, hits, loaded.runBatch(Results.inputs(invocations)), loadMs, start, clock.millis());
+        } catch (Throwable t) {
+            // A bug, an engine crash or an exhausted heap must not lose the invocations or the slot.
+            FatalErrors.rethrowIfFatal(t);
+            failed(run.model(), t, "running a batch", run.batch());
+            out = results.crashed(invocations, hits, "the function failed: " + ErrorMessages.brief(t), loadMs, start,
+                    clock.millis());
+        } finally {
+            synchronized (this) {
+                core.batchDone(run);
+            }
+        }
+        try {
+            listener.onBatch(run.model(), run.batch().size(), clock.millis() - start);
+        } catch (RuntimeException e) {
+            LOG.warn("worker {}: batch listener failed", worker, e);
+        }
+        List<Runnable> completions = new ArrayList<>();
+        for (int i = 0; i < run.batch().size(); i++) {
+            Job job = run.batch().get(i);
+            InvocationResult r = out.get(i);
+            completions.add(() -> job.done.accept(r));
+        }
+        completeAll(completions);
+        pump();
+    }
+
+    private static void completeAll(List<Runnable> completions) {
+        for (Runnable completion : completions) {
+            try {
+                completion.run();
+            } catch (Throwable t) {
+                FatalErrors.rethrowIfFatal(t);
+                LOG.error("a completion callback failed", t);
+            }
+        }
+    }
+
+    private void failed(String model, Throwable t, String during, List<Job> jobs) {
+        List<String> ids = new ArrayList<>();
+        jobs.forEach(j -> ids.add(j.invocation.id()));
+        LOG.error("worker {} on {}: {} of model {} threw (invocations {})", worker, device.id(), during, model, ids, t);
+        try {
+            listener.onError(model, t);
+        } catch (RuntimeException e) {
+            LOG.warn("worker {}: error listener failed", worker, e);
+        }
+    }
+
+    @Override
+    public void close() {
+        synchronized (this) {
+            closed = true;
+        }
+        timer.shutdownNow();
+        loadPool.shutdownNow();
+        runPool.shutdown();
+        try {
+            if (!runPool.awaitTermination(30, TimeUnit.SECONDS)) {
+                runPool.shutdownNow();
+            }
+            loadPool.awaitTermination(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        synchronized (this) {
+            models.values().forEach(LoadedModel::close);
+            models.clear();
+        }
+    }
+}

@@ -1,0 +1,83 @@
+package io.gpufaas.udf.worker;
+
+import io.gpufaas.core.contract.ErrorCode;
+import io.gpufaas.core.contract.Invocation;
+import io.gpufaas.core.contract.InvocationResult;
+import io.gpufaas.core.contract.Payload;
+import io.gpufaas.core.contract.Placement;
+import io.gpufaas.core.contract.Timing;
+import io.gpufaas.udf.api.ExecutionOutcome;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Builds one worker's results: where it ran, and how long each invocation queued, loaded and ran.
+ * A miss owns its model's load time; a hit owns none.
+ */
+final class Results {
+
+    private final int worker;
+    private final String device;
+
+    Results(int worker, String device) {
+        this.worker = worker;
+        this.device = device;
+    }
+
+    static List<Payload> inputs(List<Invocation> invocations) {
+        List<Payload> inputs = new ArrayList<>(invocations.size());
+        invocations.forEach(i -> inputs.add(i.input()));
+        return inputs;
+    }
+
+    /** The outcomes of a batch that ran from {@code startMs} to {@code endMs}. */
+    List<InvocationResult> ran(List<Invocation> batch, List<Boolean> hits, List<ExecutionOutcome> outcomes, long loadMs,
+            long startMs, long endMs) {
+        if (outcomes == null || outcomes.size() != batch.size()) {
+            throw new IllegalStateException("the function returned " + (outcomes == null ? "no" : outcomes.size())
+                    + " outcomes for " + batch.size() + " inputs");
+        }
+        List<InvocationResult> out = new ArrayList<>(batch.size());
+        for (int i = 0; i < batch.size(); i++) {
+            Invocation inv = batch.get(i);
+            Timing timing = timing(inv, hits.get(i), loadMs, startMs, endMs);
+            Placement placement = placement(hits.get(i));
+            out.add(outcomes.get(i) instanceof ExecutionOutcome.Success s
+                    ? InvocationResult.ok(inv, s.outputJson(), timing, placement, endMs)
+                    : InvocationResult.error(inv, ((ExecutionOutcome.Failure) outcomes.get(i)).code(),
+                            ((ExecutionOutcome.Failure) outcomes.get(i)).message(), timing, placement, endMs));
+        }
+        return out;
+    }
+
+    /** Every invocation of a batch whose run threw ends INTERNAL with {@code message}. */
+    List<InvocationResult> crashed(List<Invocation> batch, List<Boolean> hits, String message, long loadMs, long startMs,
+            long endMs) {
+        List<InvocationResult> out = new ArrayList<>(batch.size());
+        for (int i = 0; i < batch.size(); i++) {
+            out.add(InvocationResult.error(batch.get(i), ErrorCode.INTERNAL, message,
+                    timing(batch.get(i), hits.get(i), loadMs, startMs, endMs), placement(hits.get(i)), endMs));
+        }
+        return out;
+    }
+
+    InvocationResult failed(Invocation inv, boolean hit, ErrorCode code, String message, long nowMs) {
+        long waited = Math.max(0, nowMs - inv.arrivedAtMs());
+        return InvocationResult.error(inv, code, message, new Timing(waited, 0, 0, waited), placement(hit), nowMs);
+    }
+
+    InvocationResult expired(Invocation inv, boolean hit, long nowMs) {
+        long waited = Math.max(0, nowMs - inv.arrivedAtMs());
+        return InvocationResult.expired(inv, new Timing(waited, 0, 0, waited), placement(hit), nowMs);
+    }
+
+    private static Timing timing(Invocation inv, boolean hit, long loadMs, long startMs, long endMs) {
+        long ownLoad = hit ? 0 : loadMs;
+        long waited = Math.max(0, startMs - inv.arrivedAtMs() - ownLoad);
+        return new Timing(waited, ownLoad, endMs - startMs, Math.max(0, endMs - inv.arrivedAtMs()));
+    }
+
+    private Placement placement(boolean hit) {
+        return new Placement(worker, device, hit);
+    }
+}
