@@ -32,19 +32,12 @@ public final class CacheBenchmark {
     private CacheBenchmark() {}
 
     public static void main(String[] args) throws Exception {
-        Path repo = Path.of("models");
-        DeviceSelector.Preference preference = DeviceSelector.Preference.AUTO;
-        int rounds = 3;
-        int hitsPerRound = 10;
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--repo" -> repo = Path.of(args[++i]);
-                case "--device" -> preference = DeviceSelector.Preference.valueOf(args[++i]);
-                case "--rounds" -> rounds = Integer.parseInt(args[++i]);
-                case "--hits" -> hitsPerRound = Integer.parseInt(args[++i]);
-                default -> throw new IllegalArgumentException("unknown argument " + args[i]);
-            }
-        }
+        BenchArgs a = BenchArgs.parse(args);
+        Path repo = a.path("repo", Path.of("models"));
+        DeviceSelector.Preference preference = a.choice("device", DeviceSelector.Preference.AUTO);
+        int rounds = a.integer("rounds", 3);
+        int hitsPerRound = a.integer("hits", 10);
+        a.done();
         ComputeDevice device = new DeviceSelector(preference, 64L << 30).select(0, List.of());
         FunctionRegistry registry = FunctionRegistry.withRepository(repo);
         List<FunctionDefinition> functions = ModelRepository.scan(repo);

@@ -33,19 +33,12 @@ public final class ModelBenchmark {
     private ModelBenchmark() {}
 
     public static void main(String[] args) {
-        Path repo = Path.of("models");
-        DeviceSelector.Preference preference = DeviceSelector.Preference.AUTO;
-        int loads = 3;
-        int runs = 20;
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--repo" -> repo = Path.of(args[++i]);
-                case "--device" -> preference = DeviceSelector.Preference.valueOf(args[++i]);
-                case "--loads" -> loads = Integer.parseInt(args[++i]);
-                case "--runs" -> runs = Integer.parseInt(args[++i]);
-                default -> throw new IllegalArgumentException("unknown argument " + args[i]);
-            }
-        }
+        BenchArgs a = BenchArgs.parse(args);
+        Path repo = a.path("repo", Path.of("models"));
+        DeviceSelector.Preference preference = a.choice("device", DeviceSelector.Preference.AUTO);
+        int loads = a.integer("loads", 3);
+        int runs = a.integer("runs", 20);
+        a.done();
         ComputeDevice device = new DeviceSelector(preference, 64L << 30).select(0, List.of());
         List<FunctionDefinition> functions = ModelRepository.scan(repo);
         System.out.printf("Model load vs inference on %s (%s), %d loads and %d runs per model, batch 1, %d CPU cores%n%n",

@@ -63,31 +63,18 @@ public final class ReplayBenchmark {
             double loadWaitMs) {}
 
     public static void main(String[] args) throws Exception {
-        Path shared = Path.of("..", "shared", "data");
-        Path tracePath = null; // default: the shared sample
-        Path repo = Path.of("work", "replay-models");
-        int workers = 4;
-        long budgetMb = 60;
-        int minutes = 10;
-        double compression = 10;
-        int max = 300;
-        int start = 600;
-        Path out = Path.of("docs", "evaluation");
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--shared-data" -> shared = Path.of(args[++i]);
-                case "--trace" -> tracePath = Path.of(args[++i]);
-                case "--repo" -> repo = Path.of(args[++i]);
-                case "--workers" -> workers = Integer.parseInt(args[++i]);
-                case "--budget-mb" -> budgetMb = Long.parseLong(args[++i]);
-                case "--minutes" -> minutes = Integer.parseInt(args[++i]);
-                case "--start" -> start = Integer.parseInt(args[++i]);
-                case "--compression" -> compression = Double.parseDouble(args[++i]);
-                case "--max" -> max = Integer.parseInt(args[++i]);
-                case "--out" -> out = Path.of(args[++i]);
-                default -> throw new IllegalArgumentException("unknown argument " + args[i]);
-            }
-        }
+        BenchArgs a = BenchArgs.parse(args);
+        Path shared = a.path("shared-data", Path.of("..", "shared", "data"));
+        Path tracePath = a.path("trace", null); // default: the shared sample
+        Path repo = a.path("repo", Path.of("work", "replay-models"));
+        int workers = a.integer("workers", 4);
+        long budgetMb = a.longValue("budget-mb", 60);
+        int minutes = a.integer("minutes", 10);
+        int start = a.integer("start", 600);
+        double compression = a.decimal("compression", 10);
+        int max = a.integer("max", 300);
+        Path out = a.path("out", Path.of("docs", "evaluation"));
+        a.done();
         List<FunctionDefinition> functions = ModelRepository.scan(repo);
         List<Workload.ModelCost> costs = measure(functions);
         AzureTrace trace = SimulationBenchmark.trace(shared, tracePath);

@@ -31,31 +31,18 @@ public final class SimulationBenchmark {
     }
 
     public static void main(String[] args) {
-        Path shared = Path.of("..", "shared", "data");
-        Path tracePath = null; // default: the shared sample
-        int functions = 35;
-        int gpus = 4;
-        double memoryGb = 16;
-        int minutes = 30;
-        int start = 600;
-        double compression = 60;
-        long seed = 1;
-        boolean singleSlot = false;
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--shared-data" -> shared = Path.of(args[++i]);
-                case "--trace" -> tracePath = Path.of(args[++i]);
-                case "--functions" -> functions = Integer.parseInt(args[++i]);
-                case "--gpus" -> gpus = Integer.parseInt(args[++i]);
-                case "--gpu-memory-gb" -> memoryGb = Double.parseDouble(args[++i]);
-                case "--minutes" -> minutes = Integer.parseInt(args[++i]);
-                case "--start" -> start = Integer.parseInt(args[++i]);
-                case "--compression" -> compression = Double.parseDouble(args[++i]);
-                case "--seed" -> seed = Long.parseLong(args[++i]);
-                case "--single-slot" -> singleSlot = true;
-                default -> throw new IllegalArgumentException("unknown argument " + args[i]);
-            }
-        }
+        BenchArgs a = BenchArgs.parse(args, "single-slot");
+        Path shared = a.path("shared-data", Path.of("..", "shared", "data"));
+        Path tracePath = a.path("trace", null); // default: the shared sample
+        int functions = a.integer("functions", 35);
+        int gpus = a.integer("gpus", 4);
+        double memoryGb = a.decimal("gpu-memory-gb", 16);
+        int minutes = a.integer("minutes", 30);
+        int start = a.integer("start", 600);
+        double compression = a.decimal("compression", 60);
+        long seed = a.longValue("seed", 1);
+        boolean singleSlot = a.flag("single-slot");
+        a.done();
         AzureTrace trace = trace(shared, tracePath);
         ModelCatalogue catalogue = ModelCatalogue.read(shared.resolve("models").resolve("torchvision-classification-weights.csv"));
         CostModel cost = CostModel.v100FromHost();

@@ -100,7 +100,7 @@ public final class GpuFaasOptions {
             .stringType()
             .noDefaultValue()
             .withDescription("Model repository directory: one directory per function with a function.json and numbered "
-                    + "version directories holding model.pt (see README, Model repository), "
+                    + "version directories holding model.pt (see docs/functions.md), "
                     + "readable at the same path on the client and every task manager. Unset: only the built-in "
                     + "echo function is deployed.");
 
@@ -182,13 +182,13 @@ public final class GpuFaasOptions {
             .stringType()
             .defaultValue("gpufaas.control")
             .withDescription("Compacted topic of deploy and remove commands, keyed by function name "
-                    + "(see README, Deploying functions). It must exist before the job starts.");
+                    + "(see docs/functions.md). It must exist before the job starts.");
 
     public static final ConfigOption<String> ROUTING_POLICY = key("gpufaas.router.policy")
             .stringType()
             .defaultValue("lalb-o3")
             .withDescription("How the router places invocations: round-robin, least-loaded, lalb, lalb-o3, ch-bl or "
-                    + "ect-o3 (see README, Routing).");
+                    + "ect-o3 (see docs/architecture.md, Routing).");
 
     public static final ConfigOption<Integer> ROUTER_SLOTS = key("gpufaas.router.slots-per-worker")
             .intType()

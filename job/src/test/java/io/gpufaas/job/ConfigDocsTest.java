@@ -9,11 +9,11 @@ import org.junit.jupiter.api.Test;
 class ConfigDocsTest {
 
     @Test
-    void readmeDocumentsEveryOptionAsTheOptionsDescribeThemselves() throws Exception {
-        String readme = Files.readString(Path.of("..", "README.md"));
+    void theConfigurationPageDocumentsEveryOptionAsTheOptionsDescribeThemselves() throws Exception {
+        String readme = Files.readString(Path.of("..", "docs", "configuration.md"));
         assertThat(readme)
-                .as("README's configuration table is stale: regenerate it with "
-                        + "java -cp ... io.gpufaas.job.ConfigDocs (see README, Configuration)")
+                .as("docs/configuration.md is stale: regenerate it with "
+                        + "java -cp ... io.gpufaas.job.ConfigDocs (scripts/config-docs.sh)")
                 .contains(ConfigDocs.markdownTable());
     }
 }

@@ -11,7 +11,6 @@ import io.gpufaas.core.contract.Payload;
 import io.gpufaas.core.contract.ErrorCode;
 import io.gpufaas.core.contract.ResultStatus;
 import io.gpufaas.testkit.EmbeddedKafka;
-import io.gpufaas.testkit.KafkaBrokerExtension;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -26,7 +25,6 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.testutils.InMemoryReporter;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -35,22 +33,17 @@ import org.junit.jupiter.api.io.TempDir;
 /** Functions deployed and removed through the control topic while the job runs; bad commands become dead letters. */
 class DeploymentITCase {
 
-    @RegisterExtension
-    @Order(1)
-    static final KafkaBrokerExtension BROKER = new KafkaBrokerExtension();
-
     static final InMemoryReporter METRICS = InMemoryReporter.createWithRetainedMetrics();
 
     @RegisterExtension
-    @Order(2)
-    static final MiniClusterExtension FLINK = TestMiniClusters.reportingTo(METRICS, 1, 1);
+    static final JobTestCluster CLUSTER = JobTestCluster.reportingTo(METRICS, 1, 1);
 
     private static final Duration TIMEOUT = Duration.ofSeconds(90);
 
     @Test
     void deployAndRemoveWhileRunning(@TempDir Path repository) throws Exception {
         copy(ModelInferenceITCase.REPOSITORY.resolve("tiny-mlp"), repository.resolve("tiny-mlp"));
-        EmbeddedKafka kafka = BROKER.kafka();
+        EmbeddedKafka kafka = CLUSTER.kafka();
         JobTopics topics = JobTopics.create(kafka, "d", 1);
         Configuration conf = topics.config(
                 "--gpufaas.functions.repository", repository.toString(),

@@ -6,7 +6,6 @@ import io.gpufaas.core.contract.EventJson;
 import io.gpufaas.job.local.SampleInvocations;
 import io.gpufaas.job.local.SampleInvocations.Sample;
 import io.gpufaas.testkit.EmbeddedKafka;
-import io.gpufaas.testkit.KafkaBrokerExtension;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -22,7 +21,6 @@ import org.apache.flink.runtime.testutils.InMemoryReporter;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.InjectMiniCluster;
-import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -35,21 +33,16 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class FailoverITCase {
 
-    @RegisterExtension
-    @Order(1)
-    static final KafkaBrokerExtension BROKER = new KafkaBrokerExtension();
-
     static final InMemoryReporter METRICS = InMemoryReporter.createWithRetainedMetrics();
 
     @RegisterExtension
-    @Order(2)
-    static final MiniClusterExtension FLINK = TestMiniClusters.reportingTo(METRICS, 2, 1);
+    static final JobTestCluster CLUSTER = JobTestCluster.reportingTo(METRICS, 2, 1);
 
     private static final Duration TIMEOUT = Duration.ofSeconds(150);
 
     @Test
     void killingATaskManagerLosesAndDuplicatesNothing(@InjectMiniCluster MiniCluster cluster) throws Exception {
-        EmbeddedKafka kafka = BROKER.kafka();
+        EmbeddedKafka kafka = CLUSTER.kafka();
         JobTopics topics = JobTopics.create(kafka, "fo", 2);
         List<Sample> valid = new ArrayList<>(SampleInvocations.valid("a", 40));
         List<Sample> bad = new ArrayList<>(SampleInvocations.bad("a", 70_000));

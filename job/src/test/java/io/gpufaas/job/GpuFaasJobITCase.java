@@ -9,7 +9,6 @@ import io.gpufaas.core.contract.ResultStatus;
 import io.gpufaas.job.local.SampleInvocations;
 import io.gpufaas.job.local.SampleInvocations.Sample;
 import io.gpufaas.testkit.EmbeddedKafka;
-import io.gpufaas.testkit.KafkaBrokerExtension;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -21,7 +20,6 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -31,18 +29,13 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class GpuFaasJobITCase {
 
     @RegisterExtension
-    @Order(1)
-    static final KafkaBrokerExtension BROKER = new KafkaBrokerExtension();
-
-    @RegisterExtension
-    @Order(2)
-    static final MiniClusterExtension FLINK = TestMiniClusters.of(1, 2);
+    static final JobTestCluster CLUSTER = JobTestCluster.of(1, 2);
 
     private static final Duration TIMEOUT = Duration.ofSeconds(90);
 
     @Test
     void everyRecordEndsAsExactlyOneResultOrDeadLetterWithItsReason() throws Exception {
-        EmbeddedKafka kafka = BROKER.kafka();
+        EmbeddedKafka kafka = CLUSTER.kafka();
         JobTopics topics = JobTopics.create(kafka, "e2e", 3);
 
         List<Sample> valid = SampleInvocations.valid("it", 24);

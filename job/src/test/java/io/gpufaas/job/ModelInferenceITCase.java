@@ -11,7 +11,6 @@ import io.gpufaas.core.contract.Payload;
 import io.gpufaas.core.contract.ErrorCode;
 import io.gpufaas.core.contract.ResultStatus;
 import io.gpufaas.testkit.EmbeddedKafka;
-import io.gpufaas.testkit.KafkaBrokerExtension;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
@@ -27,7 +26,6 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.runtime.testutils.InMemoryReporter;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -35,15 +33,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /** Real TorchScript models from a repository, run by the job's workers on the CPU device. */
 class ModelInferenceITCase {
 
-    @RegisterExtension
-    @Order(1)
-    static final KafkaBrokerExtension BROKER = new KafkaBrokerExtension();
-
     static final InMemoryReporter METRICS = InMemoryReporter.createWithRetainedMetrics();
 
     @RegisterExtension
-    @Order(2)
-    static final MiniClusterExtension FLINK = TestMiniClusters.reportingTo(METRICS, 1, 1);
+    static final JobTestCluster CLUSTER = JobTestCluster.reportingTo(METRICS, 1, 1);
 
     /** The tiny TorchScript models committed with udf-gpu's tests. */
     static final Path REPOSITORY = Path.of("..", "udf-gpu", "src", "test", "resources", "repo").toAbsolutePath();
@@ -52,7 +45,7 @@ class ModelInferenceITCase {
 
     @Test
     void modelsRunOnTheWorkersDeviceWithAMissThenHits() throws Exception {
-        EmbeddedKafka kafka = BROKER.kafka();
+        EmbeddedKafka kafka = CLUSTER.kafka();
         JobTopics topics = JobTopics.create(kafka, "m", 1);
 
         ByteBuffer tensor = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN).putFloat(0.5f).putFloat(-1f).putFloat(2f).putFloat(0.25f);

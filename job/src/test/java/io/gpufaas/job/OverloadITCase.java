@@ -8,7 +8,6 @@ import io.gpufaas.core.contract.InvocationResult;
 import io.gpufaas.core.contract.Payload;
 import io.gpufaas.core.contract.ResultStatus;
 import io.gpufaas.testkit.EmbeddedKafka;
-import io.gpufaas.testkit.KafkaBrokerExtension;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -22,7 +21,6 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.testutils.InMemoryReporter;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Order;
@@ -36,19 +34,14 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class OverloadITCase {
 
-    @RegisterExtension
-    @Order(1)
-    static final KafkaBrokerExtension BROKER = new KafkaBrokerExtension();
-
     static final InMemoryReporter METRICS = InMemoryReporter.createWithRetainedMetrics();
 
     @RegisterExtension
-    @Order(2)
-    static final MiniClusterExtension FLINK = TestMiniClusters.reportingTo(METRICS, 1, 1);
+    static final JobTestCluster CLUSTER = JobTestCluster.reportingTo(METRICS, 1, 1);
 
     @Test
     void aBurstIsShedOrExpiredOrServedAndEveryInvocationIsAnswered() throws Exception {
-        EmbeddedKafka kafka = BROKER.kafka();
+        EmbeddedKafka kafka = CLUSTER.kafka();
         JobTopics topics = JobTopics.create(kafka, "ov", 1);
         Configuration conf = topics.config(
                 "--gpufaas.functions.repository", ModelInferenceITCase.REPOSITORY.toString(),

@@ -15,7 +15,6 @@ import io.gpufaas.core.contract.SourcePosition;
 import io.gpufaas.core.contract.OutputFit;
 import io.gpufaas.operators.kafka.DeadLetterSerializer;
 import io.gpufaas.testkit.EmbeddedKafka;
-import io.gpufaas.testkit.KafkaBrokerExtension;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -30,7 +29,6 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -54,12 +52,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class PoisonRecordITCase {
 
     @RegisterExtension
-    @Order(1)
-    static final KafkaBrokerExtension BROKER = new KafkaBrokerExtension();
-
-    @RegisterExtension
-    @Order(2)
-    static final MiniClusterExtension FLINK = TestMiniClusters.of(1, 2);
+    static final JobTestCluster CLUSTER = JobTestCluster.of(1, 2);
 
     private static final Duration TIMEOUT = Duration.ofSeconds(90);
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -105,7 +98,7 @@ class PoisonRecordITCase {
 
     @Test
     void poisonAtTheBrokersAndTheResultTopicsLimitsNeverStopsTheJob() throws Exception {
-        EmbeddedKafka kafka = BROKER.kafka();
+        EmbeddedKafka kafka = CLUSTER.kafka();
         JobTopics topics = JobTopics.create(kafka, "poison", 2);
         JobClient job = start(topics);
         try {
@@ -224,7 +217,7 @@ class PoisonRecordITCase {
 
     @Test
     void poisonAtTheJobsRecordLimitAndASmallDeadLetterTopicsLimit() throws Exception {
-        EmbeddedKafka kafka = BROKER.kafka();
+        EmbeddedKafka kafka = CLUSTER.kafka();
         JobTopics topics = JobTopics.create(kafka, "limits", 2);
         // A dead-letter topic of its own, smaller than the broker's limit.
         String smallDeadLetters = "limits-dlq-100k";

@@ -9,7 +9,6 @@ import io.gpufaas.core.contract.Payload;
 import io.gpufaas.core.contract.ResultStatus;
 import io.gpufaas.core.router.RoutingPolicies;
 import io.gpufaas.testkit.EmbeddedKafka;
-import io.gpufaas.testkit.KafkaBrokerExtension;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -22,7 +21,6 @@ import java.util.Random;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -37,12 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
 class RoutingPolicyITCase {
 
     @RegisterExtension
-    @Order(1)
-    static final KafkaBrokerExtension BROKER = new KafkaBrokerExtension();
-
-    @RegisterExtension
-    @Order(2)
-    static final MiniClusterExtension FLINK = TestMiniClusters.of(1, 4);
+    static final JobTestCluster CLUSTER = JobTestCluster.of(1, 4);
 
     private static final int FUNCTIONS = 8;
     private static final int INVOCATIONS = 96;
@@ -85,7 +78,7 @@ class RoutingPolicyITCase {
     }
 
     private static long hits(String policy) throws Exception {
-        EmbeddedKafka kafka = BROKER.kafka();
+        EmbeddedKafka kafka = CLUSTER.kafka();
         // Topics of their own per run: both tests run round-robin and lalb on the same broker.
         String p = policy.replace('-', '_') + RUNS.incrementAndGet();
         JobTopics topics = JobTopics.create(kafka, p, 2);

@@ -49,4 +49,28 @@ public interface FunctionCatalog {
             }
         };
     }
+
+    /**
+     * Models known only by their footprint (the simulator's, and tests'): no spec to validate
+     * against, no copy limits.
+     */
+    static FunctionCatalog ofFootprints(Map<String, Long> bytes) {
+        Map<String, Long> copy = Map.copyOf(bytes);
+        return new FunctionCatalog() {
+            @Override
+            public Optional<FunctionSpec> find(String name) {
+                return Optional.empty();
+            }
+
+            @Override
+            public Collection<FunctionSpec> all() {
+                return java.util.List.of();
+            }
+
+            @Override
+            public long estimatedBytes(String name) {
+                return copy.getOrDefault(name, 0L);
+            }
+        };
+    }
 }

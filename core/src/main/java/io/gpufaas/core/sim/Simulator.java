@@ -1,7 +1,6 @@
 package io.gpufaas.core.sim;
 
 import io.gpufaas.core.contract.FunctionCatalog;
-import io.gpufaas.core.contract.FunctionSpec;
 import io.gpufaas.core.contract.WorkerReport;
 import io.gpufaas.core.router.Assignment;
 import io.gpufaas.core.router.Router;
@@ -9,11 +8,9 @@ import io.gpufaas.core.router.RouterSettings;
 import io.gpufaas.core.worker.WorkerCore;
 import io.gpufaas.core.worker.WorkerSettings;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.PriorityQueue;
 
 /**
@@ -266,26 +263,10 @@ public final class Simulator {
 
     /** The workload's models as the router and workers look them up. */
     private static FunctionCatalog catalog(Workload w) {
-        Map<String, Integer> index = new HashMap<>();
+        Map<String, Long> bytes = new HashMap<>();
         for (int i = 0; i < w.models().size(); i++) {
-            index.put(w.models().get(i), i);
+            bytes.put(w.models().get(i), w.bytes()[i]);
         }
-        return new FunctionCatalog() {
-            @Override
-            public Optional<FunctionSpec> find(String name) {
-                return Optional.empty();
-            }
-
-            @Override
-            public Collection<FunctionSpec> all() {
-                return List.of();
-            }
-
-            @Override
-            public long estimatedBytes(String name) {
-                Integer i = index.get(name);
-                return i == null ? 0 : w.bytes()[i];
-            }
-        };
+        return FunctionCatalog.ofFootprints(bytes);
     }
 }

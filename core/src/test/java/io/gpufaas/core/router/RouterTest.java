@@ -3,37 +3,17 @@ package io.gpufaas.core.router;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gpufaas.core.contract.FunctionCatalog;
-import io.gpufaas.core.contract.FunctionSpec;
 import io.gpufaas.core.contract.WorkerReport;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /** The router on its own, in virtual time: slots freed by reports, silence, and the eviction policy it plans with. */
 class RouterTest {
 
     /** Models a (60 bytes), b and c (40 each). */
-    private static final FunctionCatalog CATALOG = new FunctionCatalog() {
-        private final Map<String, Long> bytes = Map.of("a", 60L, "b", 40L, "c", 40L);
-
-        @Override
-        public Optional<FunctionSpec> find(String name) {
-            return Optional.empty();
-        }
-
-        @Override
-        public Collection<FunctionSpec> all() {
-            return List.of();
-        }
-
-        @Override
-        public long estimatedBytes(String name) {
-            return bytes.getOrDefault(name, 0L);
-        }
-    };
+    private static final FunctionCatalog CATALOG = FunctionCatalog.ofFootprints(Map.of("a", 60L, "b", 40L, "c", 40L));
 
     private double now;
     private final List<Assignment<String>> dispatched = new ArrayList<>();

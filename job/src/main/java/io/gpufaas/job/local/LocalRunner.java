@@ -147,7 +147,7 @@ public final class LocalRunner {
             }
 
             if (keepRunning) {
-                System.out.printf("%nThe job is %s: web UI http://localhost:%d ; produce to '%s' (see README); "
+                System.out.printf("%nThe job is %s: web UI http://localhost:%d ; produce to '%s' (see docs/contract.md); "
                         + "press Ctrl-C to stop. A restart will be reported here.%n", health.status(), webPort,
                         conf.get(GpuFaasOptions.INVOCATIONS_TOPIC));
                 watch(job, webPort, health.restarts());

@@ -18,7 +18,7 @@ import java.util.stream.Stream;
  * Reads a model repository laid out like Triton's or DJL Serving's:
  *
  * <pre>
- * &lt;repo&gt;/&lt;function&gt;/function.json        descriptor (see README, "Model repository")
+ * &lt;repo&gt;/&lt;function&gt;/function.json        descriptor (see docs/functions.md)
  * &lt;repo&gt;/&lt;function&gt;/&lt;version&gt;/model.pt   TorchScript; the highest numeric version is served
  * </pre>
  *
