@@ -2,7 +2,6 @@ package io.gpufaas.job;
 
 import io.gpufaas.core.contract.FunctionCatalog;
 import io.gpufaas.udf.FunctionRegistry;
-import io.gpufaas.udf.repo.FunctionResolver;
 import io.gpufaas.udf.RegistryLoader;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.ExecutionOptions;
@@ -61,8 +60,7 @@ public final class GpuFaasJob {
                 .resultSink(KafkaIo.resultSink(conf, limits))
                 .deadLetterSink(KafkaIo.deadLetterSink(conf, limits))
                 .statusChannel(KafkaIo.statusSource(conf), KafkaIo.statusSink(conf, limits))
-                .control(KafkaIo.controlSource(conf),
-                        new FunctionResolver(conf.getOptional(GpuFaasOptions.FUNCTION_REPOSITORY).orElse(null)))
+                .control(KafkaIo.controlSource(conf))
                 .catalog(FunctionCatalog.of(registry.all()))
                 .registryLoader(loader)
                 .settings(conf)

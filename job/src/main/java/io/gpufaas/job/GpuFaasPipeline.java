@@ -16,7 +16,6 @@ import io.gpufaas.core.contract.WorkerOutput;
 import io.gpufaas.core.worker.WorkerSettings;
 import io.gpufaas.udf.RegistryLoader;
 import io.gpufaas.udf.device.DeviceSelector;
-import io.gpufaas.udf.repo.FunctionResolver;
 import org.apache.flink.streaming.api.datastream.BroadcastStream;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
@@ -65,7 +64,7 @@ public final class GpuFaasPipeline {
                 .fromSource(b.source, WatermarkStrategy.noWatermarks(), "invocations")
                 .uid("invocations-source")
                 .connect(control)
-                .process(new DecodeFunction(b.catalog, b.limits, b.resolver))
+                .process(new DecodeFunction(b.catalog, b.limits, b.registryLoader))
                 .name("decode-validate")
                 .uid("decode-validate");
         invocations.getSideOutput(DecodeFunction.DEAD_LETTERS)
@@ -111,7 +110,6 @@ public final class GpuFaasPipeline {
         private Sink<DeadLetter> deadLetterSink;
         private Source<WorkerReport, ?, ?> statusSource;
         private Source<RawRecord, ?, ?> controlSource;
-        private FunctionResolver resolver;
         private Sink<WorkerReport> statusSink;
         private FunctionCatalog catalog;
         private RegistryLoader registryLoader;
@@ -144,12 +142,11 @@ public final class GpuFaasPipeline {
         }
 
         /**
-         * The control topic (deploy and remove functions while the job runs), and how a deployed
-         * function is looked up in the model repository.
+         * The control topic: functions deployed and removed while the job runs, read from the
+         * model repository the registry loader names.
          */
-        public Builder control(Source<RawRecord, ?, ?> source, FunctionResolver resolver) {
+        public Builder control(Source<RawRecord, ?, ?> source) {
             this.controlSource = source;
-            this.resolver = resolver;
             return this;
         }
 
@@ -211,7 +208,6 @@ public final class GpuFaasPipeline {
             Objects.requireNonNull(statusSource, "no status source set: call statusChannel(...)");
             Objects.requireNonNull(statusSink, "no status sink set: call statusChannel(...)");
             Objects.requireNonNull(controlSource, "no control source set: call control(...)");
-            Objects.requireNonNull(resolver, "no function resolver set: call control(...)");
             Objects.requireNonNull(catalog, "no function catalog set: call catalog(...)");
             Objects.requireNonNull(registryLoader, "no registry loader set: call registryLoader(...)");
             Objects.requireNonNull(deviceSelector, "no device selector set: call settings(...) or deviceSelector(...)");

@@ -51,23 +51,33 @@ public final class FunctionRegistry implements FunctionCatalog {
         return new FunctionRegistry(all, repository);
     }
 
+    /** A function looked up in the repository: either it or why it cannot be deployed. */
+    public record Resolution(InferenceFunction function, String problem) {}
+
     /**
-     * Re-reads {@code name} from the repository: for a function deployed (or changed) while the
-     * job runs. Returns it, or empty if there is no repository or it is not (validly) there.
+     * Reads {@code name} from the repository again: for a function deployed (or changed) while
+     * the job runs. The registry keeps what it found.
      */
-    public Optional<InferenceFunction> refresh(String name) {
+    public Resolution resolve(String name) {
         if (repository == null) {
-            return function(name);
+            return new Resolution(null, "the job has no model repository (gpufaas.functions.repository)");
         }
         try {
             InferenceFunction f = new TorchScriptFunction(ModelRepository.readFunction(repository, name));
             functions.put(name, f);
-            return Optional.of(f);
+            return new Resolution(f, null);
         } catch (io.gpufaas.udf.repo.RepositoryException e) {
-            return Optional.empty();
+            return new Resolution(null, String.join("; ", e.problems()));
         }
     }
 
+    /** {@link #resolve} for callers that need only the function, if any (built-ins are kept as they are). */
+    public Optional<InferenceFunction> refresh(String name) {
+        if (repository == null) {
+            return function(name);
+        }
+        return Optional.ofNullable(resolve(name).function());
+    }
 
     public Optional<InferenceFunction> function(String name) {
         return Optional.ofNullable(functions.get(name));

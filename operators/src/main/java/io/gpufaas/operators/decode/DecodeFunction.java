@@ -14,7 +14,7 @@ import io.gpufaas.core.contract.Deployment;
 import io.gpufaas.core.contract.FunctionCatalog;
 import io.gpufaas.core.contract.FunctionSpec;
 import io.gpufaas.udf.FunctionRegistry;
-import io.gpufaas.udf.repo.FunctionResolver;
+import io.gpufaas.udf.RegistryLoader;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.EnumMap;
@@ -63,9 +63,11 @@ public final class DecodeFunction extends BroadcastProcessFunction<RawRecord, Ra
 
     private final List<FunctionSpec> initial;
     private final DecodeLimits limits;
-    private final FunctionResolver resolver;
+    private final RegistryLoader registryLoader;
 
     private transient Map<String, FunctionSpec> builtins;
+    /** Where a function deployed while the job runs is read from. */
+    private transient FunctionRegistry registry;
     private transient Map<String, Deployment> overrides;
     private transient boolean overridesLoaded;
     private transient InvocationDecoder decoder;
@@ -75,16 +77,17 @@ public final class DecodeFunction extends BroadcastProcessFunction<RawRecord, Ra
     private transient Counter deployed;
     private transient Counter removed;
 
-    public DecodeFunction(FunctionCatalog catalog, DecodeLimits limits, FunctionResolver resolver) {
+    public DecodeFunction(FunctionCatalog catalog, DecodeLimits limits, RegistryLoader registryLoader) {
         this.initial = new ArrayList<>(catalog.all());
         this.limits = limits;
-        this.resolver = resolver;
+        this.registryLoader = registryLoader;
     }
 
     @Override
     public void open(OpenContext openContext) {
         overrides = new HashMap<>();
         builtins = new HashMap<>();
+        registry = registryLoader.load();
         FunctionRegistry.builtins().all().forEach(spec -> builtins.put(spec.name(), spec));
         Map<String, FunctionSpec> base = new LinkedHashMap<>();
         initial.forEach(s -> base.put(s.name(), s));
@@ -188,12 +191,12 @@ public final class DecodeFunction extends BroadcastProcessFunction<RawRecord, Ra
             deployment = Deployment.deployed(builtin);
             deployed.inc();
         } else {
-            FunctionResolver.Resolution resolution = resolver.resolve(command.function());
-            if (resolution.spec() == null) {
+            FunctionRegistry.Resolution resolution = registry.resolve(command.function());
+            if (resolution.function() == null) {
                 return Optional.of(new DeadLetter(ErrorCode.UNKNOWN_FUNCTION, "cannot deploy '" + command.function()
                         + "': " + resolution.problem(), "", record));
             }
-            deployment = Deployment.deployed(resolution.spec());
+            deployment = Deployment.deployed(resolution.function().spec());
             deployed.inc();
         }
         ctx.getBroadcastState(DEPLOYMENTS).put(command.function(), deployment);
