@@ -43,6 +43,14 @@ class ArchitectureTest {
     }
 
     @Test
+    void theClientIsPlainJavaOverKafka() {
+        noClasses().that().resideInAPackage("io.gpufaas.client..")
+                .should().dependOnClassesThat().resideInAnyPackage("org.apache.flink..", "io.gpufaas.udf..",
+                        "io.gpufaas.operators..", "io.gpufaas.job..")
+                .check(classes);
+    }
+
+    @Test
     void operatorsDependOnCoreAndUdfNeverTheReverse() {
         noClasses().that().resideInAPackage("io.gpufaas.operators..")
                 .should().dependOnClassesThat().resideInAPackage("io.gpufaas.job..")
