@@ -16,15 +16,15 @@ import org.apache.flink.table.types.logical.LogicalTypeRoot;
 /**
  * The output columns a gpufaas model can have, by name: {@code status} (OK, ERROR, EXPIRED or
  * REJECTED), {@code error} (code: message), {@code output} (the result's output JSON),
- * {@code label} and {@code score} (the top prediction of a classifier), {@code text} (a text
- * output, as echo gives).
+ * {@code label} and {@code score} (the top prediction of a classifier), {@code topk} (all top-k
+ * predictions of the first input row, as JSON), {@code text} (a text output, as echo gives).
  */
 final class PredictColumns implements Serializable {
 
     private static final long serialVersionUID = 1L;
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    static final List<String> NAMES = List.of("status", "error", "output", "label", "score", "text");
+    static final List<String> NAMES = List.of("status", "error", "output", "label", "score", "topk", "text");
 
     private final String[] names;
     private final boolean[] scoreIsFloat;
@@ -67,6 +67,10 @@ final class PredictColumns implements Serializable {
                 case "output" -> r.outputJson().isEmpty() ? null : StringData.fromString(r.outputJson());
                 case "label" -> top.has("label") ? StringData.fromString(top.get("label").asText()) : null;
                 case "score" -> top.has("score") ? score(top.get("score").asDouble(), i) : null;
+                case "topk" -> {
+                    JsonNode topK = output.path("predictions").path(0).path("topK");
+                    yield topK.isArray() ? StringData.fromString(topK.toString()) : null;
+                }
                 case "text" -> output.has("text") ? StringData.fromString(output.get("text").asText()) : null;
                 default -> null;
             });

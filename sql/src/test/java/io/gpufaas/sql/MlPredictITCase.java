@@ -142,4 +142,48 @@ class MlPredictITCase {
                 "SELECT id, status, error FROM ML_PREDICT(TABLE words, MODEL hasty, DESCRIPTOR(w))"));
         assertThat(hasty).hasSize(3).allSatisfy(r -> assertThat(r.getField(1)).isIn("EXPIRED", "ERROR"));
     }
+
+    @Test
+    void imagesRowsAndABadImageRow() throws Exception {
+        TableEnvironment sql = TableEnvironment.create(EnvironmentSettings.inStreamingMode());
+        sql.createTemporaryView("pictures", sql.fromValues(
+                org.apache.flink.table.api.DataTypes.ROW(
+                        org.apache.flink.table.api.DataTypes.FIELD("id", org.apache.flink.table.api.DataTypes.INT()),
+                        org.apache.flink.table.api.DataTypes.FIELD("img", org.apache.flink.table.api.DataTypes.BYTES())),
+                Row.of(1, png()), Row.of(2, new byte[] {(byte) 0x89, 'P', 'N', 'G', 1, 2, 3})));
+        sql.executeSql(model("cnn", "img BYTES", "status STRING, label STRING, topk STRING, error STRING", "tiny-cnn", ""));
+
+        List<Row> rows = collect(sql.executeSql(
+                "SELECT id, status, label, topk, error FROM ML_PREDICT(TABLE pictures, MODEL cnn, DESCRIPTOR(img))"));
+
+        Map<Integer, Row> byId = new HashMap<>();
+        rows.forEach(r -> byId.put((Integer) r.getField(0), r));
+        assertThat(byId.get(1).getField(1)).isEqualTo("OK");
+        assertThat((String) byId.get(1).getField(2)).startsWith("class_");
+        assertThat((String) byId.get(1).getField(3)).startsWith("[{\"index\":");
+        // A corrupt image: refused at validation, a row with its status and reason.
+        assertThat(byId.get(2).getField(1)).isEqualTo("REJECTED");
+        assertThat((String) byId.get(2).getField(4)).startsWith("INVALID_INPUT");
+    }
+
+    @Test
+    void theClientAloneAgainstTheJob() throws Exception {
+        try (GpuFaasClient client = GpuFaasClient.builder().bootstrapServers(BROKER.kafka().bootstrapServers())
+                .topics("sql-inv", "sql-res", "sql-dlq").timeout(Duration.ofSeconds(30)).build()) {
+            InvocationResult echo = client.invoke("echo", Input.text("hi")).get();
+            assertThat(echo.outputJson()).isEqualTo("{\"text\":\"hi\"}");
+            assertThat(echo.placement().device()).isEqualTo("cpu:0");
+            java.util.concurrent.CompletableFuture<InvocationResult> unknown = client.invoke("nope", Input.text("x"));
+            org.assertj.core.api.Assertions.assertThatThrownBy(unknown::get)
+                    .hasCauseInstanceOf(io.gpufaas.client.RejectedException.class)
+                    .hasMessageContaining("UNKNOWN_FUNCTION");
+        }
+    }
+
+    private static byte[] png() throws java.io.IOException {
+        java.awt.image.BufferedImage img = new java.awt.image.BufferedImage(20, 20, java.awt.image.BufferedImage.TYPE_INT_RGB);
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        javax.imageio.ImageIO.write(img, "png", out);
+        return out.toByteArray();
+    }
 }
