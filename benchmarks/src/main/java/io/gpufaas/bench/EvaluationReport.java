@@ -33,7 +33,9 @@ public final class EvaluationReport {
     /** The job's settings, as the simulator runs them (memory is each run's own). */
     private static final io.gpufaas.core.sim.Simulator.Config JOB = SimConfigs.job(GPUS, 1L << 30);
     private static final double GPU_GIB = 2.5;
-    private static final int START = 600;
+    /** The sample's documented slice; a trace with fewer active functions there gets its own busiest window. */
+    private static final int SAMPLE_START = 600;
+    private static int sliceStart = SAMPLE_START;
     private static final int MINUTES = 30;
     private static final double COMPRESSION = 46;
     private static final long SEED = 1;
@@ -49,9 +51,15 @@ public final class EvaluationReport {
         a.done();
         Files.createDirectories(out);
         AzureTrace trace = SimulationBenchmark.trace(shared, tracePath);
+        // The sample's slice where the trace has the functions for it; else where this trace is busiest.
+        if (trace.activeFunctions(SAMPLE_START, MINUTES) < FUNCTIONS) {
+            sliceStart = trace.busiestWindow(MINUTES);
+            System.out.printf("minutes %d-%d of this trace have too few active functions; using its busiest window, %d-%d%n",
+                    SAMPLE_START, SAMPLE_START + MINUTES, sliceStart, sliceStart + MINUTES);
+        }
         ModelCatalogue catalogue = ModelCatalogue.read(shared.resolve("models/torchvision-classification-weights.csv"));
         CostModel cost = CostModel.v100FromHost();
-        Workload w = Workload.build(trace, catalogue, cost, new Workload.Spec(FUNCTIONS, START, MINUTES, COMPRESSION, true, SEED, false));
+        Workload w = Workload.build(trace, catalogue, cost, new Workload.Spec(FUNCTIONS, sliceStart, MINUTES, COMPRESSION, true, SEED, false));
         long memory = (long) (GPU_GIB * (1L << 30));
 
         StringBuilder md = new StringBuilder();
@@ -66,7 +74,7 @@ public final class EvaluationReport {
                         + "1 GB/s, run = 0.5 ms + 0.8 ms/GFLOP at batch 1 (V100-class, Clockwork's ResNet-50 figures), a batch "
                         + "of b costing 0.6 + 0.4b runs. All policies replay the same invocations.%n%n",
                 FUNCTIONS, w.workingSetBytes() / (double) (1L << 30), SEED,
-                tracePath == null ? "the Azure Functions 2019 sample" : "`" + tracePath + "`", START, START + MINUTES, COMPRESSION,
+                tracePath == null ? "the Azure Functions 2019 sample" : "`" + tracePath + "`", sliceStart, sliceStart + MINUTES, COMPRESSION,
                 w.invocations(), w.durationMs() / 1000, GPUS, GPU_GIB, JOB.router().slotsPerWorker(),
                 JOB.worker().concurrency(), JOB.worker().maxBatch(), JOB.reportDelayMs()));
 
@@ -95,7 +103,7 @@ public final class EvaluationReport {
         md.append("| compression | round-robin mean ms | lalb-o3 mean ms | ect-o3 mean ms | lalb-o3 p99 ms | ect-o3 p99 ms | ect-o3 p99 vs lalb-o3 |\n");
         md.append("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
         for (double c : new double[] {30, 38, 42, 46, 50, 55, 60, 70}) {
-            Workload wl = Workload.build(trace, catalogue, cost, new Workload.Spec(FUNCTIONS, START, MINUTES, c, true, SEED, false));
+            Workload wl = Workload.build(trace, catalogue, cost, new Workload.Spec(FUNCTIONS, sliceStart, MINUTES, c, true, SEED, false));
             SimResult rr = Simulator.run(wl, "round-robin", SimConfigs.job(GPUS, memory));
             SimResult o3 = Simulator.run(wl, "lalb-o3", SimConfigs.job(GPUS, memory));
             SimResult ect = Simulator.run(wl, "ect-o3", SimConfigs.job(GPUS, memory));
@@ -108,7 +116,7 @@ public final class EvaluationReport {
         acrossTheTrace(trace, catalogue, cost, memory, md, out.resolve("p99-per-slice.png"));
 
         // Fleet scale: all 1,000 functions over the whole day, on 1,000 GPUs.
-        Workload fleet = Workload.build(trace, catalogue, cost, new Workload.Spec(activeFunctions(trace, 0, 1440), 0, 1440, 60, true, SEED, false));
+        Workload fleet = Workload.build(trace, catalogue, cost, new Workload.Spec(trace.activeFunctions(0, trace.minutes()), 0, trace.minutes(), 60, true, SEED, false));
         md.append(String.format(Locale.ROOT, "Fleet scale: all %d functions of the sample over the whole day (%d invocations, "
                         + "60x compressed) on 1,000 GPUs x 16 GiB. Events are arrivals and completions; each policy runs three "
                         + "times and the fastest run counts (the first includes JIT warm-up; on this 2-core machine a cold run "
@@ -148,7 +156,10 @@ public final class EvaluationReport {
         double logP99 = 0;
         double logMean = 0;
         for (long seed = 1; seed <= 4; seed++) {
-            for (int start = 0; start < 1440; start += 120) {
+            for (int start = 0; start + MINUTES <= trace.minutes(); start += 120) {
+                if (trace.activeFunctions(start, MINUTES) < FUNCTIONS) {
+                    continue; // too few functions for the working set in this slice
+                }
                 Workload w = Workload.build(trace, catalogue, cost, new Workload.Spec(FUNCTIONS, start, MINUTES, COMPRESSION, true, seed, false));
                 if (w.invocations() < MIN_SLICE_INVOCATIONS) {
                     continue; // too few for a p99 to mean anything
@@ -190,18 +201,6 @@ public final class EvaluationReport {
         md.append("<details><summary>every slice</summary>\n\n").append(table).append("\n</details>\n\n");
     }
 
-    private static int activeFunctions(AzureTrace trace, int start, int minutes) {
-        int n = 0;
-        for (AzureTrace.TraceFunction f : trace.functions()) {
-            for (int m = start; m < start + minutes; m++) {
-                if (f.perMinute()[m] > 0) {
-                    n++;
-                    break;
-                }
-            }
-        }
-        return n;
-    }
 
     private static void cdf(List<SimResult> results, Path file) throws IOException {
         XYChart chart = new XYChartBuilder().width(800).height(500).title("Latency CDF")
@@ -252,7 +251,7 @@ public final class EvaluationReport {
             series.add(new double[compression.length]);
         }
         for (int i = 0; i < compression.length; i++) {
-            Workload w = Workload.build(trace, catalogue, cost, new Workload.Spec(FUNCTIONS, START, MINUTES, compression[i], true, SEED, false));
+            Workload w = Workload.build(trace, catalogue, cost, new Workload.Spec(FUNCTIONS, sliceStart, MINUTES, compression[i], true, SEED, false));
             double lb = Simulator.run(w, SimulationBenchmark.POLICIES.get(0), SimConfigs.job(GPUS, memory)).meanMs();
             for (int p = 1; p < SimulationBenchmark.POLICIES.size(); p++) {
                 series.get(p - 1)[i] = lb / Simulator.run(w, SimulationBenchmark.POLICIES.get(p), SimConfigs.job(GPUS, memory)).meanMs();

@@ -64,6 +64,10 @@ public record Workload(List<String> models, long[] bytes, double[] loadMs, doubl
      * share the listed models by name (as a replay over a fixed repository must).
      */
     public static Workload build(AzureTrace trace, List<ModelCost> catalogue, boolean distinct, Spec spec) {
+        if (spec.startMinute() + spec.minutes() > trace.minutes()) {
+            throw new IllegalArgumentException("minutes " + spec.startMinute() + "-" + (spec.startMinute() + spec.minutes())
+                    + " run past the trace's end: it has " + trace.minutes() + " minutes");
+        }
         SplittableRandom random = new SplittableRandom(spec.seed());
         // Functions active in the window, in a seeded random order: a working set of the requested size.
         List<AzureTrace.TraceFunction> active = new ArrayList<>();
@@ -78,7 +82,9 @@ public record Workload(List<String> models, long[] bytes, double[] loadMs, doubl
         }
         if (active.size() < spec.functions()) {
             throw new IllegalArgumentException("only " + active.size() + " functions are active in minutes "
-                    + spec.startMinute() + "-" + (spec.startMinute() + spec.minutes()) + ", " + spec.functions() + " asked");
+                    + spec.startMinute() + "-" + (spec.startMinute() + spec.minutes()) + ", " + spec.functions()
+                    + " asked; the trace's busiest " + spec.minutes() + " minutes start at minute "
+                    + trace.busiestWindow(spec.minutes()));
         }
         for (int i = active.size() - 1; i > 0; i--) {
             int j = random.nextInt(i + 1);
