@@ -115,10 +115,6 @@ public final class Router<T> {
         this.lastHeardMs = new double[settings.workers()];
     }
 
-    public RouterSettings settings() {
-        return settings;
-    }
-
     /** An invocation arrived: it is queued (and dispatched if a worker is free), shed or expired. */
     public void submit(T item, String model, long arrivedMs, long deadlineMs, long sizeBytes) {
         expire(false);
@@ -278,10 +274,5 @@ public final class Router<T> {
      */
     public void restorePending(T item, String model, long arrivedMs, long deadlineMs, long sizeBytes) {
         enqueue(item, model, arrivedMs, deadlineMs, sizeBytes);
-    }
-
-    /** The view, for tests and benchmarks. */
-    public List<WorkerView> workers() {
-        return scheduler.workers();
     }
 }

@@ -51,10 +51,4 @@ public record RouterSettings(
         return new RouterSettings(policy, n, workerMemoryBytes, slotsPerWorker, maxBypass, window, reportTimeoutMs,
                 maxPending, maxPendingBytes, evictionPolicy);
     }
-
-    /** The same settings with another routing policy. */
-    public RouterSettings withPolicy(String name) {
-        return new RouterSettings(name, workers, workerMemoryBytes, slotsPerWorker, maxBypass, window, reportTimeoutMs,
-                maxPending, maxPendingBytes, evictionPolicy);
-    }
 }

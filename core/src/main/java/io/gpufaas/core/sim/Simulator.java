@@ -68,10 +68,6 @@ public final class Simulator {
         public Config withHostCores(int cores) {
             return new Config(gpus, gpuMemoryBytes, router, worker, reportDelayMs, cores);
         }
-
-        public Config withReportDelayMs(double ms) {
-            return new Config(gpus, gpuMemoryBytes, router, worker, ms, hostCores);
-        }
     }
 
     /** One invocation in the simulation. */

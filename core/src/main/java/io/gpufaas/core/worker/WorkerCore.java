@@ -289,10 +289,6 @@ public final class WorkerCore<J> {
         cache.restoreStatistics(m);
     }
 
-    public boolean isReady(String model) {
-        return cache.isReady(model);
-    }
-
     /** Bytes {@code model} holds on the device now, 0 if it is not resident. */
     public long residentBytes(String model) {
         return cache.isReady(model) ? cache.entry(model).map(e -> e.bytes()).orElse(0L) : 0L;
@@ -312,10 +308,6 @@ public final class WorkerCore<J> {
 
     public void restorePolicyState(double state) {
         cache.policy().restoreState(state);
-    }
-
-    public long capacityBytes() {
-        return cache.capacity();
     }
 
     /** Point-in-time figures for gauges. */

@@ -51,11 +51,4 @@ public record WorkerSettings(
         }
         io.gpufaas.core.cache.EvictionPolicies.create(evictionPolicy); // fails on an unknown name
     }
-
-    /** The same settings with another bound on decoded input. */
-    public WorkerSettings withMaxDecodedBytes(long bytes) {
-        return new WorkerSettings(concurrency, maxBatch, maxBatchDelayMs, outOfOrder, maxBypass, evictionPolicy,
-                warmRestore, bytes, queueCapacity, timeoutMs);
-    }
-
 }
