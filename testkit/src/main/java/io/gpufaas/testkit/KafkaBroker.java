@@ -31,21 +31,37 @@ public abstract class KafkaBroker implements AutoCloseable {
 
     public abstract String bootstrapServers();
 
+    /** A broker someone else runs (scripts/kafka.sh's, say), reached at {@code bootstrapServers}. */
+    public static KafkaBroker at(String bootstrapServers) {
+        return new KafkaBroker() {
+            @Override
+            public String bootstrapServers() {
+                return bootstrapServers;
+            }
+
+            @Override
+            public void close() {}
+        };
+    }
+
     public void createTopics(int partitions, String... topics) {
         List<NewTopic> newTopics = new ArrayList<>();
         for (String t : topics) {
             newTopics.add(new NewTopic(t, partitions, (short) 1));
         }
-        create(newTopics);
+        createTopics(newTopics);
     }
 
     /** One topic with topic-level configs, e.g. {@code max.message.bytes}. */
     public void createTopic(String topic, int partitions, Map<String, String> configs) {
-        create(List.of(new NewTopic(topic, partitions, (short) 1).configs(configs)));
+        createTopics(List.of(new NewTopic(topic, partitions, (short) 1).configs(configs)));
     }
 
-    /** Creates the topics and waits until the broker's metadata lists them, as clients will see it. */
-    private void create(List<NewTopic> newTopics) {
+    /**
+     * Creates the topics that do not exist yet and waits until the broker's metadata lists them
+     * all, as clients will see it.
+     */
+    public void createTopics(List<NewTopic> newTopics) {
         try (Admin admin = admin()) {
             try {
                 admin.createTopics(newTopics).all().get();

@@ -42,20 +42,10 @@ public final class KafkaTopics {
         Properties p = new Properties();
         p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, args[0]);
         try (Admin admin = Admin.create(p)) {
-            Set<String> existing = listWhenReady(admin);
-            List<NewTopic> missing = wanted.stream().filter(t -> !existing.contains(t.name())).toList();
-            if (!missing.isEmpty()) {
-                admin.createTopics(missing).all().get(60, TimeUnit.SECONDS);
-            }
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (!admin.listTopics().names().get().containsAll(wanted.stream().map(NewTopic::name).toList())) {
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("created topics are not listed after 30 s");
-                }
-                Thread.sleep(100); // polling the broker's metadata
-            }
-            System.out.println("created " + missing.size() + " topics, " + (wanted.size() - missing.size()) + " existed");
+            listWhenReady(admin);
         }
+        KafkaBroker.at(args[0]).createTopics(wanted);
+        System.out.println("topics ready: " + wanted.stream().map(NewTopic::name).toList());
     }
 
     private static Set<String> listWhenReady(Admin admin) throws InterruptedException {

@@ -30,6 +30,19 @@ public final class OutputFit {
     public static final int MIN_RECORD_BYTES = 64 * 1024;
 
     /**
+     * {@code maxRecordBytes}, if a topic taking records that large has room for a reduced result
+     * or dead letter; else an {@link IllegalArgumentException} naming the topic.
+     */
+    public static int requireRoom(String topic, int maxRecordBytes) {
+        if (maxRecordBytes < MIN_RECORD_BYTES) {
+            throw new IllegalArgumentException("topic '" + topic + "' takes records of at most " + maxRecordBytes
+                    + " bytes; the job needs at least " + MIN_RECORD_BYTES
+                    + " to write a truncated dead letter or a RESULT_TOO_LARGE result");
+        }
+        return maxRecordBytes;
+    }
+
+    /**
      * A dead letter's Kafka key is the original key up to this size; a longer one (itself a sign
      * of a broken producer) is replaced by {@code sha256:<hex>} of it, so it cannot crowd out the
      * record it keys.

@@ -66,7 +66,7 @@ public final class DecodeFunction extends BroadcastProcessFunction<RawRecord, Ra
     private final RegistryLoader registryLoader;
 
     private transient Map<String, FunctionSpec> builtins;
-    /** Where a function deployed while the job runs is read from. */
+    /** Where a function deployed while the job runs is read from; read at the first DEPLOY. */
     private transient FunctionRegistry registry;
     private transient Map<String, Deployment> overrides;
     private transient boolean overridesLoaded;
@@ -87,7 +87,6 @@ public final class DecodeFunction extends BroadcastProcessFunction<RawRecord, Ra
     public void open(OpenContext openContext) {
         overrides = new HashMap<>();
         builtins = new HashMap<>();
-        registry = registryLoader.load();
         FunctionRegistry.builtins().all().forEach(spec -> builtins.put(spec.name(), spec));
         Map<String, FunctionSpec> base = new LinkedHashMap<>();
         initial.forEach(s -> base.put(s.name(), s));
@@ -191,6 +190,9 @@ public final class DecodeFunction extends BroadcastProcessFunction<RawRecord, Ra
             deployment = Deployment.deployed(builtin);
             deployed.inc();
         } else {
+            if (registry == null) {
+                registry = registryLoader.load();
+            }
             FunctionRegistry.Resolution resolution = registry.resolve(command.function());
             if (resolution.function() == null) {
                 return Optional.of(new DeadLetter(ErrorCode.UNKNOWN_FUNCTION, "cannot deploy '" + command.function()

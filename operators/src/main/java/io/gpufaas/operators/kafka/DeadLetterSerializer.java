@@ -34,11 +34,7 @@ public final class DeadLetterSerializer implements KafkaRecordSerializationSchem
     /** @param maxRecordBytes the most bytes one record may take on {@code topic} */
     public DeadLetterSerializer(String topic, int maxRecordBytes) {
         this.topic = Objects.requireNonNull(topic, "topic");
-        if (maxRecordBytes < OutputFit.MIN_RECORD_BYTES) {
-            throw new IllegalArgumentException("topic '" + topic + "' takes records of at most " + maxRecordBytes
-                    + " bytes; dead letters need at least " + OutputFit.MIN_RECORD_BYTES);
-        }
-        this.maxRecordBytes = maxRecordBytes;
+        this.maxRecordBytes = OutputFit.requireRoom(topic, maxRecordBytes);
     }
 
     @Override

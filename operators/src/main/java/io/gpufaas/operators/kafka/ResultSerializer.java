@@ -29,11 +29,7 @@ public final class ResultSerializer implements KafkaRecordSerializationSchema<In
      *     topic's {@code max.message.bytes} and the producer's {@code max.request.size}) */
     public ResultSerializer(String topic, int maxRecordBytes) {
         this.topic = Objects.requireNonNull(topic, "topic");
-        if (maxRecordBytes < OutputFit.MIN_RECORD_BYTES) {
-            throw new IllegalArgumentException("topic '" + topic + "' takes records of at most " + maxRecordBytes
-                    + " bytes; results need at least " + OutputFit.MIN_RECORD_BYTES);
-        }
-        this.maxRecordBytes = maxRecordBytes;
+        this.maxRecordBytes = OutputFit.requireRoom(topic, maxRecordBytes);
     }
 
     @Override
