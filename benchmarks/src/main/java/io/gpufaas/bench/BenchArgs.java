@@ -73,6 +73,19 @@ final class BenchArgs {
         return get(name, otherwise, Double::parseDouble);
     }
 
+    /** A comma-separated list, e.g. {@code --loads 0.2,0.8}. */
+    List<String> strings(String name, List<String> otherwise) {
+        return get(name, otherwise, s -> List.of(s.split(",")));
+    }
+
+    List<Double> decimals(String name, List<Double> otherwise) {
+        return get(name, otherwise, s -> java.util.Arrays.stream(s.split(",")).map(Double::parseDouble).toList());
+    }
+
+    List<Integer> integers(String name, List<Integer> otherwise) {
+        return get(name, otherwise, s -> java.util.Arrays.stream(s.split(",")).map(Integer::parseInt).toList());
+    }
+
     /** A path, or {@code otherwise} (which may be null: "not given"). */
     Path path(String name, Path otherwise) {
         return get(name, otherwise, Path::of);

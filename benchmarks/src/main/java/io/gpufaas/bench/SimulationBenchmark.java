@@ -17,11 +17,12 @@ import java.util.Locale;
  * ratios against load balancing and the clairvoyant bound on the hit ratio.
  *
  * <p>{@code scripts/bench-sim.sh [--functions 35] [--gpus 4] [--gpu-memory-gb 16] [--minutes 30]
- * [--start 600] [--compression 60] [--seed 1] [--trace FILE_inv.csv] [--single-slot]}
+ * [--start 600] [--compression 60 | --utilisation 0.8] [--durations model|trace] [--eviction lru] [--seed 1]
+ * [--trace FILE_inv.csv] [--single-slot]}
  */
 public final class SimulationBenchmark {
 
-    static final List<String> POLICIES = List.of("round-robin", "least-loaded", "ch-bl", "lalb", "lalb-o3", "ect-o3");
+    static final List<String> POLICIES = List.of("round-robin", "least-loaded", "ch-bl", "lalb", "lalb-o3", "ect-o3", "demand");
 
     private SimulationBenchmark() {}
 
@@ -42,16 +43,22 @@ public final class SimulationBenchmark {
         double compression = a.decimal("compression", 60);
         long seed = a.longValue("seed", 1);
         boolean singleSlot = a.flag("single-slot");
+        double utilisation = a.decimal("utilisation", 0);
+        boolean traceDurations = a.string("durations", "model").equals("trace");
+        String eviction = a.string("eviction", "lru");
         a.done();
         AzureTrace trace = trace(shared, tracePath);
         ModelCatalogue catalogue = ModelCatalogue.read(shared.resolve("models").resolve("torchvision-classification-weights.csv"));
         CostModel cost = CostModel.v100FromHost();
         Workload w = Workload.build(trace, catalogue, cost,
-                new Workload.Spec(functions, start, minutes, compression, true, seed, false));
+                new Workload.Spec(functions, start, minutes, utilisation > 0 ? 1 : compression, true, seed, false, traceDurations));
+        if (utilisation > 0) {
+            w = w.atUtilisation(utilisation, gpus, minutes * 60_000.0); // instead of a compression factor
+        }
         long memory = (long) (memoryGb * (1L << 30));
         // The job's own settings (slots per worker, concurrency, batching, report delay), unless
         // --single-slot asks for the simulator as it was before it ran the job's router.
-        Simulator.Config config = singleSlot ? Simulator.Config.singleSlot(gpus, memory) : SimConfigs.job(gpus, memory);
+        Simulator.Config config = singleSlot ? Simulator.Config.singleSlot(gpus, memory) : EvaluationGrid.config(new EvaluationGrid.Fleet(gpus, memoryGb), eviction);
         System.out.printf(Locale.ROOT, "settings: %s%n", singleSlot ? "one slot per GPU, no batching, no report delay"
                 : String.format(Locale.ROOT, "the job's: %d slots per worker, concurrency %d, batches of up to %d, "
                         + "eviction %s, report delay %.0f ms", config.router().slotsPerWorker(), config.worker().concurrency(),

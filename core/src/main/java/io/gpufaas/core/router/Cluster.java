@@ -19,12 +19,27 @@ public final class Cluster implements WorkerView.Listener {
     private final BitSet free = new BitSet();
     private final Map<String, BitSet> holders = new HashMap<>();
     private final int[] lastRunning;
+    /** Workers by how many invocations they run: {@code byRunning[k]} runs exactly k (k below the most slots). */
+    private final BitSet[] byRunning;
     private int totalRunning;
     private java.util.function.ToIntFunction<String> waiting = model -> 0;
+    /** Models with invocations in the router's queue. */
+    private final java.util.Set<String> waitingModels = new java.util.HashSet<>();
+    /** Per worker, how many of the models it holds have invocations waiting: work it would hit. */
+    private final int[] waitingHeld;
 
     public Cluster(List<WorkerView> workers) {
         this.workers = List.copyOf(workers);
         this.lastRunning = new int[this.workers.size()];
+        this.waitingHeld = new int[this.workers.size()];
+        int mostSlots = this.workers.stream().mapToInt(WorkerView::slots).max().orElse(1);
+        this.byRunning = new BitSet[mostSlots + 1];
+        for (int k = 0; k < byRunning.length; k++) {
+            byRunning[k] = new BitSet();
+        }
+        for (int i = 0; i < this.workers.size(); i++) {
+            byRunning[0].set(i);
+        }
         for (int i = 0; i < this.workers.size(); i++) {
             WorkerView w = this.workers.get(i);
             if (w.id() != i) {
@@ -76,20 +91,57 @@ public final class Cluster implements WorkerView.Listener {
         this.waiting = source;
     }
 
+    /**
+     * The router's queue says {@code model}'s line went from empty to waiting ({@code true}) or
+     * back: keeps {@link #holdsWaitingWork} current.
+     */
+    void lineChanged(String model, boolean waiting) {
+        if (waiting ? waitingModels.add(model) : waitingModels.remove(model)) {
+            BitSet h = holders(model);
+            for (int i = h.nextSetBit(0); i >= 0; i = h.nextSetBit(i + 1)) {
+                waitingHeld[i] += waiting ? 1 : -1;
+            }
+        }
+    }
+
+    /** Whether worker {@code id} holds a model with invocations waiting: work it would hit. In O(1). */
+    public boolean holdsWaitingWork(int id) {
+        return waitingHeld[id] > 0;
+    }
+
     /** Invocations running across all workers. */
     public int totalRunning() {
         return totalRunning;
+    }
+
+    /**
+     * Workers running exactly {@code k} invocations, for {@code k} up to the most slots any worker
+     * has (empty above). Live: do not modify.
+     */
+    public BitSet withRunning(int k) {
+        return k >= 0 && k < byRunning.length ? byRunning[k] : NONE;
+    }
+
+    /** The most slots any worker has: {@link #withRunning} is empty above it. */
+    public int mostSlots() {
+        return byRunning.length - 1;
     }
 
     @Override
     public void slotsChanged(WorkerView w) {
         free.set(w.id(), w.hasFreeSlot());
         totalRunning += w.running() - lastRunning[w.id()];
+        byRunning[Math.min(lastRunning[w.id()], byRunning.length - 1)].clear(w.id());
+        byRunning[Math.min(w.running(), byRunning.length - 1)].set(w.id());
         lastRunning[w.id()] = w.running();
     }
 
     @Override
     public void residencyChanged(WorkerView w, String model, boolean resident) {
+        boolean wasHolder = holders(model).get(w.id());
+        if (wasHolder != resident && waitingModels.contains(model)) {
+            waitingHeld[w.id()] += resident ? 1 : -1;
+        }
         if (resident) {
             holders.computeIfAbsent(model, m -> new BitSet()).set(w.id());
         } else {

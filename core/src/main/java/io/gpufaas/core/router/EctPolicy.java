@@ -1,8 +1,6 @@
 package io.gpufaas.core.router;
 
-import io.gpufaas.core.cache.CacheEntry;
 import java.util.BitSet;
-import java.util.List;
 import java.util.OptionalInt;
 
 /**
@@ -79,7 +77,7 @@ public final class EctPolicy implements RoutingPolicy {
                 if (w.evictionCost(request.model(), request.bytes()) < 0 || !eligible.test(w)) {
                     continue;
                 }
-                double ect = loadEct + displacementCost(w, request.bytes());
+                double ect = loadEct + Workers.displacementCost(w, request.bytes());
                 if (ect < bestEct || (ect == bestEct && best != null && w.running() < best.running())) {
                     best = w;
                     bestEct = ect;
@@ -90,26 +88,5 @@ public final class EctPolicy implements RoutingPolicy {
             return OptionalInt.empty();
         }
         return OptionalInt.of(best.id());
-    }
-
-    /**
-     * What loading {@code bytes} on {@code w} is expected to cost later: the reload costs of the
-     * models it would evict, each weighted by its share of the worker's accesses (a model used
-     * once costs little to drop; a popular one almost its full reload).
-     */
-    private static double displacementCost(WorkerView w, long bytes) {
-        List<CacheEntry> victims = w.cache().victimsFor(bytes).orElse(List.of());
-        if (victims.isEmpty()) {
-            return 0;
-        }
-        long totalFrequency = 0;
-        for (CacheEntry e : w.cache().entries()) {
-            totalFrequency += e.frequency();
-        }
-        double cost = 0;
-        for (CacheEntry v : victims) {
-            cost += v.loadCost() * v.frequency() / (double) Math.max(1, totalFrequency);
-        }
-        return cost;
     }
 }

@@ -1,5 +1,6 @@
 package io.gpufaas.core.router;
 
+import java.util.BitSet;
 import java.util.OptionalInt;
 
 /** Load balancing only: the free worker with the fewest invocations running, lowest id first. */
@@ -14,13 +15,16 @@ public final class LeastLoadedPolicy implements RoutingPolicy {
 
     @Override
     public OptionalInt choose(Request<?> request, Cluster cluster, double nowMs) {
-        WorkerView best = null;
-        for (int i = cluster.free().nextSetBit(0); i >= 0; i = cluster.free().nextSetBit(i + 1)) {
-            WorkerView w = cluster.get(i);
-            if (Workers.placeable(request, w) && (best == null || w.running() < best.running())) {
-                best = w;
+        // Level by level from idle up, lowest id first within a level: the first placeable worker
+        // is the least loaded, found without scanning the fleet when idle workers exist.
+        for (int k = 0; k < cluster.mostSlots(); k++) {
+            BitSet level = cluster.withRunning(k);
+            for (int i = level.nextSetBit(0); i >= 0; i = level.nextSetBit(i + 1)) {
+                if (Workers.placeable(request, cluster.get(i))) {
+                    return OptionalInt.of(i);
+                }
             }
         }
-        return best == null ? OptionalInt.empty() : OptionalInt.of(best.id());
+        return OptionalInt.empty();
     }
 }

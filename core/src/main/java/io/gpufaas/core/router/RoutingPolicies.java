@@ -9,7 +9,7 @@ public final class RoutingPolicies {
     private RoutingPolicies() {}
 
     public static final List<String> NAMES = List.of(RoundRobinPolicy.NAME, LeastLoadedPolicy.NAME, LalbPolicy.NAME,
-            LalbPolicy.LalbO3.NAME, ConsistentHashPolicy.NAME, EctPolicy.NAME);
+            LalbPolicy.LalbO3.NAME, ConsistentHashPolicy.NAME, EctPolicy.NAME, DemandPolicy.NAME);
 
     public static RoutingPolicy create(String name) {
         return switch (name.toLowerCase(Locale.ROOT)) {
@@ -19,6 +19,7 @@ public final class RoutingPolicies {
             case LalbPolicy.LalbO3.NAME -> LalbPolicy.withOutOfOrder();
             case ConsistentHashPolicy.NAME -> new ConsistentHashPolicy(1.25);
             case EctPolicy.NAME -> new EctPolicy();
+            case DemandPolicy.NAME -> new DemandPolicy();
             default -> throw new IllegalArgumentException("unknown routing policy '" + name + "'; known: " + NAMES);
         };
     }

@@ -116,6 +116,7 @@ public final class Scheduler<T> {
         line.add(p);
         if (line.size() == 1) {
             heads.add(p);
+            cluster.lineChanged(request.model(), true);
         }
         queued++;
     }
@@ -131,6 +132,8 @@ public final class Scheduler<T> {
                 heads.remove(head);
                 if (!line.isEmpty()) {
                     heads.add(line.peekFirst());
+                } else if (head != null) {
+                    cluster.lineChanged(head.request.model(), false);
                 }
             }
             if (line.isEmpty()) {
@@ -198,6 +201,8 @@ public final class Scheduler<T> {
         // An empty line stays for the model's next invocation: no allocation per dispatch.
         if (!line.isEmpty()) {
             heads.add(line.peekFirst());
+        } else {
+            cluster.lineChanged(dispatched.request.model(), false);
         }
     }
 

@@ -93,6 +93,19 @@ public final class WorkerView {
     }
 
     /**
+     * Milliseconds of work already here, by the router's estimates: the expected remaining time
+     * of every running invocation, summed, since a GPU computes one batch at a time. Unlike
+     * {@link #expectedWaitMs}, a worker with a free slot behind a long run is not free.
+     */
+    public double backlogMs(double nowMs) {
+        double sum = 0;
+        for (double until : busyUntil) {
+            sum += Math.max(0, until - nowMs);
+        }
+        return sum;
+    }
+
+    /**
      * Would a load of {@code bytes} fit here now, and at what cost: the bytes it would evict
      * (0 when free memory suffices), or -1 when it cannot be placed at all right now.
      */

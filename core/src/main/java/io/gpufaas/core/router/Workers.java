@@ -103,15 +103,31 @@ final class Workers {
 
     /** Whether invocations wait in the router's queue for a model {@code w} holds: work it would hit. */
     static boolean hasWaitingHits(WorkerView w, Cluster cluster) {
-        for (var e : w.cache().entries()) {
-            if (cluster.waiting(e.model()) > 0) {
-                return true;
-            }
-        }
-        return false;
+        return cluster.holdsWaitingWork(w.id());
     }
 
     static boolean placeable(Request<?> r, WorkerView w) {
         return w.hasFreeSlot() && w.evictionCost(r.model(), r.bytes()) >= 0;
+    }
+
+    /**
+     * What loading {@code bytes} on {@code w} is expected to cost later: the reload costs of the
+     * models it would evict, each weighted by its share of the worker's accesses (a model used
+     * once costs little to drop; a popular one almost its full reload).
+     */
+    static double displacementCost(WorkerView w, long bytes) {
+        java.util.List<io.gpufaas.core.cache.CacheEntry> victims = w.cache().victimsFor(bytes).orElse(java.util.List.of());
+        if (victims.isEmpty()) {
+            return 0;
+        }
+        long totalFrequency = 0;
+        for (var e : w.cache().entries()) {
+            totalFrequency += e.frequency();
+        }
+        double cost = 0;
+        for (var v : victims) {
+            cost += v.loadCost() * v.frequency() / (double) Math.max(1, totalFrequency);
+        }
+        return cost;
     }
 }

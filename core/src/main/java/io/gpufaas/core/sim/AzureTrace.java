@@ -21,6 +21,11 @@ public record AzureTrace(List<TraceFunction> functions) {
 
     /** One function of the trace. */
     public record TraceFunction(String hash, int[] perMinute, double averageDurationMs) {
+        /** Whether the trace gave this function's execution time ({@code averageDurationMs} is NaN otherwise). */
+        public boolean hasDuration() {
+            return !Double.isNaN(averageDurationMs);
+        }
+
         public long invocations() {
             long n = 0;
             for (int c : perMinute) {
@@ -40,7 +45,7 @@ public record AzureTrace(List<TraceFunction> functions) {
      * {@code minute_1}...) or the published dataset's {@code invocations_per_function_md.anon.dNN.csv}
      * (minute columns {@code 1}...). Execution times come from the matching durations file beside it
      * ({@code <prefix>_run.csv} or {@code function_durations_percentiles.anon.dNN.csv}) when there
-     * is one; otherwise every function's average is 100 ms.
+     * is one; a function without one has a NaN average.
      */
     public static AzureTrace read(Path invocationsCsv) {
         Map<String, Double> durations = durations(durationsFileFor(invocationsCsv));
@@ -68,7 +73,7 @@ public record AzureTrace(List<TraceFunction> functions) {
                                 + ": not a count of invocations: '" + f[first + m] + "'");
                     }
                 }
-                functions.add(new TraceFunction(f[fn], counts, durations.getOrDefault(f[fn], 100.0)));
+                functions.add(new TraceFunction(f[fn], counts, durations.getOrDefault(f[fn], Double.NaN)));
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + invocationsCsv, e);
@@ -95,6 +100,13 @@ public record AzureTrace(List<TraceFunction> functions) {
             return invocationsCsv.resolveSibling(name + ".no-durations");
         }
         return invocationsCsv.resolveSibling(durations);
+    }
+
+    /** The median of the functions' average execution times, NaN when the trace has none. */
+    public double medianDurationMs() {
+        double[] known = functions.stream().filter(TraceFunction::hasDuration).mapToDouble(TraceFunction::averageDurationMs)
+                .sorted().toArray();
+        return known.length == 0 ? Double.NaN : known[known.length / 2];
     }
 
     /** The length of the trace in minutes: its longest function's. */

@@ -2,12 +2,20 @@ package io.gpufaas.core.sim;
 
 import java.util.Arrays;
 
-/** What one simulated run measured: every invocation's latency, and hits and misses. */
-public record SimResult(String policy, double[] latenciesMs, long hits, long misses, double makespanMs) {
+/**
+ * What one simulated run measured: every invocation's latency, hits and misses, and the devices'
+ * busy time (loads plus batches, in GPU-milliseconds: what the run cost the pool).
+ */
+public record SimResult(String policy, double[] latenciesMs, long hits, long misses, double makespanMs, double busyGpuMs) {
 
     public SimResult {
         latenciesMs = latenciesMs.clone();
         Arrays.sort(latenciesMs);
+    }
+
+    /** A result that did not measure device time. */
+    public SimResult(String policy, double[] latenciesMs, long hits, long misses, double makespanMs) {
+        this(policy, latenciesMs, hits, misses, makespanMs, 0);
     }
 
     public double meanMs() {

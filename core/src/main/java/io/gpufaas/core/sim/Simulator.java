@@ -104,6 +104,7 @@ public final class Simulator {
     private int done;
     private double now;
     private double virtual;
+    private double busyGpuMs;
 
     private Simulator(Workload w, String policy, Config c) {
         this.w = w;
@@ -185,7 +186,7 @@ public final class Simulator {
         if (shed > 0) {
             throw new IllegalStateException(shed + " invocations were shed: the simulation needs an unbounded router queue");
         }
-        return new SimResult(policy, latencies, hits, misses, now);
+        return new SimResult(policy, latencies, hits, misses, now, busyGpuMs);
     }
 
     private double rate() {
@@ -199,9 +200,11 @@ public final class Simulator {
             if (step instanceof WorkerCore.Step.Load<Job> load) {
                 int f = modelIndex.get(load.model());
                 running.add(new Activity(virtual + w.loadMs()[f], seq++, i, load, null, now));
+                busyGpuMs += w.loadMs()[f];
             } else if (step instanceof WorkerCore.Step.Run<Job> run) {
                 int f = run.batch().get(0).function();
                 double ms = CostModel.batchMs(w.execMs()[f], run.batch().size());
+                busyGpuMs += ms;
                 if (c.hostCores() <= 0) {
                     // One batch at a time on a GPU's compute: this one starts when the last ends.
                     double start = Math.max(now, computeFreeAtMs[i]);

@@ -28,13 +28,22 @@ public record Workload(List<String> models, long[] bytes, double[] loadMs, doubl
      * @param seed for choosing functions, mapping models and spreading arrivals
      * @param busiest take the functions with the most invocations in the window instead of a
      *     seeded random choice among the active ones (a replay on one machine needs traffic)
+     * @param traceDurations scale each function's run time by its trace duration against the
+     *     trace's median (a function that ran 10x the median runs 10x its model's cost), where the
+     *     trace has durations; else every function runs its model's cost
      */
     public record Spec(int functions, int startMinute, int minutes, double compression, boolean poisson, long seed,
-            boolean busiest) {
+            boolean busiest, boolean traceDurations) {
         public Spec {
             if (functions < 1 || minutes < 1 || startMinute < 0 || compression <= 0) {
                 throw new IllegalArgumentException("invalid workload spec " + this);
             }
+        }
+
+        /** A spec whose run times are the models' own. */
+        public Spec(int functions, int startMinute, int minutes, double compression, boolean poisson, long seed,
+                boolean busiest) {
+            this(functions, startMinute, minutes, compression, poisson, seed, busiest, false);
         }
     }
 
@@ -96,6 +105,7 @@ public record Workload(List<String> models, long[] bytes, double[] loadMs, doubl
             active.sort(java.util.Comparator.comparingLong((AzureTrace.TraceFunction f) -> -windowCount(f, spec)));
         }
         List<AzureTrace.TraceFunction> chosen = active.subList(0, spec.functions());
+        double medianDurationMs = trace.medianDurationMs();
         List<String> models = new ArrayList<>();
         long[] bytes = new long[chosen.size()];
         double[] loadMs = new double[chosen.size()];
@@ -105,7 +115,9 @@ public record Workload(List<String> models, long[] bytes, double[] loadMs, doubl
             models.add(distinct ? "fn" + i + "-" + m.name() : m.name());
             bytes[i] = m.bytes();
             loadMs[i] = m.loadMs();
-            execMs[i] = m.execMs();
+            AzureTrace.TraceFunction f = chosen.get(i);
+            execMs[i] = spec.traceDurations() && f.hasDuration() && medianDurationMs > 0
+                    ? m.execMs() * f.averageDurationMs() / medianDurationMs : m.execMs();
         }
         double minuteMs = 60_000 / spec.compression();
         List<double[]> arrivals = new ArrayList<>();
@@ -160,6 +172,34 @@ public record Workload(List<String> models, long[] bytes, double[] loadMs, doubl
             fn[i] = function[k];
         }
         return new Workload(models, bytes, loadMs, execMs, at, fn);
+    }
+
+    /**
+     * The same invocations with time stretched or squeezed so that the work offered, if every
+     * invocation hit, is {@code utilisation} of {@code gpus} GPUs' capacity over the workload's
+     * window of {@code windowMs} (its length as built).
+     */
+    public Workload atUtilisation(double utilisation, int gpus, double windowMs) {
+        if (utilisation <= 0 || gpus < 1 || windowMs <= 0) {
+            throw new IllegalArgumentException("need utilisation > 0, gpus >= 1 and a window, were " + utilisation
+                    + ", " + gpus + ", " + windowMs);
+        }
+        double targetWindowMs = workMs() / (utilisation * gpus);
+        double factor = targetWindowMs / windowMs;
+        double[] at = new double[arrivalMs.length];
+        for (int i = 0; i < at.length; i++) {
+            at[i] = arrivalMs[i] * factor;
+        }
+        return new Workload(models, bytes, loadMs, execMs, at, function);
+    }
+
+    /** The run time of every invocation at batch 1, all hits: the work offered. */
+    public double workMs() {
+        double work = 0;
+        for (int f : function) {
+            work += execMs[f];
+        }
+        return work;
     }
 
     /** Total bytes of all models: the working set's size. */

@@ -9,11 +9,11 @@ import java.util.Random;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** The cluster's live indexes (free workers, holders per model) always equal a full recomputation. */
+/** The cluster's live indexes (free workers, workers by running count, holders per model, workers holding waited-for models) always equal a full recomputation. */
 class ClusterIndexTest {
 
     @ParameterizedTest
-    @ValueSource(strings = {"round-robin", "lalb", "lalb-o3", "ch-bl", "ect-o3"})
+    @ValueSource(strings = {"round-robin", "least-loaded", "lalb", "lalb-o3", "ch-bl", "ect-o3", "demand"})
     void indexesMatchTheViewsUnderRandomTraffic(String policy) {
         Random random = new Random(policy.hashCode());
         List<WorkerView> views = new ArrayList<>();
@@ -52,6 +52,17 @@ class ClusterIndexTest {
             assertThat(c.free()).isEqualTo(free);
             int total = views.stream().mapToInt(WorkerView::running).sum();
             assertThat(c.totalRunning()).isEqualTo(total);
+            for (int k = 0; k <= c.mostSlots(); k++) {
+                BitSet level = new BitSet();
+                for (WorkerView w : views) {
+                    level.set(w.id(), w.running() == k);
+                }
+                assertThat(c.withRunning(k)).as("workers running %d", k).isEqualTo(level);
+            }
+            for (WorkerView w : views) {
+                boolean holdsWaiting = w.cache().entries().stream().anyMatch(e -> c.waiting(e.model()) > 0);
+                assertThat(c.holdsWaitingWork(w.id())).as("worker %d holds waiting work", w.id()).isEqualTo(holdsWaiting);
+            }
             for (int m = 0; m < 20; m++) {
                 BitSet holders = new BitSet();
                 for (WorkerView w : views) {

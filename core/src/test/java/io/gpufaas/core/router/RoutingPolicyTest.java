@@ -222,6 +222,6 @@ class RoutingPolicyTest {
     @Test
     void unknownPoliciesAreRejectedByName() {
         assertThatThrownBy(() -> RoutingPolicies.create("random"))
-                .hasMessageContaining("known: [round-robin, least-loaded, lalb, lalb-o3, ch-bl, ect-o3]");
+                .hasMessageContaining("known: [round-robin, least-loaded, lalb, lalb-o3, ch-bl, ect-o3, demand]");
     }
 }

@@ -1,0 +1,221 @@
+package io.gpufaas.bench;
+
+import io.gpufaas.core.sim.AzureTrace;
+import io.gpufaas.core.sim.Belady;
+import io.gpufaas.core.sim.CostModel;
+import io.gpufaas.core.sim.ModelCatalogue;
+import io.gpufaas.core.sim.SimResult;
+import io.gpufaas.core.sim.Simulator;
+import io.gpufaas.core.sim.Workload;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.apache.flink.configuration.Configuration;
+
+/**
+ * The evaluation protocol: every policy in every cell of a grid, instead of one operating point.
+ * A cell is a 30-minute slice of the trace x a seed (which functions, which models, which arrivals)
+ * x a working set (how many functions) x a fleet x an offered utilisation (the work the slice
+ * offers if every call hit, divided by the fleet's capacity: time is stretched or squeezed to
+ * reach it). Each function runs its model's cost scaled by its trace duration against the trace's
+ * median. Plus the whole day on 1,000 GPUs at three loads. {@link GridReport} summarises.
+ *
+ * <p>{@code scripts/bench-grid.sh [--quick] [--trace FILE] [--out docs/evaluation] [--threads N]
+ * [--slices 12] [--seeds 3] [--loads 0.2,0.4,...] [--working-sets 35,100,350] [--eviction lru]
+ * [--durations trace|model] [--fleet-day true]}
+ */
+public final class EvaluationGrid {
+
+    static final List<String> POLICIES = List.of("round-robin", "least-loaded", "ch-bl", "lalb", "lalb-o3", "ect-o3", "demand");
+    static final String OURS = "demand";
+    static final int SLICE_MINUTES = 30;
+
+    /** A pool of {@code gpus} devices with {@code memoryGib} each for models. */
+    record Fleet(int gpus, double memoryGib) {
+        long memoryBytes() {
+            return (long) (memoryGib * (1L << 30));
+        }
+
+        String label() {
+            return String.format(Locale.ROOT, "%dx%sGiB", gpus, memoryGib == Math.rint(memoryGib)
+                    ? String.valueOf((long) memoryGib) : String.valueOf(memoryGib));
+        }
+    }
+
+    /** One cell of the grid. */
+    record Cell(int startMinute, long seed, int workingSet, Fleet fleet, double load) {}
+
+    /** One policy's run in one cell. */
+    record Outcome(Cell cell, String policy, double meanMs, double p99Ms, double hitRatio, double busyGpuSeconds,
+            double beladyHitRatio, int invocations, double seconds) {}
+
+    /** What the grid spans. */
+    record Spec(List<Integer> slices, int seeds, List<Integer> workingSets, List<Fleet> fleets, List<Double> loads,
+            List<String> policies, boolean traceDurations, String eviction) {}
+
+    private EvaluationGrid() {}
+
+    public static void main(String[] args) throws Exception {
+        BenchArgs a = BenchArgs.parse(args, "quick");
+        Path shared = a.path("shared-data", Path.of("..", "shared", "data"));
+        Path tracePath = a.path("trace", null);
+        Path out = a.path("out", Path.of("docs", "evaluation"));
+        boolean quick = a.flag("quick");
+        int threads = a.integer("threads", Runtime.getRuntime().availableProcessors());
+        int slices = a.integer("slices", quick ? 4 : 12);
+        int seeds = a.integer("seeds", quick ? 1 : 3);
+        List<Double> loads = a.decimals("loads", quick ? List.of(0.4, 0.8, 1.1) : List.of(0.2, 0.4, 0.6, 0.8, 0.95, 1.1));
+        List<Integer> workingSets = a.integers("working-sets", quick ? List.of(35, 100) : List.of(35, 100, 350));
+        String durations = a.string("durations", "trace");
+        String eviction = a.string("eviction", "lru");
+        boolean fleetDay = Boolean.parseBoolean(a.string("fleet-day", quick ? "false" : "true"));
+        List<String> policies = a.strings("policies", POLICIES);
+        a.done();
+        if (!durations.equals("trace") && !durations.equals("model")) {
+            throw new IllegalArgumentException("--durations is trace or model, was " + durations);
+        }
+        AzureTrace trace = SimulationBenchmark.trace(shared, tracePath);
+        ModelCatalogue catalogue = ModelCatalogue.read(shared.resolve("models/torchvision-classification-weights.csv"));
+        Spec spec = new Spec(sliceStarts(trace, slices), seeds, workingSets,
+                List.of(new Fleet(4, 2.5), new Fleet(16, 16)), loads, policies, durations.equals("trace"), eviction);
+        long t0 = System.nanoTime();
+        List<Outcome> grid = run(trace, catalogue, spec, threads);
+        double gridSeconds = (System.nanoTime() - t0) / 1e9;
+        List<Outcome> day = List.of();
+        double daySeconds = 0;
+        if (fleetDay) {
+            t0 = System.nanoTime();
+            day = fleetDay(trace, catalogue, spec, List.of(0.2, 0.6, 0.95), threads);
+            daySeconds = (System.nanoTime() - t0) / 1e9;
+        }
+        Files.createDirectories(out);
+        String command = "scripts/bench-grid.sh " + String.join(" ", args);
+        String md = new GridReport(spec, grid, day, tracePath == null ? "the shared Azure Functions 2019 sample" : tracePath.toString(),
+                command.trim(), gridSeconds, daySeconds, threads).write(out, quick ? "grid-quick" : "grid");
+        System.out.print(md);
+    }
+
+    /** {@code n} slice starts spread evenly over the trace, the last ending at its end. */
+    static List<Integer> sliceStarts(AzureTrace trace, int n) {
+        int last = trace.minutes() - SLICE_MINUTES;
+        if (last < 0) {
+            throw new IllegalArgumentException("the trace has " + trace.minutes() + " minutes, fewer than one "
+                    + SLICE_MINUTES + "-minute slice");
+        }
+        List<Integer> starts = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            starts.add(n == 1 ? 0 : (int) Math.round(i * last / (double) (n - 1)));
+        }
+        return starts;
+    }
+
+    /** Every cell of {@code spec}, each cell's policies on one thread, cells over {@code threads}. */
+    static List<Outcome> run(AzureTrace trace, ModelCatalogue catalogue, Spec spec, int threads) throws Exception {
+        CostModel cost = CostModel.v100FromHost();
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            List<Future<List<Outcome>>> futures = new ArrayList<>();
+            for (int start : spec.slices()) {
+                for (long seed = 1; seed <= spec.seeds(); seed++) {
+                    for (int ws : spec.workingSets()) {
+                        if (trace.activeFunctions(start, SLICE_MINUTES) < ws) {
+                            continue; // reported as a missing cell
+                        }
+                        long s = seed;
+                        futures.add(pool.submit(() -> {
+                            Workload base = Workload.build(trace, catalogue, cost, new Workload.Spec(ws, start, SLICE_MINUTES,
+                                    1, true, s, false, spec.traceDurations()));
+                            List<Outcome> outcomes = new ArrayList<>();
+                            for (Fleet fleet : spec.fleets()) {
+                                for (double load : spec.loads()) {
+                                    Cell cell = new Cell(start, s, ws, fleet, load);
+                                    Workload w = base.atUtilisation(load, fleet.gpus(), SLICE_MINUTES * 60_000.0);
+                                    outcomes.addAll(runCell(cell, w, spec));
+                                }
+                            }
+                            return outcomes;
+                        }));
+                    }
+                }
+            }
+            List<Outcome> all = new ArrayList<>();
+            for (Future<List<Outcome>> f : futures) {
+                all.addAll(f.get());
+            }
+            return all;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private static List<Outcome> runCell(Cell cell, Workload w, Spec spec) {
+        double belady = Belady.hitRatio(w, cell.fleet().memoryBytes() * cell.fleet().gpus());
+        Simulator.Config config = config(cell.fleet(), spec.eviction());
+        List<Outcome> outcomes = new ArrayList<>();
+        for (String policy : spec.policies()) {
+            long t0 = System.nanoTime();
+            SimResult r = Simulator.run(w, policy, config);
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            outcomes.add(new Outcome(cell, policy, r.meanMs(), r.quantileMs(0.99), r.hitRatio(), r.busyGpuMs() / 1000,
+                    belady, w.invocations(), seconds));
+        }
+        return outcomes;
+    }
+
+    /** The job's settings on {@code fleet}, with the router and workers evicting by {@code eviction}. */
+    static Simulator.Config config(Fleet fleet, String eviction) {
+        Configuration conf = new Configuration();
+        conf.set(io.gpufaas.job.GpuFaasOptions.EVICTION_POLICY, eviction);
+        return SimConfigs.job(fleet.gpus(), fleet.memoryBytes(), conf);
+    }
+
+    /** The whole trace, every function, on 1,000 GPUs x 16 GiB at each of {@code loads}: one policy per task. */
+    static List<Outcome> fleetDay(AzureTrace trace, ModelCatalogue catalogue, Spec spec, List<Double> loads, int threads)
+            throws Exception {
+        Fleet fleet = new Fleet(1000, 16);
+        Workload base = Workload.build(trace, catalogue, CostModel.v100FromHost(), new Workload.Spec(
+                trace.activeFunctions(0, trace.minutes()), 0, trace.minutes(), 1, true, 1, false, spec.traceDurations()));
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            List<Future<Outcome>> futures = new ArrayList<>();
+            for (double load : loads) {
+                Workload w = base.atUtilisation(load, fleet.gpus(), trace.minutes() * 60_000.0);
+                Cell cell = new Cell(0, 1, base.models().size(), fleet, load);
+                double belady = Belady.hitRatio(w, fleet.memoryBytes() * fleet.gpus());
+                for (String policy : spec.policies()) {
+                    futures.add(pool.submit(() -> {
+                        long t0 = System.nanoTime();
+                        SimResult r = Simulator.run(w, policy, config(fleet, spec.eviction()));
+                        double seconds = (System.nanoTime() - t0) / 1e9;
+                        return new Outcome(cell, policy, r.meanMs(), r.quantileMs(0.99), r.hitRatio(), r.busyGpuMs() / 1000,
+                                belady, w.invocations(), seconds);
+                    }));
+                }
+            }
+            List<Outcome> all = new ArrayList<>();
+            for (Future<Outcome> f : futures) {
+                all.add(f.get());
+            }
+            return all;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /** The {@code q}-quantile of {@code values} (nearest rank); NaN when empty. */
+    static double quantile(double[] values, double q) {
+        if (values.length == 0) {
+            return Double.NaN;
+        }
+        double[] v = values.clone();
+        Arrays.sort(v);
+        return v[Math.max(0, Math.min(v.length - 1, (int) Math.ceil(q * v.length) - 1))];
+    }
+}

@@ -1,0 +1,97 @@
+package io.gpufaas.core.router;
+
+import static io.gpufaas.core.router.RouterFixtures.preload;
+import static io.gpufaas.core.router.RouterFixtures.req;
+import static io.gpufaas.core.router.RouterFixtures.workers;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.OptionalInt;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** Ours: bounded loads for balance, the cache for hits. */
+class DemandPolicyTest {
+
+    private static List<WorkerView> workersWithSlots(int n, long capacity, int slots) {
+        List<WorkerView> list = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            list.add(new WorkerView(i, capacity, slots));
+        }
+        return list;
+    }
+
+    @Test
+    void takesAHitUnderTheBoundWhereConsistentHashingWouldLoadAtTheModelsPlace() {
+        List<WorkerView> ws = workers(8, 10_000);
+        int place = new ConsistentHashPolicy(1.25).choose(req("r", "m"), new Cluster(ws), 0).getAsInt();
+        int holder = (place + 3) % 8;
+        preload(ws.get(holder), "m");
+
+        assertThat(new DemandPolicy().choose(req("r", "m"), new Cluster(ws), 0)).isEqualTo(OptionalInt.of(holder));
+        assertThat(new ConsistentHashPolicy(1.25).choose(req("r", "m"), new Cluster(ws), 0)).isEqualTo(OptionalInt.of(place));
+    }
+
+    @Test
+    void aBurstOfOneModelSpreadsOverSeveralWorkersAtOnceWithinTheBound() {
+        Scheduler<String> s = new Scheduler<>(new DemandPolicy(), workersWithSlots(8, 10_000, 4), 16, 64);
+        for (int i = 0; i < 16; i++) {
+            s.submit(req("r" + i, "hot"));
+        }
+        List<Assignment<String>> out = s.dispatch(0);
+
+        Set<Integer> used = new HashSet<>();
+        out.forEach(a -> used.add(a.worker()));
+        // The bound ceil(1.25 (running + 1) / 8) is 3 for the last of the 16: no worker takes
+        // more, so the burst gets at least six copies in one round, where one-load-at-a-time
+        // policies start one.
+        assertThat(out).hasSize(16);
+        assertThat(used).hasSizeGreaterThanOrEqualTo(6);
+        for (WorkerView w : s.workers()) {
+            assertThat(w.running()).isLessThanOrEqualTo(3);
+        }
+    }
+
+    @Test
+    void whenDemandFallsTheSameCopyTakesTheWorkAndTheOthersAgeOut() {
+        Scheduler<String> s = new Scheduler<>(new DemandPolicy(), workersWithSlots(8, 10_000, 4), 16, 64);
+        for (int i = 0; i < 16; i++) {
+            s.submit(req("r" + i, "hot"));
+        }
+        s.dispatch(0).forEach(a -> s.complete(a.worker(), a.model()));
+        assertThat(s.copies("hot")).isGreaterThanOrEqualTo(6);
+
+        // One at a time now: every invocation hits the same idle holder.
+        Set<Integer> used = new HashSet<>();
+        for (int i = 0; i < 20; i++) {
+            s.submit(req("slow" + i, "hot"));
+            for (Assignment<String> a : s.dispatch(i)) {
+                assertThat(a.load()).isFalse();
+                used.add(a.worker());
+                s.complete(a.worker(), a.model());
+            }
+        }
+        assertThat(used).hasSize(1);
+    }
+
+    @Test
+    void waitsForItsPlaceWhenThePlaceIsBusyButUnderTheBound() {
+        // One slot per worker: the model's place runs something, so the invocation waits for it
+        // rather than loading on the next worker round the ring.
+        List<WorkerView> ws = workers(4, 10_000);
+        int place = new ConsistentHashPolicy(1.25).choose(req("r", "m"), new Cluster(ws), 0).getAsInt();
+        for (int i = 0; i < 4; i++) {
+            if (i != place) {
+                ws.get(i).start(req("busy" + i, "other" + i), 0);
+            }
+        }
+        // Three of four running: the bound is ceil(1.25 x 4 / 4) = 2, every worker is under it,
+        // and the first under it from the hash is the idle place.
+        assertThat(new DemandPolicy().choose(req("r", "m"), new Cluster(ws), 0)).isEqualTo(OptionalInt.of(place));
+        ws.get(place).start(req("busy", "x"), 0);
+        ws.get((place + 1) % 4).complete("other" + ((place + 1) % 4));
+        assertThat(new DemandPolicy().choose(req("r", "m"), new Cluster(ws), 0)).isEmpty();
+    }
+}
