@@ -21,6 +21,8 @@ public final class CacheEntry {
     private long lastAccess;
     private double loadCost;
     private double priority;
+    /** Whether invocations are queued for this model: its place in the eviction order, kept here so ordering reads a field. */
+    private boolean waitedFor;
 
     CacheEntry(String model, long bytes, State state, double loadCost) {
         this.model = model;
@@ -82,6 +84,14 @@ public final class CacheEntry {
 
     void loadCost(double loadCost) {
         this.loadCost = loadCost;
+    }
+
+    boolean waitedFor() {
+        return waitedFor;
+    }
+
+    void waitedFor(boolean waitedFor) {
+        this.waitedFor = waitedFor;
     }
 
     void priority(double priority) {

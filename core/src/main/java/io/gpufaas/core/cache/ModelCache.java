@@ -31,7 +31,7 @@ public final class ModelCache {
      * O(victims + pinned skipped), not a sort per load.
      */
     private final java.util.TreeSet<CacheEntry> evictionOrder = new java.util.TreeSet<>(
-            Comparator.comparingInt((CacheEntry e) -> queued(e.model()) > 0 ? 1 : 0)
+            Comparator.comparingInt((CacheEntry e) -> e.waitedFor() ? 1 : 0)
                     .thenComparingDouble(CacheEntry::priority)
                     .thenComparing(CacheEntry::model));
     private long used;
@@ -120,6 +120,9 @@ public final class ModelCache {
         CacheEntry e = entries.get(model);
         boolean ordered = e != null && evictionOrder.remove(e);
         change.run();
+        if (e != null) {
+            e.waitedFor(queued(model) > 0);
+        }
         if (ordered) {
             evictionOrder.add(e);
         }
@@ -197,6 +200,7 @@ public final class ModelCache {
         }
         List<String> names = evict(victims.get());
         CacheEntry entry = new CacheEntry(model, Math.max(0, estimatedBytes), CacheEntry.State.LOADING, loadCost);
+        entry.waitedFor(queued(model) > 0);
         entries.put(model, entry);
         used += entry.bytes();
         return new Admission.Admitted(names);

@@ -25,8 +25,13 @@ public final class Cluster implements WorkerView.Listener {
     private java.util.function.ToIntFunction<String> waiting = model -> 0;
     /** Models with invocations in the router's queue. */
     private final java.util.Set<String> waitingModels = new java.util.HashSet<>();
-    /** Per worker, how many of the models it holds have invocations waiting: work it would hit. */
+    /**
+     * Per worker, how many of the models it holds have invocations waiting: work it would hit.
+     * Kept only once a policy asks ({@link #holdsWaitingWork}): walking a popular model's holders
+     * on every line change costs the policies that never ask.
+     */
     private final int[] waitingHeld;
+    private boolean trackingWaitingHeld;
 
     public Cluster(List<WorkerView> workers) {
         this.workers = List.copyOf(workers);
@@ -96,7 +101,7 @@ public final class Cluster implements WorkerView.Listener {
      * back: keeps {@link #holdsWaitingWork} current.
      */
     void lineChanged(String model, boolean waiting) {
-        if (waiting ? waitingModels.add(model) : waitingModels.remove(model)) {
+        if ((waiting ? waitingModels.add(model) : waitingModels.remove(model)) && trackingWaitingHeld) {
             BitSet h = holders(model);
             for (int i = h.nextSetBit(0); i >= 0; i = h.nextSetBit(i + 1)) {
                 waitingHeld[i] += waiting ? 1 : -1;
@@ -106,6 +111,15 @@ public final class Cluster implements WorkerView.Listener {
 
     /** Whether worker {@code id} holds a model with invocations waiting: work it would hit. In O(1). */
     public boolean holdsWaitingWork(int id) {
+        if (!trackingWaitingHeld) {
+            trackingWaitingHeld = true;
+            for (String model : waitingModels) {
+                BitSet h = holders(model);
+                for (int i = h.nextSetBit(0); i >= 0; i = h.nextSetBit(i + 1)) {
+                    waitingHeld[i]++;
+                }
+            }
+        }
         return waitingHeld[id] > 0;
     }
 
@@ -139,7 +153,7 @@ public final class Cluster implements WorkerView.Listener {
     @Override
     public void residencyChanged(WorkerView w, String model, boolean resident) {
         boolean wasHolder = holders(model).get(w.id());
-        if (wasHolder != resident && waitingModels.contains(model)) {
+        if (trackingWaitingHeld && wasHolder != resident && waitingModels.contains(model)) {
             waitingHeld[w.id()] += resident ? 1 : -1;
         }
         if (resident) {

@@ -15,6 +15,8 @@ final class HashRing {
 
     private final long[] keys;
     private final int[] owners;
+    /** Each key's position, once found: models are few and decisions many. */
+    private final java.util.Map<String, Integer> positions = new java.util.HashMap<>();
 
     HashRing(int n) {
         long[][] nodes = new long[n * VIRTUAL_NODES][];
@@ -38,6 +40,10 @@ final class HashRing {
 
     /** The first ring position at or after {@code key}'s hash, wrapping round. */
     int positionOf(String key) {
+        return positions.computeIfAbsent(key, this::search);
+    }
+
+    private int search(String key) {
         int i = Arrays.binarySearch(keys, hash(key));
         int at = i >= 0 ? i : -i - 1;
         return at == keys.length ? 0 : at;
