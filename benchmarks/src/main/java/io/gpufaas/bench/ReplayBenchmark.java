@@ -55,7 +55,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  */
 public final class ReplayBenchmark {
 
-    static final List<String> POLICIES = List.of("round-robin", "least-loaded", "lalb", "lalb-o3", "ect-o3");
+    static final List<String> POLICIES = List.of("round-robin", "least-loaded", "ch-bl", "lalb", "lalb-o3", "ect-o3", "demand");
 
     private ReplayBenchmark() {}
 

@@ -37,7 +37,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(1)
 public class RouterBenchmark {
 
-    @Param({"round-robin", "lalb", "lalb-o3", "ch-bl", "ect-o3"})
+    @Param({"round-robin", "least-loaded", "lalb", "lalb-o3", "ch-bl", "ect-o3", "demand"})
     public String policy;
 
     @Param({"64"})

@@ -186,9 +186,10 @@ public final class GpuFaasOptions {
 
     public static final ConfigOption<String> ROUTING_POLICY = key("gpufaas.router.policy")
             .stringType()
-            .defaultValue("lalb-o3")
-            .withDescription("How the router places invocations: round-robin, least-loaded, lalb, lalb-o3, ch-bl or "
-                    + "ect-o3 (see docs/architecture.md, Routing).");
+            .defaultValue("demand")
+            .withDescription("How the router places invocations: demand (ours: bounded loads, hits first, hashed "
+                    + "places), round-robin, least-loaded, lalb, lalb-o3, ch-bl or ect-o3 (see docs/architecture.md, "
+                    + "Routing, and docs/evaluation/grid.md for how they compare).");
 
     public static final ConfigOption<Integer> ROUTER_SLOTS = key("gpufaas.router.slots-per-worker")
             .intType()
