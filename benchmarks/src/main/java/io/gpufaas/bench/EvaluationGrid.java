@@ -29,7 +29,7 @@ import org.apache.flink.configuration.Configuration;
  *
  * <p>{@code scripts/bench-grid.sh [--quick] [--trace FILE] [--out docs/evaluation] [--threads N]
  * [--slices 12] [--seeds 3] [--loads 0.2,0.4,...] [--working-sets 35,100,350] [--eviction lru]
- * [--durations trace|model] [--fleet-day true]}
+ * [--durations trace|model] [--max-slots 4] [--fleet-day true]}
  */
 public final class EvaluationGrid {
 
@@ -58,7 +58,7 @@ public final class EvaluationGrid {
 
     /** What the grid spans. */
     record Spec(List<Integer> slices, int seeds, List<Integer> workingSets, List<Fleet> fleets, List<Double> loads,
-            List<String> policies, boolean traceDurations, String eviction) {}
+            List<String> policies, boolean traceDurations, String eviction, int maxSlots) {}
 
     private EvaluationGrid() {}
 
@@ -77,6 +77,7 @@ public final class EvaluationGrid {
         String eviction = a.string("eviction", "lru");
         boolean fleetDay = Boolean.parseBoolean(a.string("fleet-day", quick ? "false" : "true"));
         List<String> policies = a.strings("policies", POLICIES);
+        int maxSlots = a.integer("max-slots", 0); // 0: the job's default (adaptive credits)
         a.done();
         if (!durations.equals("trace") && !durations.equals("model")) {
             throw new IllegalArgumentException("--durations is trace or model, was " + durations);
@@ -84,7 +85,7 @@ public final class EvaluationGrid {
         AzureTrace trace = SimulationBenchmark.trace(shared, tracePath);
         ModelCatalogue catalogue = ModelCatalogue.read(shared.resolve("models/torchvision-classification-weights.csv"));
         Spec spec = new Spec(sliceStarts(trace, slices), seeds, workingSets,
-                List.of(new Fleet(4, 2.5), new Fleet(16, 16)), loads, policies, durations.equals("trace"), eviction);
+                List.of(new Fleet(4, 2.5), new Fleet(16, 16)), loads, policies, durations.equals("trace"), eviction, maxSlots);
         long t0 = System.nanoTime();
         List<Outcome> grid = run(trace, catalogue, spec, threads);
         double gridSeconds = (System.nanoTime() - t0) / 1e9;
@@ -157,7 +158,7 @@ public final class EvaluationGrid {
 
     private static List<Outcome> runCell(Cell cell, Workload w, Spec spec) {
         double belady = Belady.hitRatio(w, cell.fleet().memoryBytes() * cell.fleet().gpus());
-        Simulator.Config config = config(cell.fleet(), spec.eviction());
+        Simulator.Config config = config(cell.fleet(), spec);
         List<Outcome> outcomes = new ArrayList<>();
         for (String policy : spec.policies()) {
             long t0 = System.nanoTime();
@@ -171,8 +172,20 @@ public final class EvaluationGrid {
 
     /** The job's settings on {@code fleet}, with the router and workers evicting by {@code eviction}. */
     static Simulator.Config config(Fleet fleet, String eviction) {
+        return config(fleet, eviction, 0);
+    }
+
+    private static Simulator.Config config(Fleet fleet, Spec spec) {
+        return config(fleet, spec.eviction(), spec.maxSlots());
+    }
+
+    /** ... and at most {@code maxSlots} credits per worker (0: the job's default). */
+    static Simulator.Config config(Fleet fleet, String eviction, int maxSlots) {
         Configuration conf = new Configuration();
         conf.set(io.gpufaas.job.GpuFaasOptions.EVICTION_POLICY, eviction);
+        if (maxSlots > 0) {
+            conf.set(io.gpufaas.job.GpuFaasOptions.ROUTER_MAX_SLOTS, maxSlots);
+        }
         return SimConfigs.job(fleet.gpus(), fleet.memoryBytes(), conf);
     }
 
@@ -192,7 +205,7 @@ public final class EvaluationGrid {
                 for (String policy : spec.policies()) {
                     futures.add(pool.submit(() -> {
                         long t0 = System.nanoTime();
-                        SimResult r = Simulator.run(w, policy, config(fleet, spec.eviction()));
+                        SimResult r = Simulator.run(w, policy, config(fleet, spec));
                         double seconds = (System.nanoTime() - t0) / 1e9;
                         return new Outcome(cell, policy, r.meanMs(), r.quantileMs(0.99), r.hitRatio(), r.busyGpuMs() / 1000,
                                 belady, w.invocations(), seconds);

@@ -65,14 +65,15 @@ final class GridReport {
                         + "%d cells (%d of %d: a slice with fewer active functions than the working set is skipped): "
                         + "%d slices of %d minutes x %d seeds x working sets %s x fleets %s x offered utilisation %s. "
                         + "Run times: %s. Eviction: %s. Every policy replays the same invocations in a cell; the "
-                        + "simulator runs the job's Router and WorkerCore with the job's settings (4 slots per worker, "
+                        + "simulator runs the job's Router and WorkerCore with the job's settings (%s credits per worker, "
                         + "concurrency 2, batches of up to 8, 5 ms report delay).%n%n",
                 command, gridSeconds, daySeconds, threads, trace, cells.size(), cells.size(), expected, spec.slices().size(),
                 EvaluationGrid.SLICE_MINUTES, spec.seeds(), spec.workingSets(),
                 spec.fleets().stream().map(EvaluationGrid.Fleet::label).toList(), spec.loads(),
                 spec.traceDurations() ? "each function's model cost x its trace duration / the trace's median duration"
                         : "the models' own costs",
-                spec.eviction()));
+                spec.eviction(), spec.maxSlots() == 4 ? "4 fixed" : spec.maxSlots() > 0 ? "4 to " + spec.maxSlots() + " adaptive"
+                        : "4 to 64 adaptive"));
         md.append("Offered utilisation is the work the slice offers if every call hit (each invocation's run time at "
                 + "batch 1) over the fleet's capacity (one batch at a time per GPU) for the slice's stretched or "
                 + "squeezed duration. Batching lets a fleet serve somewhat more than 1.0. A policy's ratio to best in a "

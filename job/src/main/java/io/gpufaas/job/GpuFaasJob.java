@@ -35,9 +35,11 @@ public final class GpuFaasJob {
      * Network buffers flush at least this often unless {@code execution.buffer-timeout.interval}
      * is set. Flink's 100 ms default suits throughput jobs; here every invocation crosses several
      * exchanges (decode, router, worker, and the reports' loop back to the router), each of which
-     * could hold it up to the timeout at a low rate.
+     * could hold it up to the timeout at a low rate. 1 ms against 5 ms: echo's p50 at 500/s went
+     * from 18.8 to 15.4 ms and a burst drained at 1,502 instead of 1,073 invocations/s
+     * (scripts/bench-pipeline.sh, docs/pipeline.md).
      */
-    static final long LOW_LATENCY_BUFFER_TIMEOUT_MS = 5;
+    static final long LOW_LATENCY_BUFFER_TIMEOUT_MS = 1;
 
     /**
      * Adds the job to {@code env}. {@code limits}: what each output topic takes per record

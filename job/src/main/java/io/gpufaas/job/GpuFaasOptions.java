@@ -194,8 +194,17 @@ public final class GpuFaasOptions {
     public static final ConfigOption<Integer> ROUTER_SLOTS = key("gpufaas.router.slots-per-worker")
             .intType()
             .defaultValue(4)
-            .withDescription("Invocations the router lets one worker hold at once: its concurrency plus enough to "
-                    + "cover the report round trip. The rest wait in the router, where they can still be placed well.");
+            .withDescription("Invocations the router lets one worker hold at once to begin with, and at least: its "
+                    + "concurrency plus enough to cover the report round trip. The rest wait in the router, where they "
+                    + "can still be placed well. Credits adapt between this and gpufaas.router.max-slots-per-worker.");
+
+    public static final ConfigOption<Integer> ROUTER_MAX_SLOTS = key("gpufaas.router.max-slots-per-worker")
+            .intType()
+            .defaultValue(64)
+            .withDescription("The most invocations the router lets one worker hold. Between slots-per-worker and this, "
+                    + "each worker's credits follow its report round trips (TCP Vegas style): a worker whose round trip "
+                    + "is all transport (echo) gets more, one whose runs queue gets fewer. Equal to slots-per-worker: "
+                    + "fixed slots.");
 
     public static final ConfigOption<Integer> ROUTER_MAX_BYPASS = key("gpufaas.router.out-of-order.max-bypass")
             .intType()
@@ -217,10 +226,13 @@ public final class GpuFaasOptions {
 
     public static final ConfigOption<Integer> ROUTER_MAX_PENDING = key("gpufaas.router.max-pending")
             .intType()
-            .defaultValue(10_000)
+            .defaultValue(100_000)
             .withDescription("Invocations the router holds waiting for a worker. Beyond it new ones end at once as "
                     + "ERROR results with code OVERLOADED (load shedding keeps memory bounded; back-pressure cannot "
-                    + "cross the router's feedback loop). Waiting invocations past their deadline end as EXPIRED.");
+                    + "cross the router's feedback loop). Waiting invocations past their deadline end as EXPIRED. "
+                    + "gpufaas.router.max-pending-bytes bounds the same queue in bytes; this count bounds what a "
+                    + "checkpoint of small invocations holds (a burst of 20,000 echo calls arrives far faster than "
+                    + "any worker pool drains it).");
 
     public static final ConfigOption<MemorySize> ROUTER_MAX_PENDING_BYTES = key("gpufaas.router.max-pending-bytes")
             .memoryType()
@@ -271,6 +283,7 @@ public final class GpuFaasOptions {
         all.add(ROUTER_WINDOW);
         all.add(ROUTER_REPORT_TIMEOUT);
         all.add(ROUTER_WORKER_MEMORY);
+        all.add(ROUTER_MAX_SLOTS);
         all.add(ROUTER_MAX_PENDING);
         all.add(ROUTER_MAX_PENDING_BYTES);
         return all;

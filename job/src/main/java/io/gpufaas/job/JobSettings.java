@@ -29,7 +29,8 @@ public final class JobSettings {
                 conf.get(GpuFaasOptions.ROUTER_REPORT_TIMEOUT).toMillis(),
                 conf.get(GpuFaasOptions.ROUTER_MAX_PENDING),
                 conf.get(GpuFaasOptions.ROUTER_MAX_PENDING_BYTES).getBytes(),
-                conf.get(GpuFaasOptions.EVICTION_POLICY));
+                conf.get(GpuFaasOptions.EVICTION_POLICY),
+                Math.max(conf.get(GpuFaasOptions.ROUTER_SLOTS), conf.get(GpuFaasOptions.ROUTER_MAX_SLOTS)));
     }
 
     public static WorkerSettings worker(Configuration conf) {

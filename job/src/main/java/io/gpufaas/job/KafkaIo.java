@@ -103,6 +103,10 @@ public final class KafkaIo {
             Configuration conf, KafkaRecordSerializationSchema<T> serializer, String name) {
         DeliveryGuarantee guarantee = conf.get(GpuFaasOptions.DELIVERY_GUARANTEE);
         Properties props = JobConfig.kafkaProperties(conf);
+        // Kafka 4 producers wait 5 ms for a batch to fill by default; a result should leave at
+        // once (batches still form while a request is in flight). scripts/bench-pipeline.sh
+        // measures the difference; a user's own linger.ms wins.
+        props.putIfAbsent("linger.ms", "0");
         if (guarantee == DeliveryGuarantee.EXACTLY_ONCE) {
             // Must outlast the longest checkpoint interval plus a restart, within the broker's
             // transaction.max.timeout.ms (15 minutes by default).

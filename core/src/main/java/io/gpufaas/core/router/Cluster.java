@@ -37,7 +37,7 @@ public final class Cluster implements WorkerView.Listener {
         this.workers = List.copyOf(workers);
         this.lastRunning = new int[this.workers.size()];
         this.waitingHeld = new int[this.workers.size()];
-        int mostSlots = this.workers.stream().mapToInt(WorkerView::slots).max().orElse(1);
+        int mostSlots = this.workers.stream().mapToInt(WorkerView::maxSlots).max().orElse(1);
         this.byRunning = new BitSet[mostSlots + 1];
         for (int k = 0; k < byRunning.length; k++) {
             byRunning[k] = new BitSet();
@@ -136,7 +136,7 @@ public final class Cluster implements WorkerView.Listener {
         return k >= 0 && k < byRunning.length ? byRunning[k] : NONE;
     }
 
-    /** The most slots any worker has: {@link #withRunning} is empty above it. */
+    /** The most slots any worker may have: {@link #withRunning} is empty above it. */
     public int mostSlots() {
         return byRunning.length - 1;
     }

@@ -76,6 +76,8 @@ public final class Router<T> {
     private final Scheduler<Waiting<T>> scheduler;
     private final Map<String, ModelStats> stats = new HashMap<>();
     private final double[] lastHeardMs;
+    /** Each worker's credits, adapted to its round trips (fixed when max = min slots). */
+    private final Credits credits;
     private double lastSweepMs = Double.NEGATIVE_INFINITY;
     private double lastSilenceCheckMs = Double.NEGATIVE_INFINITY;
     private long pendingBytes;
@@ -96,7 +98,7 @@ public final class Router<T> {
         this.expirySweepMs = expirySweepMs;
         List<WorkerView> views = new ArrayList<>();
         for (int i = 0; i < settings.workers(); i++) {
-            views.add(new WorkerView(i, settings.slotsPerWorker(),
+            views.add(new WorkerView(i, settings.slotsPerWorker(), settings.maxSlotsPerWorker(),
                     new ModelCache(settings.workerMemoryBytes(), EvictionPolicies.create(settings.evictionPolicy()))));
         }
         this.scheduler = new Scheduler<>(RoutingPolicies.create(settings.policy()), views, settings.maxBypass(),
@@ -113,6 +115,7 @@ public final class Router<T> {
             }
         });
         this.lastHeardMs = new double[settings.workers()];
+        this.credits = new Credits(settings.workers(), settings.slotsPerWorker(), settings.maxSlotsPerWorker());
     }
 
     /** An invocation arrived: it is queued (and dispatched if a worker is free), shed or expired. */
@@ -152,7 +155,8 @@ public final class Router<T> {
         }
         lastHeardMs[report.worker()] = clock.nowMs();
         WorkerView view = scheduler.workers().get(report.worker());
-        view.tryComplete(report.function());
+        double roundTripMs = view.completeAt(report.function(), clock.nowMs());
+        view.slots(credits.observe(report.worker(), roundTripMs, view.slots()));
         stats.put(report.function(), stats(report.function()).observe(report.bytes(), report.loadMs(), report.execMs()));
         if (report.residentComplete()) {
             int corrections = view.reconcile(report.resident(), m -> stats(m).bytes(), m -> stats(m).loadMs());

@@ -21,6 +21,8 @@ import java.io.Serializable;
  *     in bytes, since {@code maxPending} records of the largest accepted size could fill any heap
  * @param evictionPolicy the eviction policy by name (lru, lfu, gdsf): the router plans evictions
  *     with the same policy the workers' caches use
+ * @param maxSlotsPerWorker the most credits {@link Credits} may give one worker; equal to
+ *     {@code slotsPerWorker} for fixed slots
  */
 public record RouterSettings(
         String policy,
@@ -32,23 +34,31 @@ public record RouterSettings(
         long reportTimeoutMs,
         int maxPending,
         long maxPendingBytes,
-        String evictionPolicy) implements Serializable {
+        String evictionPolicy,
+        int maxSlotsPerWorker) implements Serializable {
+
+    /** Fixed slots: {@code slotsPerWorker} credits for every worker, always. */
+    public RouterSettings(String policy, int workers, long workerMemoryBytes, int slotsPerWorker, int maxBypass, int window,
+            long reportTimeoutMs, int maxPending, long maxPendingBytes, String evictionPolicy) {
+        this(policy, workers, workerMemoryBytes, slotsPerWorker, maxBypass, window, reportTimeoutMs, maxPending,
+                maxPendingBytes, evictionPolicy, slotsPerWorker);
+    }
 
     public RouterSettings {
         RoutingPolicies.create(policy); // an unknown name fails here, at submission
         EvictionPolicies.create(evictionPolicy);
         if (workers < 1 || workerMemoryBytes <= 0 || slotsPerWorker < 1 || maxBypass < 0 || window < 1
-                || reportTimeoutMs <= 0 || maxPending < 1 || maxPendingBytes < 1) {
+                || reportTimeoutMs <= 0 || maxPending < 1 || maxPendingBytes < 1 || maxSlotsPerWorker < slotsPerWorker) {
             throw new IllegalArgumentException("invalid router settings: " + workers + " workers, "
                     + workerMemoryBytes + " bytes, " + slotsPerWorker + " slots, bypass " + maxBypass
                     + ", window " + window + ", report timeout " + reportTimeoutMs + " ms, max pending " + maxPending
-                    + " invocations and " + maxPendingBytes + " bytes");
+                    + " invocations and " + maxPendingBytes + " bytes, at most " + maxSlotsPerWorker + " slots");
         }
     }
 
     /** The same settings for a pool of {@code n} workers. */
     public RouterSettings withWorkers(int n) {
         return new RouterSettings(policy, n, workerMemoryBytes, slotsPerWorker, maxBypass, window, reportTimeoutMs,
-                maxPending, maxPendingBytes, evictionPolicy);
+                maxPending, maxPendingBytes, evictionPolicy, maxSlotsPerWorker);
     }
 }

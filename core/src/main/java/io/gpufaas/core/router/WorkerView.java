@@ -28,7 +28,9 @@ public final class WorkerView {
     }
 
     private final int id;
-    private final int slots;
+    private int slots;
+    /** The most slots this worker may be given ({@link #slots(int)}). */
+    private final int maxSlots;
     private Listener listener = Listener.NONE;
     private final ModelCache cache;
     private int running;
@@ -40,18 +42,39 @@ public final class WorkerView {
     private final java.util.Set<String> kept = new java.util.HashSet<>();
     /** Models of the work started here and not yet reported complete. */
     private final java.util.List<String> runningModels = new java.util.ArrayList<>();
+    /** When each of {@link #runningModels} was started, in the same order: for round trips. */
+    private final java.util.List<Double> runningSinceMs = new java.util.ArrayList<>();
 
     public WorkerView(int id, long capacityBytes, int slots) {
         this(id, slots, new ModelCache(capacityBytes, new LruPolicy()));
     }
 
     public WorkerView(int id, int slots, ModelCache cache) {
-        if (slots < 1) {
-            throw new IllegalArgumentException("a worker needs at least one slot, was " + slots);
+        this(id, slots, slots, cache);
+    }
+
+    /** A worker starting with {@code slots} that may be given up to {@code maxSlots}. */
+    public WorkerView(int id, int slots, int maxSlots, ModelCache cache) {
+        if (slots < 1 || maxSlots < slots) {
+            throw new IllegalArgumentException("a worker needs 1 <= slots <= max slots, were " + slots + " and " + maxSlots);
         }
         this.id = id;
         this.slots = slots;
+        this.maxSlots = maxSlots;
         this.cache = cache;
+    }
+
+    public int maxSlots() {
+        return maxSlots;
+    }
+
+    /** Gives this worker {@code n} slots (credits), within 1 and its maximum. */
+    void slots(int n) {
+        int next = Math.max(1, Math.min(maxSlots, n));
+        if (next != slots) {
+            slots = next;
+            listener.slotsChanged(this);
+        }
     }
 
     public int id() {
@@ -144,6 +167,7 @@ public final class WorkerView {
         }
         cache.pin(r.model());
         runningModels.add(r.model());
+        runningSinceMs.add(nowMs);
         running++;
         busyUntil.add(nowMs + (load ? r.loadCostMs() : 0) + r.execCostMs());
         listener.slotsChanged(this);
@@ -162,16 +186,35 @@ public final class WorkerView {
      * or work started before a restore) is ignored. Returns whether a slot was freed.
      */
     public boolean tryComplete(String model) {
-        if (!runningModels.remove(model)) {
+        int index = runningModels.indexOf(model);
+        if (index < 0) {
             return false;
         }
+        finish(index);
+        return true;
+    }
+
+    /**
+     * Like {@link #tryComplete}, at {@code nowMs}: returns how long ago the completed work was
+     * started (its round trip through the worker and the report path), or NaN when this view
+     * was not running it.
+     */
+    public double completeAt(String model, double nowMs) {
+        int index = runningModels.indexOf(model);
+        return index < 0 ? Double.NaN : nowMs - finish(index);
+    }
+
+    /** Frees the slot of running work {@code index}; returns when it was started. */
+    private double finish(int index) {
+        String model = runningModels.remove(index);
+        double since = runningSinceMs.remove(index);
         cache.unpin(model);
         loading.remove(model);
         running--;
         // Completions arrive roughly in order of their expected ends: drop the earliest.
         busyUntil.poll();
         listener.slotsChanged(this);
-        return true;
+        return since;
     }
 
     /** Keeps {@code model} resident here (a minimum copy): the router plans no eviction of it. */

@@ -117,7 +117,8 @@ public final class Simulator {
         FunctionCatalog catalog = catalog(w);
         RouterSettings r = c.router();
         RouterSettings settings = new RouterSettings(policy, c.gpus(), c.gpuMemoryBytes(), r.slotsPerWorker(),
-                r.maxBypass(), r.window(), r.reportTimeoutMs(), r.maxPending(), r.maxPendingBytes(), r.evictionPolicy());
+                r.maxBypass(), r.window(), r.reportTimeoutMs(), r.maxPending(), r.maxPendingBytes(), r.evictionPolicy(),
+                r.maxSlotsPerWorker());
         this.router = new Router<>(settings, catalog, () -> now, new Router.Output<>() {
             @Override
             public void dispatch(Assignment<Job> a) {

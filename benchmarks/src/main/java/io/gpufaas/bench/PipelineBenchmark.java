@@ -1,0 +1,355 @@
+package io.gpufaas.bench;
+
+import io.gpufaas.core.contract.EventJson;
+import io.gpufaas.core.contract.Invocation;
+import io.gpufaas.core.contract.Payload;
+import io.gpufaas.core.contract.RawRecord;
+import io.gpufaas.job.GpuFaasJob;
+import io.gpufaas.job.GpuFaasOptions;
+import io.gpufaas.job.JobConfig;
+import io.gpufaas.job.KafkaIo;
+import io.gpufaas.testkit.EmbeddedKafka;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+import javax.imageio.ImageIO;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
+import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+
+/**
+ * The service path against the engine's own limit, in one run on one broker: (a) a passthrough
+ * Flink job (Kafka, map, Kafka, with the job's source, sink and buffer settings and parallelism),
+ * (b) gpufaas with echo, (c) gpufaas with a tiny TorchScript model, (d) gpufaas with 100 KB images.
+ * Latency is measured by the client, from each record's scheduled send time (open loop, so a
+ * stall is not hidden by the sender waiting) to its output record, at each offered rate; then a
+ * burst is sent as fast as the producer goes and the drain rate and OVERLOADED results counted.
+ *
+ * <p>{@code scripts/bench-pipeline.sh [--rates 50,500,2000] [--seconds 20] [--burst 20000] [--out docs]
+ * [--scenarios passthrough,echo,tiny-mlp,images-100kb] [--job "--gpufaas.router.slots-per-worker 8"]}
+ */
+public final class PipelineBenchmark {
+
+    /** One pipeline under test; {@code function} null is the passthrough job. */
+    record Scenario(String name, String function, Supplier<Payload> input) {}
+
+    /** What the client measured at one offered rate. */
+    record Point(String scenario, double offeredPerSecond, int sent, int received, double p50Ms, double p99Ms,
+            double p999Ms, int overloaded, double drainedPerSecond) {}
+
+    private static final int PARALLELISM = 2;
+    /** The most bytes one burst sends: the embedded broker keeps them on this machine's disk. */
+    private static final long BURST_BYTES = 256L << 20;
+
+    private PipelineBenchmark() {}
+
+    public static void main(String[] args) throws Exception {
+        BenchArgs a = BenchArgs.parse(args);
+        List<Double> rates = a.decimals("rates", List.of(50.0, 500.0, 2000.0));
+        int seconds = a.integer("seconds", 20);
+        int burst = a.integer("burst", 20_000);
+        Path repo = a.path("repo", Path.of("udf-gpu", "src", "test", "resources", "repo"));
+        Path out = a.path("out", Path.of("docs"));
+        List<String> only = a.strings("scenarios", List.of("passthrough", "echo", "tiny-mlp", "images-100kb"));
+        // Settings for every pipeline, as the job takes them: e.g. "--execution.buffer-timeout.interval 1ms".
+        String jobArgs = a.string("job", "");
+        a.done();
+        byte[] image = noisePng(100_000);
+        List<Scenario> scenarios = new ArrayList<>();
+        scenarios.add(new Scenario("passthrough", null, () -> Payload.text("hello")));
+        scenarios.add(new Scenario("echo", "echo", () -> Payload.text("hello")));
+        scenarios.add(new Scenario("tiny-mlp", "tiny-mlp", PipelineBenchmark::tensor));
+        scenarios.add(new Scenario("images-100kb", "tiny-cnn", () -> Payload.image(image)));
+        scenarios.removeIf(s -> !only.contains(s.name()));
+        List<Point> points = new ArrayList<>();
+        try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
+            for (Scenario s : scenarios) {
+                points.addAll(measure(kafka, s, rates, seconds, burst, repo, jobArgs));
+            }
+        }
+        String command = ("scripts/bench-pipeline.sh " + String.join(" ", args)).trim();
+        String md = report(points, rates, seconds, burst, image.length, command);
+        Files.createDirectories(out);
+        Files.writeString(out.resolve("pipeline.md"), md);
+        plot(points, rates, out.resolve("pipeline-latency.png"));
+        System.out.print(md);
+    }
+
+    private static List<Point> measure(EmbeddedKafka kafka, Scenario s, List<Double> rates, int seconds, int burst,
+            Path repo, String jobArgs) throws Exception {
+        String p = s.name().replace('-', '_');
+        kafka.createTopics(PARALLELISM, p + "-inv", p + "-res", p + "-dlq", p + "-st", p + "-ctl");
+        Configuration conf = JobConfig.fromArgs(new Configuration(),
+                "--gpufaas.kafka.bootstrap-servers", kafka.bootstrapServers(),
+                "--gpufaas.kafka.topic.invocations", p + "-inv",
+                "--gpufaas.kafka.topic.results", p + "-res",
+                "--gpufaas.kafka.topic.dead-letters", p + "-dlq",
+                "--gpufaas.kafka.topic.worker-status", p + "-st",
+                "--gpufaas.kafka.topic.control", p + "-ctl",
+                "--gpufaas.kafka.group-id", p,
+                "--gpufaas.functions.repository", repo.toAbsolutePath().toString(),
+                "--gpufaas.device.kind", "CPU",
+                "--gpufaas.worker.parallelism", Integer.toString(PARALLELISM));
+        if (!jobArgs.isBlank()) {
+            conf.addAll(JobConfig.fromArgs(new Configuration(), jobArgs.trim().split("\\s+")));
+        }
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(PARALLELISM);
+        JobClient job = s.function() == null ? passthrough(env, conf) : GpuFaasJob.start(env, conf);
+        List<Point> points = new ArrayList<>();
+        try {
+            // Warm-up: the job's start, the first load, the JIT.
+            run(kafka, s, p, 50, 5, false);
+            for (double rate : rates) {
+                Point point = run(kafka, s, p, rate, seconds, false);
+                points.add(point);
+                if (point.received() < point.sent() || point.p50Ms() > 1_000 * seconds / 4.0) {
+                    System.err.printf(Locale.ROOT, "%s is saturated at %.0f/s: higher rates skipped%n", s.name(), rate);
+                    break; // past saturation a higher rate only measures a longer queue
+                }
+            }
+            // A burst of at most BURST_BYTES: 20,000 small invocations, fewer large ones.
+            int payloadBytes = EventJson.encodeInvocation(new Invocation("x", "x", s.input().get(), Invocation.NO_DEADLINE,
+                    Map.of(), null)).length;
+            points.add(run(kafka, s, p, Double.POSITIVE_INFINITY, (int) Math.min(burst, BURST_BYTES / payloadBytes), true));
+        } finally {
+            job.cancel().get();
+        }
+        return points;
+    }
+
+    /** Kafka, map, Kafka: the invocation source and result sink as the job builds them, nothing else. */
+    private static JobClient passthrough(StreamExecutionEnvironment env, Configuration conf) throws Exception {
+        // The job's own buffer timeout (GpuFaasJob's default unless the settings name one).
+        env.setBufferTimeout(conf.getOptional(org.apache.flink.configuration.ExecutionOptions.BUFFER_TIMEOUT)
+                .map(Duration::toMillis).orElse(1L));
+        String topic = conf.get(GpuFaasOptions.RESULTS_TOPIC);
+        Properties producer = JobConfig.kafkaProperties(conf);
+        producer.putIfAbsent("linger.ms", "0"); // as the job's result sink (KafkaIo)
+        KafkaSink<RawRecord> sink = KafkaSink.<RawRecord>builder()
+                .setBootstrapServers(conf.get(GpuFaasOptions.BOOTSTRAP_SERVERS))
+                .setKafkaProducerConfig(producer)
+                .setRecordSerializer((KafkaRecordSerializationSchema<RawRecord>) (r, context, timestamp) ->
+                        new ProducerRecord<>(topic, null, timestamp, r.key(), r.value()))
+                .setDeliveryGuarantee(conf.get(GpuFaasOptions.DELIVERY_GUARANTEE))
+                .setTransactionalIdPrefix("passthrough")
+                .build();
+        env.fromSource(KafkaIo.invocationSource(conf), WatermarkStrategy.noWatermarks(), "invocations")
+                .map(r -> r).name("passthrough")
+                .sinkTo(sink);
+        return env.executeAsync("passthrough");
+    }
+
+    /**
+     * Sends at {@code rate} per second for {@code amount} seconds (or, for a burst, {@code amount}
+     * records as fast as the producer goes) and measures each output's latency from its
+     * scheduled send time.
+     */
+    private static Point run(EmbeddedKafka kafka, Scenario s, String p, double rate, int amount, boolean isBurst)
+            throws Exception {
+        int total = isBurst ? amount : (int) Math.round(rate * amount);
+        String prefix = p + "-" + (isBurst ? "burst" : (long) rate) + "-" + System.nanoTime() + "-";
+        Map<String, Long> scheduled = new ConcurrentHashMap<>();
+        double[] latencies = new double[total];
+        AtomicLong received = new AtomicLong();
+        AtomicLong overloaded = new AtomicLong();
+        AtomicLong lastReceiveNanos = new AtomicLong();
+        java.util.concurrent.CountDownLatch listening = new java.util.concurrent.CountDownLatch(1);
+        Thread reader = new Thread(() -> {
+            try (KafkaConsumer<byte[], byte[]> c = consumer(kafka, p + "-res")) {
+                listening.countDown();
+                long deadline = System.nanoTime() + Duration.ofSeconds(120 + (isBurst ? 120 : amount)).toNanos();
+                while (received.get() < total && System.nanoTime() < deadline) {
+                    for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(5))) {
+                        long now = System.nanoTime();
+                        String id = new String(r.key(), StandardCharsets.UTF_8);
+                        Long at = scheduled.remove(id);
+                        if (at == null) {
+                            continue; // an earlier run's
+                        }
+                        if (new String(r.value(), StandardCharsets.UTF_8).contains("\"OVERLOADED\"")) {
+                            overloaded.incrementAndGet();
+                        }
+                        latencies[(int) received.getAndIncrement()] = (now - at) / 1e6;
+                        lastReceiveNanos.set(now);
+                    }
+                }
+            }
+        });
+        reader.start();
+        listening.await();
+        long start = System.nanoTime();
+        try (KafkaProducer<byte[], byte[]> producer = producer(kafka)) {
+            for (int i = 0; i < total; i++) {
+                long at = isBurst ? System.nanoTime() : start + (long) (i * 1e9 / rate);
+                while (!isBurst && System.nanoTime() < at) {
+                    long waitNanos = at - System.nanoTime();
+                    if (waitNanos > 200_000) {
+                        Thread.sleep(0, (int) Math.min(999_999, waitNanos - 100_000));
+                    }
+                }
+                String id = prefix + i;
+                scheduled.put(id, at);
+                Invocation inv = new Invocation(id, s.function() == null ? "echo" : s.function(), s.input().get(),
+                        Invocation.NO_DEADLINE, Map.of(), null);
+                producer.send(new ProducerRecord<>(p + "-inv", id.getBytes(StandardCharsets.UTF_8), EventJson.encodeInvocation(inv)));
+            }
+            producer.flush();
+        }
+        reader.join();
+        int n = (int) received.get();
+        double[] l = Arrays.copyOf(latencies, n);
+        Arrays.sort(l);
+        double elapsed = (lastReceiveNanos.get() - start) / 1e9;
+        Point point = new Point(s.name(), rate, total, n, q(l, 0.5), q(l, 0.99), q(l, 0.999), (int) overloaded.get(),
+                n / Math.max(1e-3, elapsed));
+        System.err.printf(Locale.ROOT, "%s %s: %d/%d, p50 %.1f ms, p99 %.1f ms, p99.9 %.1f ms, %d overloaded, %.0f/s%n",
+                s.name(), isBurst ? "burst " + total : String.format(Locale.ROOT, "%.0f/s", rate), n, total, point.p50Ms(),
+                point.p99Ms(), point.p999Ms(), point.overloaded(), point.drainedPerSecond());
+        return point;
+    }
+
+    private static double q(double[] sorted, double quantile) {
+        if (sorted.length == 0) {
+            return Double.NaN;
+        }
+        return sorted[Math.max(0, Math.min(sorted.length - 1, (int) Math.ceil(quantile * sorted.length) - 1))];
+    }
+
+    private static String report(List<Point> points, List<Double> rates, int seconds, int burst, int imageBytes,
+            String command) {
+        StringBuilder md = new StringBuilder("# The service path against a plain Flink Kafka pipeline\n\n");
+        md.append(String.format(Locale.ROOT, "Generated by `%s`: one embedded broker, each pipeline a local Flink job at "
+                + "parallelism %d with the job's buffer timeout (1 ms) and Kafka settings (result producers with linger.ms 0), on this machine (2 shared cores, "
+                + "the client and broker beside the job). Latency is client-side, from each invocation's scheduled send "
+                + "time to its output record; %d s per rate after a 5 s warm-up. The images are %d-byte PNGs to tiny-cnn. "
+                + "Burst: up to %d invocations (at most 256 MB) sent as fast as the producer goes, without deadlines; "
+                + "drained/s is outputs over the time to the last one. A rate past a pipeline's saturation is not run "
+                + "(its queue only grows). Ratios are to the passthrough job in the same run.%n%n",
+                command, PARALLELISM, seconds, imageBytes, burst));
+        md.append("| pipeline | offered/s | outputs | p50 ms | p99 ms | p99.9 ms | p50 vs passthrough | p99 vs passthrough | OVERLOADED |\n");
+        md.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+        for (Point pt : points) {
+            if (Double.isInfinite(pt.offeredPerSecond())) {
+                continue;
+            }
+            Point base = find(points, "passthrough", pt.offeredPerSecond());
+            md.append(String.format(Locale.ROOT, "| %s | %.0f | %d/%d | %.1f | %.1f | %.1f | %s | %s | %d |%n", pt.scenario(),
+                    pt.offeredPerSecond(), pt.received(), pt.sent(), pt.p50Ms(), pt.p99Ms(), pt.p999Ms(),
+                    ratio(pt.p50Ms(), base == null ? Double.NaN : base.p50Ms()),
+                    ratio(pt.p99Ms(), base == null ? Double.NaN : base.p99Ms()), pt.overloaded()));
+        }
+        md.append("\n| pipeline | burst | outputs | drained/s | vs passthrough | OVERLOADED | p50 ms | p99 ms |\n");
+        md.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+        Point baseBurst = find(points, "passthrough", Double.POSITIVE_INFINITY);
+        for (Point pt : points) {
+            if (Double.isInfinite(pt.offeredPerSecond())) {
+                md.append(String.format(Locale.ROOT, "| %s | %d | %d | %.0f | %s | %d | %.0f | %.0f |%n", pt.scenario(), pt.sent(),
+                        pt.received(), pt.drainedPerSecond(),
+                        ratio(pt.drainedPerSecond(), baseBurst == null ? Double.NaN : baseBurst.drainedPerSecond()),
+                        pt.overloaded(), pt.p50Ms(), pt.p99Ms()));
+            }
+        }
+        md.append("\n![latency against offered rate](pipeline-latency.png)\n\nReproduce: `").append(command).append("`\n");
+        return md.toString();
+    }
+
+    private static Point find(List<Point> points, String scenario, double rate) {
+        return points.stream().filter(p -> p.scenario().equals(scenario) && p.offeredPerSecond() == rate).findFirst().orElse(null);
+    }
+
+    private static String ratio(double value, double base) {
+        return Double.isNaN(base) || base <= 0 ? "" : String.format(Locale.ROOT, "%.2fx", value / base);
+    }
+
+    private static void plot(List<Point> points, List<Double> rates, Path png) throws Exception {
+        XYChart chart = new XYChartBuilder().width(900).height(550).title("Client latency against offered rate")
+                .xAxisTitle("offered invocations/s (log)").yAxisTitle("ms (log)").build();
+        chart.getStyler().setXAxisLogarithmic(true);
+        chart.getStyler().setYAxisLogarithmic(true);
+        for (String scenario : points.stream().map(Point::scenario).distinct().toList()) {
+            List<Point> ps = points.stream().filter(p -> p.scenario().equals(scenario) && !Double.isInfinite(p.offeredPerSecond())
+                    && p.received() > 0).toList();
+            if (ps.isEmpty()) {
+                continue;
+            }
+            double[] x = ps.stream().mapToDouble(Point::offeredPerSecond).toArray();
+            chart.addSeries(scenario + " p50", x, ps.stream().mapToDouble(Point::p50Ms).toArray());
+            chart.addSeries(scenario + " p99", x, ps.stream().mapToDouble(Point::p99Ms).toArray());
+        }
+        BitmapEncoder.saveBitmap(chart, png.toString(), BitmapEncoder.BitmapFormat.PNG);
+    }
+
+    private static Payload tensor() {
+        ByteBuffer b = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < 4; i++) {
+            b.putFloat(0.25f * i);
+        }
+        return Payload.tensor(new long[] {1, 4}, b.array());
+    }
+
+    /** A PNG of random pixels of about {@code bytes} (noise does not compress). */
+    static byte[] noisePng(int bytes) throws Exception {
+        int side = (int) Math.sqrt(bytes / 3.0);
+        BufferedImage img = new BufferedImage(side, side, BufferedImage.TYPE_INT_RGB);
+        SplittableRandom random = new SplittableRandom(7);
+        for (int x = 0; x < side; x++) {
+            for (int y = 0; y < side; y++) {
+                img.setRGB(x, y, random.nextInt(1 << 24));
+            }
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ImageIO.write(img, "png", out);
+        return out.toByteArray();
+    }
+
+    private static KafkaProducer<byte[], byte[]> producer(EmbeddedKafka kafka) {
+        Properties props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        props.put(ProducerConfig.LINGER_MS_CONFIG, "0");
+        return new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
+    }
+
+    private static KafkaConsumer<byte[], byte[]> consumer(EmbeddedKafka kafka, String topic) {
+        Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        List<TopicPartition> tps = new ArrayList<>();
+        for (int i = 0; i < PARALLELISM; i++) {
+            tps.add(new TopicPartition(topic, i));
+        }
+        c.assign(tps);
+        c.seekToEnd(tps);
+        tps.forEach(c::position); // resolve the end now, before anything is sent
+        return c;
+    }
+}
