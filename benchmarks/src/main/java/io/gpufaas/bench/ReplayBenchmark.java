@@ -167,7 +167,8 @@ public final class ReplayBenchmark {
     /** The replayed job's settings beyond its defaults; the simulator gets the same. */
     private static final List<String> REPLAY_SETTINGS = List.of(
             "--gpufaas.worker.concurrency", "1",
-            "--gpufaas.router.slots-per-worker", "1");
+            "--gpufaas.router.slots-per-worker", "1",
+            "--gpufaas.router.max-slots-per-worker", "1");
 
     private static Measured replay(EmbeddedKafka kafka, Workload w, String policy, Path repo, int workers,
             long budgetMb, byte[] image) throws Exception {

@@ -217,6 +217,15 @@ public final class Router<T> {
         return stats.computeIfAbsent(model, m -> ModelStats.assumed(m, catalog.estimatedBytes(m)));
     }
 
+    /** All workers' credits (slots) now: with adaptive credits, how far the router lets work out. */
+    public int credits() {
+        int sum = 0;
+        for (WorkerView w : scheduler.workers()) {
+            sum += w.slots();
+        }
+        return sum;
+    }
+
     /** Invocations waiting now. */
     public int pending() {
         return scheduler.queued();

@@ -50,7 +50,7 @@ import org.slf4j.LoggerFactory;
  * <p>Metrics: counters {@code routedInvocations}, {@code plannedHits}, {@code plannedMisses},
  * {@code reportsReceived}, {@code viewCorrections}, {@code releasedSlots},
  * {@code shedInvocations}, {@code expiredWhileWaiting}, {@code internalErrors}; gauges
- * {@code pendingInvocations}, {@code pendingBytes}, {@code pendingHighWater}.
+ * {@code pendingInvocations}, {@code pendingBytes}, {@code pendingHighWater}, {@code workerCredits}.
  */
 public final class RouterFunction extends KeyedCoProcessFunction<String, Invocation, WorkerReport, Routed>
         implements CheckpointedFunction {
@@ -170,6 +170,7 @@ public final class RouterFunction extends KeyedCoProcessFunction<String, Invocat
         metrics.gauge("pendingInvocations", (Gauge<Integer>) router::pending);
         metrics.gauge("pendingBytes", (Gauge<Long>) router::pendingBytes);
         metrics.gauge("pendingHighWater", (Gauge<Integer>) router::pendingHighWater);
+        metrics.gauge("workerCredits", (Gauge<Integer>) router::credits);
         LOG.info("router: policy {}, eviction {}, {} workers x {} slots, {} bytes each; restored {} pending invocations, "
                         + "{} resident models", settings.policy(), settings.evictionPolicy(), settings.workers(),
                 settings.slotsPerWorker(), settings.workerMemoryBytes(), restoredPending.size(), restoredResidency.size());
