@@ -38,11 +38,9 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
@@ -108,18 +106,7 @@ public final class PipelineBenchmark {
     private static List<Point> measure(EmbeddedKafka kafka, Scenario s, List<Double> rates, int seconds, int burst,
             Path repo, String jobArgs) throws Exception {
         String p = s.name().replace('-', '_');
-        kafka.createTopics(PARALLELISM, p + "-inv", p + "-res", p + "-dlq", p + "-st", p + "-ctl");
-        Configuration conf = JobConfig.fromArgs(new Configuration(),
-                "--gpufaas.kafka.bootstrap-servers", kafka.bootstrapServers(),
-                "--gpufaas.kafka.topic.invocations", p + "-inv",
-                "--gpufaas.kafka.topic.results", p + "-res",
-                "--gpufaas.kafka.topic.dead-letters", p + "-dlq",
-                "--gpufaas.kafka.topic.worker-status", p + "-st",
-                "--gpufaas.kafka.topic.control", p + "-ctl",
-                "--gpufaas.kafka.group-id", p,
-                "--gpufaas.functions.repository", repo.toAbsolutePath().toString(),
-                "--gpufaas.device.kind", "CPU",
-                "--gpufaas.worker.parallelism", Integer.toString(PARALLELISM));
+        Configuration conf = BenchJob.conf(kafka, p, repo, PARALLELISM);
         if (!jobArgs.isBlank()) {
             conf.addAll(JobConfig.fromArgs(new Configuration(), jobArgs.trim().split("\\s+")));
         }
@@ -208,7 +195,7 @@ public final class PipelineBenchmark {
         reader.start();
         listening.await();
         long start = System.nanoTime();
-        try (KafkaProducer<byte[], byte[]> producer = producer(kafka)) {
+        try (KafkaProducer<byte[], byte[]> producer = BenchJob.producer(kafka)) {
             for (int i = 0; i < total; i++) {
                 long at = isBurst ? System.nanoTime() : start + (long) (i * 1e9 / rate);
                 while (!isBurst && System.nanoTime() < at) {
@@ -330,13 +317,6 @@ public final class PipelineBenchmark {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ImageIO.write(img, "png", out);
         return out.toByteArray();
-    }
-
-    private static KafkaProducer<byte[], byte[]> producer(EmbeddedKafka kafka) {
-        Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-        props.put(ProducerConfig.LINGER_MS_CONFIG, "0");
-        return new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
     }
 
     private static KafkaConsumer<byte[], byte[]> consumer(EmbeddedKafka kafka, String topic) {

@@ -39,11 +39,9 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
  * Replays a slice of the Azure trace through the real job (real broker, real DJL models on this
@@ -173,26 +171,16 @@ public final class ReplayBenchmark {
     private static Measured replay(EmbeddedKafka kafka, Workload w, String policy, Path repo, int workers,
             long budgetMb, byte[] image) throws Exception {
         String p = policy.replace('-', '_');
-        kafka.createTopics(workers, p + "-inv", p + "-res", p + "-dlq", p + "-st", p + "-ctl");
-        Configuration conf = JobConfig.fromArgs(new Configuration(),
-                "--gpufaas.kafka.bootstrap-servers", kafka.bootstrapServers(),
-                "--gpufaas.kafka.topic.invocations", p + "-inv",
-                "--gpufaas.kafka.topic.results", p + "-res",
-                "--gpufaas.kafka.topic.dead-letters", p + "-dlq",
-                "--gpufaas.kafka.topic.worker-status", p + "-st",
-                "--gpufaas.kafka.topic.control", p + "-ctl",
-                "--gpufaas.kafka.group-id", p,
-                "--gpufaas.functions.repository", repo.toAbsolutePath().toString(),
-                "--gpufaas.device.kind", "CPU",
+        Configuration conf = BenchJob.conf(kafka, p, repo, workers);
+        conf.addAll(JobConfig.fromArgs(new Configuration(),
                 "--gpufaas.device.cpu.memory-budget", budgetMb + "mb",
-                "--gpufaas.worker.parallelism", Integer.toString(workers),
-                "--gpufaas.router.policy", policy);
+                "--gpufaas.router.policy", policy));
         conf.addAll(JobConfig.fromArgs(new Configuration(), REPLAY_SETTINGS.toArray(String[]::new)));
         StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(workers);
         JobClient job = GpuFaasJob.start(env, conf);
         Map<String, InvocationResult> results = new HashMap<>();
         long t0;
-        try (KafkaProducer<byte[], byte[]> producer = producer(kafka);
+        try (KafkaProducer<byte[], byte[]> producer = BenchJob.producer(kafka);
                 KafkaConsumer<byte[], byte[]> consumer = consumer(kafka, p + "-res", workers)) {
             t0 = System.currentTimeMillis();
             int sent = 0;
@@ -237,13 +225,6 @@ public final class ReplayBenchmark {
         int filled = (int) ((long) done * width / Math.max(1, total));
         System.err.printf("\r%-13s [%s%s] sent %d, done %d / %d", policy, "#".repeat(filled), ".".repeat(width - filled),
                 sent, done, total);
-    }
-
-    private static KafkaProducer<byte[], byte[]> producer(EmbeddedKafka kafka) {
-        Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-        props.put(ProducerConfig.LINGER_MS_CONFIG, "0");
-        return new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
     }
 
     private static KafkaConsumer<byte[], byte[]> consumer(EmbeddedKafka kafka, String topic, int partitions) {
