@@ -19,7 +19,7 @@ import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /**
- * The simulator's evaluation report: every policy on the same Azure-trace workload, side by side,
+ * The simulator's one-slice report (the grid is {@link EvaluationGrid}): every policy on the same Azure-trace workload, side by side,
  * written as Markdown with PNG plots (latency CDF, hit ratio vs GPU memory with the Belady
  * reference, speed-up over load balancing vs offered load, ours against LALB+O3 on many trace
  * slices) plus a fleet-scale run of both.
@@ -68,15 +68,15 @@ public final class EvaluationReport {
                         + "drawn with seed %d from %s, trace minutes %d-%d compressed %.0fx "
                         + "(%d invocations over %.0f s, Poisson within each minute), each mapped to a torchvision model "
                         + "(sizes and GFLOPs from `../shared/data/models/`). Pool: %d GPUs with %.1f GiB for models. The "
-                        + "simulator runs the job's Router and each GPU's WorkerCore with the job's default settings: %d slots "
-                        + "per worker, concurrency %d (a GPU computes one batch at a time; a load overlaps), batches of up to "
+                        + "simulator runs the job's Router and each GPU's WorkerCore with the job's default settings: %d to %d "
+                        + "credits per worker (adaptive), concurrency %d (a GPU computes one batch at a time; a load overlaps), batches of up to "
                         + "%d, a report delay of %.0f ms; the router's queue is unbounded. Cost model: load = 100 ms + bytes at "
                         + "1 GB/s, run = 0.5 ms + 0.8 ms/GFLOP at batch 1 (V100-class, Clockwork's ResNet-50 figures), a batch "
                         + "of b costing 0.6 + 0.4b runs. All policies replay the same invocations.%n%n",
                 FUNCTIONS, w.workingSetBytes() / (double) (1L << 30), SEED,
                 tracePath == null ? "the Azure Functions 2019 sample" : "`" + tracePath + "`", sliceStart, sliceStart + MINUTES, COMPRESSION,
                 w.invocations(), w.durationMs() / 1000, GPUS, GPU_GIB, JOB.router().slotsPerWorker(),
-                JOB.worker().concurrency(), JOB.worker().maxBatch(), JOB.reportDelayMs()));
+                JOB.router().maxSlotsPerWorker(), JOB.worker().concurrency(), JOB.worker().maxBatch(), JOB.reportDelayMs()));
 
         List<SimResult> results = new ArrayList<>();
         for (String p : SimulationBenchmark.POLICIES) {
