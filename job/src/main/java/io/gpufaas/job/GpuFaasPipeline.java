@@ -100,7 +100,10 @@ public final class GpuFaasPipeline {
         done.map(WorkerOutput::result).name("results-of").uid("results-of").setParallelism(workers)
                 .union(router.getSideOutput(RouterFunction.ROUTER_RESULTS))
                 .sinkTo(b.resultSink).name("results").uid("results-sink");
-        done.map(WorkerOutput::report).name("reports-of").uid("reports-of").setParallelism(workers)
+        // One report per batch: the others of a batch carry none.
+        done.flatMap((WorkerOutput o, org.apache.flink.util.Collector<WorkerReport> out) -> o.reportIfAny().ifPresent(out::collect))
+                .returns(WorkerReport.class)
+                .name("reports-of").uid("reports-of").setParallelism(workers)
                 .sinkTo(b.statusSink).name("worker-status").uid("worker-status-sink");
     }
 

@@ -211,6 +211,9 @@ public final class EventJson {
         }
         root.put("capacityBytes", r.capacityBytes());
         root.put("atMs", r.atMs());
+        if (r.completed() != 1) {
+            root.put("completed", r.completed());
+        }
         return write(root);
     }
 
@@ -221,7 +224,8 @@ public final class EventJson {
         return new io.gpufaas.core.contract.WorkerReport(root.path("worker").asInt(-1), root.path("function").asText(),
                 root.path("invocationId").asText(), root.path("loadMs").asLong(), root.path("execMs").asLong(),
                 root.path("bytes").asLong(), resident, root.path("residentComplete").asBoolean(true),
-                root.path("capacityBytes").asLong(), root.path("atMs").asLong());
+                root.path("capacityBytes").asLong(), root.path("atMs").asLong(),
+                Math.max(1, root.path("completed").asInt(1)));
     }
 
     private static Map<String, String> stringMap(JsonNode node) {

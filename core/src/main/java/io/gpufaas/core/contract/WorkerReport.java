@@ -3,12 +3,16 @@ package io.gpufaas.core.contract;
 import java.util.List;
 
 /**
- * What a worker tells the router after each invocation: a slot is free, what the run and any load
- * cost, and which models it really holds, so the router's view is corrected by the truth.
+ * What a worker tells the router after a batch (or an invocation that ended alone): how many
+ * slots are free, what the run and any load cost, and which models it really holds, so the
+ * router's view is corrected by the truth. One report per batch rather than per invocation
+ * halves the feedback topic's records under load, where batches form.
  *
+ * @param invocationId the last invocation of the batch
  * @param bytes the function's measured footprint on the worker's device (0 if not resident)
  * @param residentComplete false when {@code resident} was left out so that the report fits the
  *     status topic: the router then keeps its view of that worker as it is
+ * @param completed invocations of {@code function} this report ends (a batch's size; at least 1)
  */
 public record WorkerReport(
         int worker,
@@ -20,10 +24,26 @@ public record WorkerReport(
         List<String> resident,
         boolean residentComplete,
         long capacityBytes,
-        long atMs) {
+        long atMs,
+        int completed) {
 
     public WorkerReport {
         resident = resident == null ? List.of() : List.copyOf(resident);
+        if (completed < 1) {
+            throw new IllegalArgumentException("a report ends at least one invocation, was " + completed);
+        }
+    }
+
+    /** A report of one invocation. */
+    public WorkerReport(int worker, String function, String invocationId, long loadMs, long execMs, long bytes,
+            List<String> resident, boolean residentComplete, long capacityBytes, long atMs) {
+        this(worker, function, invocationId, loadMs, execMs, bytes, resident, residentComplete, capacityBytes, atMs, 1);
+    }
+
+    /** The same report, ending {@code n} invocations of its function (a batch). */
+    public WorkerReport withCompleted(int n) {
+        return new WorkerReport(worker, function, invocationId, loadMs, execMs, bytes, resident, residentComplete,
+                capacityBytes, atMs, n);
     }
 
     /** A report listing every resident model. */
@@ -35,6 +55,6 @@ public record WorkerReport(
     /** The same report without its resident list, when that list would not fit the status topic. */
     public WorkerReport withoutResidentList() {
         return new WorkerReport(worker, function, invocationId, loadMs, execMs, bytes, List.of(), false,
-                capacityBytes, atMs);
+                capacityBytes, atMs, completed);
     }
 }

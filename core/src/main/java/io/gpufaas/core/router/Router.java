@@ -155,7 +155,13 @@ public final class Router<T> {
         }
         lastHeardMs[report.worker()] = clock.nowMs();
         WorkerView view = scheduler.workers().get(report.worker());
-        double roundTripMs = view.completeAt(report.function(), clock.nowMs());
+        // A batch's report frees each of its invocations' slots. Its round trip is its youngest's:
+        // the older ones also waited for the batch to fill, which is not the path's delay.
+        double roundTripMs = Double.NaN;
+        for (int k = 0; k < report.completed(); k++) {
+            double t = view.completeAt(report.function(), clock.nowMs());
+            roundTripMs = Double.isNaN(roundTripMs) ? t : Double.isNaN(t) ? roundTripMs : Math.min(roundTripMs, t);
+        }
         view.slots(credits.observe(report.worker(), roundTripMs, view.slots()));
         stats.put(report.function(), stats(report.function()).observe(report.bytes(), report.loadMs(), report.execMs()));
         if (report.residentComplete()) {

@@ -238,8 +238,10 @@ public final class Simulator {
             long execMs = Math.round(now - a.startMs());
             for (Job job : a.run().batch()) {
                 finish(job);
-                report(a.worker(), job, worker.lastLoadMs(a.run().model()), execMs);
             }
+            // One report for the batch, as the job's worker sends.
+            List<Job> batch = a.run().batch();
+            report(a.worker(), batch.get(batch.size() - 1), worker.lastLoadMs(a.run().model()), execMs, batch.size());
         }
         pump(a.worker());
     }
@@ -254,9 +256,13 @@ public final class Simulator {
      * there is nothing to correct.
      */
     private void report(int worker, Job job, long loadMs, long execMs) {
+        report(worker, job, loadMs, execMs, 1);
+    }
+
+    private void report(int worker, Job job, long loadMs, long execMs, int completed) {
         String model = w.models().get(job.function());
         WorkerReport r = new WorkerReport(worker, model, Integer.toString(job.invocation()), loadMs, execMs,
-                w.bytes()[job.function()], List.of(), false, c.gpuMemoryBytes(), (long) now);
+                w.bytes()[job.function()], List.of(), false, c.gpuMemoryBytes(), (long) now, completed);
         // Never straight into the router: this may run inside one of its dispatches.
         events.add(new Event(now + Math.max(0, c.reportDelayMs()), seq++, Event.REPORT, worker, r));
     }

@@ -70,4 +70,14 @@ class EventJsonTest {
         assertThat(without.residentComplete()).isFalse();
         assertThat(EventJson.decodeReport(EventJson.encodeReport(without))).isEqualTo(without);
     }
+
+    @Test
+    void aBatchReportKeepsHowManyItEndsAndAnOldReportEndsOne() {
+        io.gpufaas.core.contract.WorkerReport batch = new io.gpufaas.core.contract.WorkerReport(1, "f", "i", 1, 2, 3,
+                java.util.List.of("a"), 10, 11).withCompleted(8);
+        assertThat(EventJson.decodeReport(EventJson.encodeReport(batch)).completed()).isEqualTo(8);
+        String older = "{\"v\":1,\"worker\":0,\"function\":\"f\",\"invocationId\":\"i\",\"loadMs\":0,\"execMs\":1,"
+                + "\"bytes\":0,\"resident\":[],\"capacityBytes\":1,\"atMs\":1}";
+        assertThat(EventJson.decodeReport(older.getBytes(StandardCharsets.UTF_8)).completed()).isEqualTo(1);
+    }
 }

@@ -200,7 +200,7 @@ public final class WorkerFunction extends RichAsyncFunction<Routed, WorkerOutput
             if (!routed.evict().isEmpty()) {
                 worker.evict(routed.evict());
             }
-            worker.submit(inv, result -> complete(result, resultFuture));
+            worker.submit(inv, (DeviceWorker.Completion) (result, ends) -> complete(result, ends, resultFuture));
         } catch (Throwable t) {
             FatalErrors.rethrowIfFatal(t);
             workerErrors.inc();
@@ -208,11 +208,16 @@ public final class WorkerFunction extends RichAsyncFunction<Routed, WorkerOutput
             long now = System.currentTimeMillis();
             long waited = Math.max(0, now - inv.arrivedAtMs());
             complete(InvocationResult.internalError(inv, "the worker could not take it: " + ErrorMessages.brief(t),
-                    new Timing(waited, 0, 0, waited), placement(), now), resultFuture);
+                    new Timing(waited, 0, 0, waited), placement(), now), 1, resultFuture);
         }
     }
 
-    private void complete(InvocationResult result, ResultFuture<WorkerOutput> resultFuture) {
+    /**
+     * Emits the result, with the router's report where this completion ends invocations: the last
+     * of a batch reports the whole batch (one report per batch, not per invocation), one that ended
+     * alone reports itself.
+     */
+    private void complete(InvocationResult result, int ends, ResultFuture<WorkerOutput> resultFuture) {
         switch (result.status()) {
             case OK -> completed.inc();
             case ERROR -> failed.inc();
@@ -220,7 +225,7 @@ public final class WorkerFunction extends RichAsyncFunction<Routed, WorkerOutput
         }
         endToEnd.update(result.timing().endToEndMs());
         queueWait.update(result.timing().queuedMs());
-        resultFuture.complete(List.of(new WorkerOutput(result, report(result))));
+        resultFuture.complete(List.of(new WorkerOutput(result, ends > 0 ? report(result).withCompleted(ends) : null)));
     }
 
     private Placement placement() {

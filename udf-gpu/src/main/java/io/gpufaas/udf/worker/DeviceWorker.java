@@ -62,13 +62,23 @@ public final class DeviceWorker implements AutoCloseable {
         default void onError(String model, Throwable error) {}
     }
 
+    /**
+     * Where an invocation's result goes. {@code ends} is how many invocations this completion ends
+     * for the router: the last of a batch ends the whole batch, the others 0, one that ended
+     * alone (expired, failed to load) 1. A caller reporting per batch reports where it is above 0.
+     */
+    @FunctionalInterface
+    public interface Completion {
+        void done(InvocationResult result, int ends);
+    }
+
     /** An invocation in the worker, with where its result goes. */
     private static final class Job {
         final Invocation invocation;
-        final Consumer<InvocationResult> done;
+        final Completion done;
         boolean hit;
 
-        Job(Invocation invocation, Consumer<InvocationResult> done) {
+        Job(Invocation invocation, Completion done) {
             this.invocation = invocation;
             this.done = done;
         }
@@ -125,6 +135,11 @@ public final class DeviceWorker implements AutoCloseable {
 
     /** Queues an invocation; {@code done} is called exactly once, from a worker thread. */
     public void submit(Invocation inv, Consumer<InvocationResult> done) {
+        submit(inv, (result, ends) -> done.accept(result));
+    }
+
+    /** Queues an invocation; {@code done} is called exactly once, from a worker thread, with what it ends. */
+    public void submit(Invocation inv, Completion done) {
         synchronized (this) {
             if (closed) {
                 throw new IllegalStateException("worker " + worker + " is closed");
@@ -223,7 +238,7 @@ public final class DeviceWorker implements AutoCloseable {
             long now = clock.millis();
             for (Job expired : core.expire(now)) {
                 InvocationResult r = results.expired(expired.invocation, expired.hit, now);
-                completions.add(() -> expired.done.accept(r));
+                completions.add(() -> expired.done.done(r, 1));
             }
             for (WorkerCore.Step<Job> step : core.next(now)) {
                 if (step instanceof WorkerCore.Step.Run<Job> run) {
@@ -332,7 +347,7 @@ public final class DeviceWorker implements AutoCloseable {
         long now = clock.millis();
         for (Job job : fail.jobs()) {
             InvocationResult r = results.failed(job.invocation, job.hit, fail.code(), fail.message(), now);
-            completions.add(() -> job.done.accept(r));
+            completions.add(() -> job.done.done(r, 1));
         }
     }
 
@@ -382,7 +397,8 @@ public final class DeviceWorker implements AutoCloseable {
         for (int i = 0; i < run.batch().size(); i++) {
             Job job = run.batch().get(i);
             InvocationResult r = out.get(i);
-            completions.add(() -> job.done.accept(r));
+            int ends = i == run.batch().size() - 1 ? run.batch().size() : 0;
+            completions.add(() -> job.done.done(r, ends));
         }
         completeAll(completions);
         pump();

@@ -178,6 +178,8 @@ public class DeviceWorkerTest {
             int n = 200;
             Map<String, Integer> completions = new ConcurrentHashMap<>();
             List<InvocationResult> results = new CopyOnWriteArrayList<>();
+            java.util.concurrent.atomic.AtomicInteger ended = new java.util.concurrent.atomic.AtomicInteger();
+            java.util.concurrent.atomic.AtomicInteger reports = new java.util.concurrent.atomic.AtomicInteger();
             CompletableFuture<Void> all = new CompletableFuture<>();
             Random random = new Random(1);
             // tiny-mlp resident first, and the burst starts with it: at least one hit and (the
@@ -185,8 +187,12 @@ public class DeviceWorkerTest {
             run(worker, mlp("warm-up"));
             for (int i = 0; i < n; i++) {
                 Invocation inv = i > 0 && random.nextInt(3) == 0 ? cnn("c" + i) : mlp("m" + i);
-                worker.submit(inv, r -> {
+                worker.submit(inv, (DeviceWorker.Completion) (r, ends) -> {
                     completions.merge(r.id(), 1, Integer::sum);
+                    ended.addAndGet(ends);
+                    if (ends > 0) {
+                        reports.incrementAndGet();
+                    }
                     results.add(r);
                     if (results.size() == n) {
                         all.complete(null);
@@ -197,6 +203,10 @@ public class DeviceWorkerTest {
 
             assertThat(completions).hasSize(n);
             assertThat(completions.values()).containsOnly(1);
+            // Every invocation is ended for the router exactly once, by one report per batch: with
+            // batches of up to 4 under this burst, fewer reports than invocations.
+            assertThat(ended.get()).isEqualTo(n);
+            assertThat(reports.get()).isLessThan(n).isGreaterThanOrEqualTo(n / 4);
             assertThat(results).extracting(InvocationResult::status).containsOnly(ResultStatus.OK);
             Set<Boolean> hitFlags = new HashSet<>();
             results.forEach(r -> hitFlags.add(r.placement().cacheHit()));
