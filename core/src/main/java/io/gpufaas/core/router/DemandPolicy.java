@@ -13,7 +13,11 @@ import java.util.OptionalInt;
  *       holder sits;
  *   <li>else to the model's place on a consistent-hashing ring, the first worker clockwise from the
  *       model's hash under the bound: a load there, or a hit if an earlier load left it there;
- *   <li>and if that place has no free slot, it waits for it while other models go first.
+ *   <li>but when a load at that place would evict (a copy is not free there), a free holder over
+ *       the bound takes it instead if the invocation is expected to finish sooner behind the
+ *       holder's backlog and its model's line than after the load, the place's backlog and the
+ *       reload work the load displaces;
+ *   <li>and if the place has no free slot, the invocation waits for it while other models go first.
  * </ol>
  *
  * <p>A model's copies therefore follow its demand: while its holders are under the bound its
