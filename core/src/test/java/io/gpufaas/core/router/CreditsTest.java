@@ -56,20 +56,7 @@ class CreditsTest {
     void theRouterLetsAFastWorkerHoldMoreThanItsStartingSlots() {
         double[] now = {0};
         java.util.List<Assignment<String>> dispatched = new java.util.ArrayList<>();
-        RouterSettings settings = new RouterSettings("demand", 1, 1L << 30, 4, 8, 16, 60_000, 100_000, 1L << 30, "lru", 32);
-        Router<String> router = new Router<>(settings, io.gpufaas.core.contract.FunctionCatalog.ofFootprints(
-                java.util.Map.of("echo", 1L)), () -> now[0], new Router.Output<>() {
-                    @Override
-                    public void dispatch(Assignment<String> a) {
-                        dispatched.add(a);
-                    }
-
-                    @Override
-                    public void shed(String item, String why) {}
-
-                    @Override
-                    public void expired(String item) {}
-                });
+        Router<String> router = oneEchoWorker(32, now, dispatched);
         for (int i = 0; i < 1_000; i++) {
             router.submit("r" + i, "echo", (long) now[0], Long.MAX_VALUE, 10);
         }
@@ -94,9 +81,23 @@ class CreditsTest {
     void aBatchReportFreesEverySlotOfItsBatch() {
         double[] now = {0};
         java.util.List<Assignment<String>> dispatched = new java.util.ArrayList<>();
-        RouterSettings settings = new RouterSettings("demand", 1, 1L << 30, 4, 8, 16, 60_000, 100_000, 1L << 30, "lru");
-        Router<String> router = new Router<>(settings, io.gpufaas.core.contract.FunctionCatalog.ofFootprints(
-                java.util.Map.of("echo", 1L)), () -> now[0], new Router.Output<>() {
+        Router<String> router = oneEchoWorker(4, now, dispatched);
+        for (int i = 0; i < 10; i++) {
+            router.submit("r" + i, "echo", 0, Long.MAX_VALUE, 10);
+        }
+        assertThat(dispatched).hasSize(4);
+        now[0] = 5;
+        router.report(new io.gpufaas.core.contract.WorkerReport(0, "echo", "r3", 0, 1, 1, java.util.List.of(), false,
+                1L << 30, 5).withCompleted(3));
+        assertThat(dispatched).hasSize(7); // three slots freed by one report, three more dispatched
+    }
+
+    /** A router over one worker serving echo, starting at 4 credits and allowed {@code maxSlots}. */
+    private static Router<String> oneEchoWorker(int maxSlots, double[] now, java.util.List<Assignment<String>> dispatched) {
+        RouterSettings settings = new RouterSettings("demand", 1, 1L << 30, 4, 8, 16, 60_000, 100_000, 1L << 30, "lru",
+                maxSlots);
+        return new Router<>(settings, io.gpufaas.core.contract.FunctionCatalog.ofFootprints(java.util.Map.of("echo", 1L)),
+                () -> now[0], new Router.Output<>() {
                     @Override
                     public void dispatch(Assignment<String> a) {
                         dispatched.add(a);
@@ -108,13 +109,5 @@ class CreditsTest {
                     @Override
                     public void expired(String item) {}
                 });
-        for (int i = 0; i < 10; i++) {
-            router.submit("r" + i, "echo", 0, Long.MAX_VALUE, 10);
-        }
-        assertThat(dispatched).hasSize(4);
-        now[0] = 5;
-        router.report(new io.gpufaas.core.contract.WorkerReport(0, "echo", "r3", 0, 1, 1, java.util.List.of(), false,
-                1L << 30, 5).withCompleted(3));
-        assertThat(dispatched).hasSize(7); // three slots freed by one report, three more dispatched
     }
 }
