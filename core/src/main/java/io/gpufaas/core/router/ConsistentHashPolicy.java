@@ -44,15 +44,9 @@ public final class ConsistentHashPolicy implements RoutingPolicy {
             return OptionalInt.empty();
         }
         double bound = loadBound(cluster, c);
-        WorkerView w = firstOnRing(request.model(), cluster, ring(cluster), v -> v.running() + 1 <= bound);
+        ring = HashRing.forWorkers(ring, cluster.size());
+        WorkerView w = firstOnRing(request.model(), cluster, ring, v -> v.running() + 1 <= bound);
         return w != null && Workers.placeable(request, w) ? OptionalInt.of(w.id()) : OptionalInt.empty();
-    }
-
-    private HashRing ring(Cluster cluster) {
-        if (ring == null || ring.size() != cluster.size() * HashRing.VIRTUAL_NODES) {
-            ring = new HashRing(cluster.size());
-        }
-        return ring;
     }
 
     /**

@@ -61,13 +61,11 @@ public final class DemandPolicy implements RoutingPolicy {
             return OptionalInt.empty();
         }
         double bound = ConsistentHashPolicy.loadBound(cluster, LOAD_BOUND_FACTOR);
-        OptionalInt hit = holderUnderBound(cluster.holders(request.model()), cluster, bound, nowMs);
-        if (hit.isPresent()) {
-            return hit;
+        WorkerView hit = leastBacklogFreeHolder(cluster.holders(request.model()), cluster, bound, nowMs);
+        if (hit != null) {
+            return OptionalInt.of(hit.id());
         }
-        if (ring == null || ring.size() != cluster.size() * HashRing.VIRTUAL_NODES) {
-            ring = new HashRing(cluster.size());
-        }
+        ring = HashRing.forWorkers(ring, cluster.size());
         WorkerView place = ConsistentHashPolicy.firstOnRing(request.model(), cluster, ring, w -> w.running() + 1 <= bound);
         if (place == null) {
             return OptionalInt.empty();
@@ -76,7 +74,8 @@ public final class DemandPolicy implements RoutingPolicy {
             // A copy here would evict: not free. A free holder with the least work queued may
             // finish this sooner, even over the bound. (Waiting for a busy holder instead was
             // tried: it lost badly wherever one long function kept its holders busy.)
-            WorkerView holder = leastBacklogFreeHolder(cluster.holders(request.model()), cluster, nowMs);
+            WorkerView holder = leastBacklogFreeHolder(cluster.holders(request.model()), cluster, Double.POSITIVE_INFINITY,
+                    nowMs);
             if (holder != null && holderFinishesSooner(request, cluster, holder, place, nowMs)) {
                 return OptionalInt.of(holder.id());
             }
@@ -102,40 +101,27 @@ public final class DemandPolicy implements RoutingPolicy {
         return atHolder <= atPlace;
     }
 
-    private static WorkerView leastBacklogFreeHolder(BitSet holders, Cluster cluster, double nowMs) {
+    /**
+     * The holder with a free slot, running fewer than {@code bound} minus one, and the least work
+     * queued ({@link WorkerView#backlogMs}); null if none. Ties: the lowest id.
+     */
+    private static WorkerView leastBacklogFreeHolder(BitSet holders, Cluster cluster, double bound, double nowMs) {
         WorkerView best = null;
         double bestBacklog = Double.POSITIVE_INFINITY;
         for (int i = holders.nextSetBit(0); i >= 0; i = holders.nextSetBit(i + 1)) {
             WorkerView w = cluster.get(i);
-            if (!w.hasFreeSlot()) {
+            if (!w.hasFreeSlot() || w.running() + 1 > bound) {
                 continue;
             }
-            double backlog = w.backlogMs(nowMs);
+            double backlog = w.running() == 0 ? 0 : w.backlogMs(nowMs);
             if (backlog < bestBacklog) {
                 best = w;
                 bestBacklog = backlog;
-            }
-        }
-        return best;
-    }
-
-    /** The holder with a free slot under the bound and the least work queued ({@link WorkerView#backlogMs}). */
-    private static OptionalInt holderUnderBound(BitSet holders, Cluster cluster, double bound, double nowMs) {
-        WorkerView best = null;
-        double bestBacklog = Double.POSITIVE_INFINITY;
-        for (int i = holders.nextSetBit(0); i >= 0; i = holders.nextSetBit(i + 1)) {
-            WorkerView w = cluster.get(i);
-            if (w.hasFreeSlot() && w.running() + 1 <= bound) {
-                double backlog = w.running() == 0 ? 0 : w.backlogMs(nowMs);
-                if (backlog < bestBacklog) {
-                    best = w;
-                    bestBacklog = backlog;
-                    if (backlog == 0) {
-                        break; // nothing waits less, and the lowest id wins ties
-                    }
+                if (backlog == 0) {
+                    break; // nothing waits less, and the lowest id wins ties
                 }
             }
         }
-        return best == null ? OptionalInt.empty() : OptionalInt.of(best.id());
+        return best;
     }
 }

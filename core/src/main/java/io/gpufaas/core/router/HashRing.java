@@ -34,6 +34,11 @@ final class HashRing {
         }
     }
 
+    /** {@code current} if it is a ring over {@code workers}, else a new one: policies keep theirs across decisions. */
+    static HashRing forWorkers(HashRing current, int workers) {
+        return current != null && current.size() == workers * VIRTUAL_NODES ? current : new HashRing(workers);
+    }
+
     int size() {
         return keys.length;
     }

@@ -105,7 +105,7 @@ public record Workload(List<String> models, long[] bytes, double[] loadMs, doubl
             active.sort(java.util.Comparator.comparingLong((AzureTrace.TraceFunction f) -> -windowCount(f, spec)));
         }
         List<AzureTrace.TraceFunction> chosen = active.subList(0, spec.functions());
-        double medianDurationMs = trace.medianDurationMs();
+        double medianDurationMs = spec.traceDurations() ? trace.medianDurationMs() : Double.NaN;
         List<String> models = new ArrayList<>();
         long[] bytes = new long[chosen.size()];
         double[] loadMs = new double[chosen.size()];
@@ -116,7 +116,7 @@ public record Workload(List<String> models, long[] bytes, double[] loadMs, doubl
             bytes[i] = m.bytes();
             loadMs[i] = m.loadMs();
             AzureTrace.TraceFunction f = chosen.get(i);
-            execMs[i] = spec.traceDurations() && f.hasDuration() && medianDurationMs > 0
+            execMs[i] = f.hasDuration() && medianDurationMs > 0
                     ? m.execMs() * f.averageDurationMs() / medianDurationMs : m.execMs();
         }
         double minuteMs = 60_000 / spec.compression();
