@@ -28,6 +28,8 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
 final class GridReport {
 
     private static final String RR = "round-robin";
+    /** A policy is as good as the best in a cell when both its mean and its p99 are within 10% of the best's. */
+    private static final double WITHIN_OF_BEST = 1.10;
 
     private final EvaluationGrid.Spec spec;
     private final List<Outcome> grid;
@@ -119,6 +121,25 @@ final class GridReport {
         return out.stream().mapToDouble(Double::doubleValue).toArray();
     }
 
+    /** Cells where {@code policy}'s mean and p99 are both within 10% of the best policy's there. */
+    private int withinOfBest(String policy) {
+        double[] mean = ratios(policy, Outcome::meanMs);
+        double[] p99 = ratios(policy, Outcome::p99Ms);
+        int within = 0;
+        for (int i = 0; i < mean.length; i++) {
+            if (mean[i] <= WITHIN_OF_BEST && p99[i] <= WITHIN_OF_BEST) {
+                within++;
+            }
+        }
+        return within;
+    }
+
+    /** {@code policy}'s hit ratio over Belady's in each cell. */
+    private double[] hitVsBelady(String policy) {
+        return grid.stream().filter(o -> o.policy().equals(policy))
+                .mapToDouble(o -> o.hitRatio() / Math.max(1e-9, o.beladyHitRatio())).toArray();
+    }
+
     private static double geomean(double[] v) {
         double s = 0;
         for (double x : v) {
@@ -138,19 +159,12 @@ final class GridReport {
             return;
         }
         double[] mean = ratios(ours, Outcome::meanMs);
-        double[] p99 = ratios(ours, Outcome::p99Ms);
-        int within = 0;
-        for (int i = 0; i < mean.length; i++) {
-            if (mean[i] <= 1.10 && p99[i] <= 1.10) {
-                within++;
-            }
-        }
+        int within = withinOfBest(ours);
         double[] vsRrMean = againstRoundRobin(ours, Outcome::meanMs);
         double[] vsRrP99 = againstRoundRobin(ours, Outcome::p99Ms);
         String lowestMean = lowestGeomean(Outcome::meanMs);
         String lowestP99 = lowestGeomean(Outcome::p99Ms);
-        double[] hitVsBelady = grid.stream().filter(o -> o.policy().equals(ours))
-                .mapToDouble(o -> o.hitRatio() / Math.max(1e-9, o.beladyHitRatio())).toArray();
+        double[] hitVsBelady = hitVsBelady(ours);
         md.append("## Targets for ours (`").append(ours).append("`)\n\n| target | measured | met |\n| --- | --- | --- |\n");
         row(md, "mean and p99 within 10% of the best policy in >= 95% of cells",
                 String.format(Locale.ROOT, "%.1f%% of %d cells", 100.0 * within / Math.max(1, mean.length), mean.length),
@@ -211,15 +225,9 @@ final class GridReport {
         for (String p : spec.policies()) {
             double[] mean = ratios(p, Outcome::meanMs);
             double[] p99 = ratios(p, Outcome::p99Ms);
-            int within = 0;
-            for (int i = 0; i < mean.length; i++) {
-                if (mean[i] <= 1.10 && p99[i] <= 1.10) {
-                    within++;
-                }
-            }
+            int within = withinOfBest(p);
             double[] hit = grid.stream().filter(o -> o.policy().equals(p)).mapToDouble(Outcome::hitRatio).toArray();
-            double[] hitBelady = grid.stream().filter(o -> o.policy().equals(p))
-                    .mapToDouble(o -> o.hitRatio() / Math.max(1e-9, o.beladyHitRatio())).toArray();
+            double[] hitBelady = hitVsBelady(p);
             double[] busy = againstRoundRobin(p, Outcome::busyGpuSeconds);
             md.append(String.format(Locale.ROOT, "| %s | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.1f%% | %.3f | %.3f | %.2f |%n",
                     p, q(mean, 0.5), q(mean, 0.05), q(mean, 0.95), max(mean), geomean(mean), q(p99, 0.5), q(p99, 0.95),
@@ -346,7 +354,7 @@ final class GridReport {
             double bestMean = e.getValue().values().stream().mapToDouble(Outcome::meanMs).min().orElse(1);
             double bestP99 = e.getValue().values().stream().mapToDouble(Outcome::p99Ms).min().orElse(1);
             double worse = Math.max(o.meanMs() / bestMean, o.p99Ms() / bestP99);
-            if (worse > 1.10) {
+            if (worse > WITHIN_OF_BEST) {
                 behind.add(Map.entry(e.getKey(), worse));
             }
         }
