@@ -11,6 +11,7 @@ import io.gpufaas.core.router.RouterSettings;
 import io.gpufaas.core.contract.WorkerReport;
 import io.gpufaas.operators.decode.DecodeFunction;
 import io.gpufaas.operators.router.RouterFunction;
+import io.gpufaas.operators.router.RouterSignal;
 import io.gpufaas.operators.worker.WorkerFunction;
 import io.gpufaas.core.contract.WorkerOutput;
 import io.gpufaas.core.worker.WorkerSettings;
@@ -77,10 +78,16 @@ public final class GpuFaasPipeline {
                 .uid("worker-status-source")
                 .setParallelism(1);
         RouterSettings routerSettings = b.routerSettings.withWorkers(workers);
+        // The router's second input: workers' reports, and functions removed on the control topic
+        // (whose waiting invocations it ends).
+        DataStream<RouterSignal> signals = reports.map(RouterSignal::of).name("reports").uid("reports-signal")
+                .setParallelism(1)
+                .union(invocations.getSideOutput(DecodeFunction.REMOVALS).map(RouterSignal::removed)
+                        .name("removals").uid("removals-signal"));
         // One router subtask holds the global view; the keying gives each function's invocations
         // and reports one order.
         SingleOutputStreamOperator<Routed> router = invocations.keyBy(Invocation::function)
-                .connect(reports.keyBy(WorkerReport::function))
+                .connect(signals.keyBy(RouterSignal::function))
                 .process(new RouterFunction(routerSettings, b.registryLoader))
                 .name("router")
                 .uid("router")

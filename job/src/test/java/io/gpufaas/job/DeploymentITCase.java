@@ -100,6 +100,110 @@ class DeploymentITCase {
         }
     }
 
+    /**
+     * A new model version rolls out and can be pinned back; the control plane checks its keys and
+     * what it removes; a model larger than any worker ends at once without blocking others; a
+     * broken directory fails only the DEPLOY that names it.
+     */
+    @Test
+    void versionsRollOutAndNothingOneTenantDeploysStallsTheOthers(@TempDir Path repository) throws Exception {
+        copy(ModelInferenceITCase.REPOSITORY.resolve("tiny-mlp"), repository.resolve("tiny-mlp"));
+        copy(ModelInferenceITCase.REPOSITORY.resolve("tiny-mlp"), repository.resolve("huge-mlp"));
+        Path hugeDescriptor = repository.resolve("huge-mlp").resolve("function.json");
+        Files.writeString(hugeDescriptor, Files.readString(hugeDescriptor)
+                .replace("\"memoryBytes\": 268", "\"memoryBytes\": 1099511627776"));
+        EmbeddedKafka kafka = CLUSTER.kafka();
+        JobTopics topics = JobTopics.create(kafka, "v", 1);
+        Configuration conf = topics.config(
+                "--gpufaas.functions.repository", repository.toString(),
+                "--gpufaas.device.kind", "CPU");
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        env.setParallelism(1);
+        JobClient job = GpuFaasJob.start(env, conf);
+        try {
+            invoke(kafka, "v-inv", "v1-a", "tiny-mlp");
+            InvocationResult v1 = awaitResult(kafka, "v-res", "v1-a");
+            assertThat(v1.outputJson()).contains("\"cat\"").doesNotContain("lion");
+            assertThat(v1.placement().version()).isEqualTo(1);
+
+            // One invocation of a model no worker can hold: an ERROR at once, and echoes behind it run.
+            invoke(kafka, "v-inv", "huge", "huge-mlp");
+            for (int i = 0; i < 20; i++) {
+                echo(kafka, "v-inv", "after-huge-" + i);
+            }
+            InvocationResult huge = awaitResult(kafka, "v-res", "huge");
+            assertThat(huge.errorCode()).isEqualTo("OUT_OF_DEVICE_MEMORY");
+            assertThat(huge.errorMessage()).contains("1099511627776");
+            assertThat(awaitResult(kafka, "v-res", "after-huge-19").status()).isEqualTo(ResultStatus.OK);
+
+            // Version 2 with new labels, and a broken directory beside it.
+            Files.createDirectories(repository.resolve("tiny-mlp").resolve("2"));
+            Files.copy(repository.resolve("tiny-mlp").resolve("1").resolve("model.pt"),
+                    repository.resolve("tiny-mlp").resolve("2").resolve("model.pt"));
+            Path descriptor = repository.resolve("tiny-mlp").resolve("function.json");
+            Files.writeString(descriptor, Files.readString(descriptor).replace("cat", "lion").replace("dog", "wolf")
+                    .replace("bird", "eagle"));
+            Files.createDirectories(repository.resolve("broken"));
+            Files.writeString(repository.resolve("broken").resolve("function.json"), "{not json");
+            control(kafka, "v-ctl", "tiny-mlp", "{\"v\":1,\"action\":\"DEPLOY\",\"function\":\"tiny-mlp\"}");
+            await().atMost(TIMEOUT).until(() -> counter(job.getJobID(), "functionsDeployed") == 1);
+            invoke(kafka, "v-inv", "v2-a", "tiny-mlp");
+            InvocationResult v2 = awaitResult(kafka, "v-res", "v2-a");
+            assertThat(v2.outputJson()).contains("\"lion\"").doesNotContain("\"cat\"");
+            assertThat(v2.placement().version()).isEqualTo(2);
+            assertThat(v2.placement().cacheHit()).isFalse();
+
+            // Pinned back to version 1.
+            control(kafka, "v-ctl", "tiny-mlp", "{\"v\":1,\"action\":\"DEPLOY\",\"function\":\"tiny-mlp\",\"version\":1}");
+            await().atMost(TIMEOUT).until(() -> counter(job.getJobID(), "functionsDeployed") == 2);
+            invoke(kafka, "v-inv", "back-a", "tiny-mlp");
+            assertThat(awaitResult(kafka, "v-res", "back-a").placement().version()).isEqualTo(1);
+
+            // The control plane: a key other than the function, an unknown removal, a broken function.
+            control(kafka, "v-ctl", "tiny-cnn", "{\"v\":1,\"action\":\"REMOVE\",\"function\":\"tiny-mlp\"}");
+            control(kafka, "v-ctl", "nobody", "{\"v\":1,\"action\":\"REMOVE\",\"function\":\"nobody\"}");
+            control(kafka, "v-ctl", "broken", "{\"v\":1,\"action\":\"DEPLOY\",\"function\":\"broken\"}");
+            await().atMost(TIMEOUT).until(() -> deadLetters(kafka, "v-dlq").size() >= 3);
+            assertThat(deadLetters(kafka, "v-dlq")).extracting(DeadLetter::reason, d -> d.message().split(":")[0])
+                    .containsExactlyInAnyOrder(
+                            org.assertj.core.groups.Tuple.tuple(ErrorCode.INVALID_FIELD,
+                                    "the record key must be the function's name 'tiny-mlp' (the compacted topic keeps one command per key), was 'tiny-cnn'"),
+                            org.assertj.core.groups.Tuple.tuple(ErrorCode.UNKNOWN_FUNCTION, "cannot remove 'nobody'"),
+                            org.assertj.core.groups.Tuple.tuple(ErrorCode.UNKNOWN_FUNCTION, "cannot deploy 'broken'"));
+            assertThat(deadLetters(kafka, "v-dlq")).filteredOn(d -> d.message().startsWith("cannot deploy 'broken'"))
+                    .singleElement().satisfies(d -> assertThat(d.message()).contains("not valid JSON"));
+            assertThat(counter(job.getJobID(), "functionsRemoved")).isZero();
+            invoke(kafka, "v-inv", "still-there", "tiny-mlp");
+            assertThat(awaitResult(kafka, "v-res", "still-there").status()).isEqualTo(ResultStatus.OK);
+        } finally {
+            job.cancel().get();
+        }
+    }
+
+    private static void echo(EmbeddedKafka kafka, String topic, String id) {
+        Invocation inv = new Invocation(id, "echo", Payload.text(id), Invocation.NO_DEADLINE, Map.of(), null);
+        kafka.send(topic, id.getBytes(StandardCharsets.UTF_8), EventJson.encodeInvocation(inv));
+    }
+
+    private static void invoke(EmbeddedKafka kafka, String topic, String id, String function) {
+        Invocation inv = new Invocation(id, function, Payload.tensor(new long[] {1, 4}, new byte[16]),
+                Invocation.NO_DEADLINE, Map.of(), null);
+        kafka.send(topic, id.getBytes(StandardCharsets.UTF_8), EventJson.encodeInvocation(inv));
+    }
+
+    private static void control(EmbeddedKafka kafka, String topic, String key, String value) {
+        kafka.send(topic, key.getBytes(StandardCharsets.UTF_8), value.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static List<DeadLetter> deadLetters(EmbeddedKafka kafka, String topic) {
+        return kafka.readAll(topic).stream().map(r -> EventJson.decodeDeadLetter(r.value())).toList();
+    }
+
+    private static InvocationResult awaitResult(EmbeddedKafka kafka, String topic, String id) {
+        return kafka.readUntil(topic, rs -> rs.stream().anyMatch(r -> EventJson.decodeResult(r.value()).id().equals(id)), TIMEOUT)
+                .stream().map(r -> EventJson.decodeResult(r.value())).filter(r -> r.id().equals(id)).findFirst().orElseThrow();
+    }
+
     private static void copy(Path from, Path to) throws Exception {
         try (Stream<Path> files = Files.walk(from)) {
             for (Path f : files.toList()) {

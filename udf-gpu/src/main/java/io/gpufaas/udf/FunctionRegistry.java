@@ -4,6 +4,7 @@ import io.gpufaas.udf.api.InferenceFunction;
 
 import io.gpufaas.core.contract.FunctionCatalog;
 import io.gpufaas.core.contract.FunctionSpec;
+import io.gpufaas.core.contract.ModelKeys;
 import io.gpufaas.udf.djl.TorchScriptFunction;
 import io.gpufaas.udf.repo.FunctionDefinition;
 import io.gpufaas.udf.repo.ModelRepository;
@@ -17,7 +18,10 @@ import java.util.Optional;
 /** The deployed functions by name: what the decoder validates against and workers load. */
 public final class FunctionRegistry implements FunctionCatalog {
 
+    /** The deployed functions by name, each at the version it serves. */
     private final Map<String, InferenceFunction> functions = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Other versions read for invocations accepted while they were deployed, by model key. */
+    private final Map<String, InferenceFunction> otherVersions = new java.util.concurrent.ConcurrentHashMap<>();
     /** The repository the functions came from, to read functions deployed later; null for built-ins only. */
     private final Path repository;
 
@@ -51,6 +55,14 @@ public final class FunctionRegistry implements FunctionCatalog {
         return new FunctionRegistry(all, repository);
     }
 
+    /**
+     * The built-ins, and the repository at {@code repository} read one function at a time as it
+     * is resolved (nothing is scanned: a broken directory concerns only its own function).
+     */
+    public static FunctionRegistry deployingFrom(Path repository) {
+        return new FunctionRegistry(builtins().functions.values(), repository);
+    }
+
     /** A function looked up in the repository: either it or why it cannot be deployed. */
     public record Resolution(InferenceFunction function, String problem) {}
 
@@ -59,11 +71,19 @@ public final class FunctionRegistry implements FunctionCatalog {
      * the job runs. The registry keeps what it found.
      */
     public Resolution resolve(String name) {
+        return resolve(name, 0);
+    }
+
+    /**
+     * Reads {@code name} at model version {@code version} (0: the one its descriptor serves) and
+     * makes it the version this registry serves: a DEPLOY, which may pin a version to roll back.
+     */
+    public Resolution resolve(String name, int version) {
         if (repository == null) {
             return new Resolution(null, "the job has no model repository (gpufaas.functions.repository)");
         }
         try {
-            InferenceFunction f = new TorchScriptFunction(ModelRepository.readFunction(repository, name));
+            InferenceFunction f = new TorchScriptFunction(ModelRepository.readFunction(repository, name, version));
             functions.put(name, f);
             return new Resolution(f, null);
         } catch (io.gpufaas.udf.repo.RepositoryException e) {
@@ -71,21 +91,48 @@ public final class FunctionRegistry implements FunctionCatalog {
         }
     }
 
-    /** {@link #resolve} for callers that need only the function, if any (built-ins are kept as they are). */
-    public Optional<InferenceFunction> refresh(String name) {
+    /**
+     * The function for a model key ({@link ModelKeys}), read from the repository if this registry
+     * has not seen it: a function deployed while the job runs, or another version of one.
+     * Built-ins are kept as they are.
+     */
+    public Optional<InferenceFunction> refresh(String modelKey) {
         if (repository == null) {
-            return function(name);
+            return function(modelKey);
         }
-        return Optional.ofNullable(resolve(name).function());
+        int version = ModelKeys.version(modelKey);
+        if (version == 0) {
+            return Optional.ofNullable(resolve(modelKey).function());
+        }
+        try {
+            InferenceFunction f = new TorchScriptFunction(
+                    ModelRepository.readFunction(repository, ModelKeys.function(modelKey), version));
+            InferenceFunction serving = functions.get(ModelKeys.function(modelKey));
+            if (serving == null || serving.spec().version() < version) {
+                functions.put(ModelKeys.function(modelKey), f); // deployed after this registry was read
+            } else {
+                otherVersions.put(modelKey, f);
+            }
+            return Optional.of(f);
+        } catch (io.gpufaas.udf.repo.RepositoryException e) {
+            return Optional.empty();
+        }
     }
 
-    public Optional<InferenceFunction> function(String name) {
-        return Optional.ofNullable(functions.get(name));
+    /** The function for a model key: by name, at the version the key names if it names one. */
+    public Optional<InferenceFunction> function(String modelKey) {
+        String name = ModelKeys.function(modelKey);
+        int version = ModelKeys.version(modelKey);
+        InferenceFunction serving = functions.get(name);
+        if (version == 0 || serving != null && serving.spec().version() == version) {
+            return Optional.ofNullable(serving);
+        }
+        return Optional.ofNullable(otherVersions.get(modelKey));
     }
 
     @Override
     public Optional<FunctionSpec> find(String name) {
-        return function(name).map(InferenceFunction::spec);
+        return Optional.ofNullable(functions.get(name)).map(InferenceFunction::spec);
     }
 
     /** A function deployed after the registry was read is looked up in the repository. */
@@ -95,13 +142,13 @@ public final class FunctionRegistry implements FunctionCatalog {
     }
 
     @Override
-    public int minCopies(String name) {
-        return function(name).map(InferenceFunction::minCopies).orElse(0);
+    public int minCopies(String modelKey) {
+        return Optional.ofNullable(functions.get(ModelKeys.function(modelKey))).map(InferenceFunction::minCopies).orElse(0);
     }
 
     @Override
-    public int maxCopies(String name) {
-        return function(name).map(InferenceFunction::maxCopies).orElse(0);
+    public int maxCopies(String modelKey) {
+        return Optional.ofNullable(functions.get(ModelKeys.function(modelKey))).map(InferenceFunction::maxCopies).orElse(0);
     }
 
     @Override

@@ -14,12 +14,22 @@ import java.nio.charset.StandardCharsets;
  * compacted and keyed by function name, so it always holds each function's latest command.
  *
  * <pre>
- * {"v": 1, "action": "DEPLOY", "function": "resnet50"}   read (again) from the model repository
- * {"v": 1, "action": "REMOVE", "function": "resnet50"}   stop accepting invocations of it
- * key "resnet50", no value (a tombstone)                  the same as REMOVE
+ * {"v": 1, "action": "DEPLOY", "function": "resnet50"}                read (again) from the model repository
+ * {"v": 1, "action": "DEPLOY", "function": "resnet50", "version": 3}  serve model version 3 (e.g. roll back)
+ * {"v": 1, "action": "REMOVE", "function": "resnet50"}                stop accepting invocations of it
+ * key "resnet50", no value (a tombstone)                               the same as REMOVE
  * </pre>
+ *
+ * The record's key must be the function's name: compaction keeps the latest record per key, so a
+ * command keyed otherwise would survive as some other function's latest state.
+ *
+ * @param version the model version a DEPLOY pins; 0 for the one the function's descriptor serves
  */
-public record ControlCommand(Action action, String function) {
+public record ControlCommand(Action action, String function, int version) {
+
+    public ControlCommand(Action action, String function) {
+        this(action, function, 0);
+    }
 
     public enum Action {
         DEPLOY,
@@ -65,7 +75,37 @@ public record ControlCommand(Action action, String function) {
         if (!FunctionSpec.isValidName(function)) {
             return reject(ErrorCode.INVALID_FIELD, "'function' must match " + FunctionSpec.NAME + " without '..'", record);
         }
-        return new Parsed.Command(new ControlCommand(action, function));
+        if (!key.equals(function) || record.key().length == 0) {
+            return reject(ErrorCode.INVALID_FIELD, "the record key must be the function's name '" + function
+                    + "' (the compacted topic keeps one command per key), was " + describeKey(record.key()), record);
+        }
+        int version = 0;
+        if (root.has("version")) {
+            JsonNode v = root.get("version");
+            if (action != Action.DEPLOY || !v.isIntegralNumber() || v.asLong() < 1 || v.asLong() > 999_999_999) {
+                return reject(ErrorCode.INVALID_FIELD, "'version' must be a positive integer, and only in a DEPLOY",
+                        record);
+            }
+            version = v.asInt();
+        }
+        return new Parsed.Command(new ControlCommand(action, function, version));
+    }
+
+    /** A key as a person can read it, whatever bytes it holds. */
+    private static String describeKey(byte[] key) {
+        if (key.length == 0) {
+            return "empty";
+        }
+        StringBuilder sb = new StringBuilder("'");
+        for (int i = 0; i < Math.min(key.length, 64); i++) {
+            int b = key[i] & 0xff;
+            if (b >= 0x20 && b < 0x7f && b != '\\') {
+                sb.append((char) b);
+            } else {
+                sb.append(String.format("\\x%02x", b));
+            }
+        }
+        return sb.append(key.length > 64 ? "...'" : "'").toString();
     }
 
     private static Parsed reject(ErrorCode reason, String message, RawRecord record) {

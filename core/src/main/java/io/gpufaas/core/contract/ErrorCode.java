@@ -40,6 +40,8 @@ public enum ErrorCode {
      * message gives both sizes. Retrying the same input gives the same result.
      */
     RESULT_TOO_LARGE,
+    /** Result: the function was removed (on the control topic) while the invocation waited to run. */
+    FUNCTION_REMOVED,
     /** Result ({@code EXPIRED}): the invocation's deadline passed before it ran. */
     DEADLINE_EXCEEDED
 }

@@ -77,6 +77,9 @@ public final class EventJson {
         placement.put("worker", r.placement().worker());
         placement.put("device", r.placement().device());
         placement.put("cacheHit", r.placement().cacheHit());
+        if (r.placement().version() > 0) {
+            placement.put("version", r.placement().version());
+        }
         if (!r.metadata().isEmpty()) {
             ObjectNode md = root.putObject("metadata");
             r.metadata().forEach(md::put);
@@ -100,7 +103,7 @@ public final class EventJson {
                 new Timing(t.path("queuedMs").asLong(), t.path("loadMs").asLong(),
                         t.path("execMs").asLong(), t.path("endToEndMs").asLong()),
                 new Placement(p.path("worker").asInt(-1), p.path("device").asText(""),
-                        p.path("cacheHit").asBoolean()),
+                        p.path("cacheHit").asBoolean(), p.path("version").asInt(0)),
                 stringMap(root.path("metadata")),
                 root.path("completedAtMs").asLong());
     }

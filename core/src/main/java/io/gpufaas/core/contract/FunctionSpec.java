@@ -14,8 +14,10 @@ import java.util.regex.Pattern;
  * @param inputKinds the input kinds it accepts
  * @param tensorShape for {@link InputKind#TENSOR}, the expected shape; {@code -1} matches any
  *     size in that dimension; empty means any shape
+ * @param version the model version deployed, 0 for a function without a model file (built-ins):
+ *     invocations accepted while this spec is deployed ask for this version ({@link ModelKeys})
  */
-public record FunctionSpec(String name, Set<InputKind> inputKinds, long[] tensorShape)
+public record FunctionSpec(String name, Set<InputKind> inputKinds, long[] tensorShape, int version)
         implements java.io.Serializable {
 
     /**
@@ -34,6 +36,19 @@ public record FunctionSpec(String name, Set<InputKind> inputKinds, long[] tensor
         }
         inputKinds = Set.copyOf(EnumSet.copyOf(inputKinds));
         tensorShape = tensorShape == null ? new long[0] : tensorShape.clone();
+        if (version < 0) {
+            throw new IllegalArgumentException("function '" + name + "' has a negative version " + version);
+        }
+    }
+
+    /** A function without a versioned model (version 0). */
+    public FunctionSpec(String name, Set<InputKind> inputKinds, long[] tensorShape) {
+        this(name, inputKinds, tensorShape, 0);
+    }
+
+    /** The key of the model invocations of this spec ask for. */
+    public String modelKey() {
+        return ModelKeys.of(name, version);
     }
 
     public static boolean isValidName(String name) {
@@ -65,16 +80,18 @@ public record FunctionSpec(String name, Set<InputKind> inputKinds, long[] tensor
         return o instanceof FunctionSpec s
                 && name.equals(s.name)
                 && inputKinds.equals(s.inputKinds)
-                && Arrays.equals(tensorShape, s.tensorShape);
+                && Arrays.equals(tensorShape, s.tensorShape)
+                && version == s.version;
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(name, inputKinds, Arrays.hashCode(tensorShape));
+        return Objects.hash(name, inputKinds, Arrays.hashCode(tensorShape), version);
     }
 
     @Override
     public String toString() {
-        return "FunctionSpec[" + name + ", " + inputKinds + ", shape=" + Arrays.toString(tensorShape) + "]";
+        return "FunctionSpec[" + name + (version > 0 ? " v" + version : "") + ", " + inputKinds + ", shape="
+                + Arrays.toString(tensorShape) + "]";
     }
 }

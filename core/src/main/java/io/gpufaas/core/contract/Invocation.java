@@ -13,6 +13,8 @@ import java.util.Objects;
  *     {@link #NO_DEADLINE}
  * @param metadata opaque client metadata, echoed back untouched
  * @param source where the invocation was read, which also gives its arrival time
+ * @param version the function's model version deployed when the invocation was accepted (0 for
+ *     built-ins): the version that runs it
  */
 public record Invocation(
         String id,
@@ -20,7 +22,8 @@ public record Invocation(
         Payload input,
         long deadlineMs,
         Map<String, String> metadata,
-        SourcePosition source) {
+        SourcePosition source,
+        int version) {
 
     public static final long NO_DEADLINE = Long.MAX_VALUE;
 
@@ -30,6 +33,17 @@ public record Invocation(
         Objects.requireNonNull(input, "input");
         metadata = metadata == null ? Map.of() : Map.copyOf(metadata);
         source = source == null ? SourcePosition.unknown() : source;
+    }
+
+    /** An invocation of a function without a versioned model, or whose version is not known yet. */
+    public Invocation(String id, String function, Payload input, long deadlineMs, Map<String, String> metadata,
+            SourcePosition source) {
+        this(id, function, input, deadlineMs, metadata, source, 0);
+    }
+
+    /** The model that runs it: the router's, the cache's and the reports' name for it ({@link ModelKeys}). */
+    public String model() {
+        return ModelKeys.of(function, version);
     }
 
     public boolean hasDeadline() {

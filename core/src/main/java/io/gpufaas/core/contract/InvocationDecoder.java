@@ -114,7 +114,7 @@ public final class InvocationDecoder {
         Map<String, String> metadata = parseMetadata(root.get("metadata"), id);
 
         SourcePosition position = record.position();
-        return new Invocation(id, function, input, deadline, metadata, position);
+        return new Invocation(id, function, input, deadline, metadata, position, spec.version());
     }
 
     private Payload parseInput(JsonNode input, FunctionSpec spec, String id) throws Rejection {

@@ -3,6 +3,7 @@ package io.gpufaas.core.router;
 import io.gpufaas.core.cache.CacheEntry;
 import io.gpufaas.core.cache.EvictionPolicies;
 import io.gpufaas.core.cache.ModelCache;
+import io.gpufaas.core.contract.ErrorCode;
 import io.gpufaas.core.contract.FunctionCatalog;
 import io.gpufaas.core.contract.WorkerReport;
 import io.gpufaas.core.time.Clock;
@@ -32,6 +33,12 @@ import java.util.Objects;
  *       blocked on its input could not read the reports that free its workers.
  *   <li><b>Learning</b>: reports measure each model's footprint, load and run time, and say what
  *       each worker really holds, which corrects the view.
+ *   <li><b>Liveness</b>: an invocation whose model is larger than every worker's memory (as
+ *       declared, or as a report measured it) ends {@code OUT_OF_DEVICE_MEMORY} instead of
+ *       waiting at the head of the queue for ever, where the out-of-order bound would stop every
+ *       other function's dispatch behind it. {@link #remove} ends a removed function's waiting
+ *       invocations. {@code RouterLivenessTest} checks over thousands of random scenarios that
+ *       every invocation ends.
  * </ul>
  *
  * @param <T> the invocation as the owner knows it; the router only carries it
@@ -54,6 +61,13 @@ public final class Router<T> {
 
         /** {@code item}'s deadline passed before it could be dispatched. */
         void expired(T item);
+
+        /**
+         * {@code item} ends as an error without reaching a worker: its model fits no worker
+         * ({@code OUT_OF_DEVICE_MEMORY}), or its function was removed while it waited
+         * ({@code FUNCTION_REMOVED}).
+         */
+        void failed(T item, ErrorCode code, String message);
 
         /** A worker silent for {@code silentMs} while holding {@code released} invocations got its slots back. */
         default void slotsReleased(int worker, int released, long silentMs) {}
@@ -84,6 +98,8 @@ public final class Router<T> {
     private int pendingHighWater;
     /** Waiting invocations that have a deadline: without any, a sweep has nothing to find. */
     private int pendingWithDeadline;
+    /** Models whose waiting invocations may no longer fit any worker: checked at the next event. */
+    private final java.util.Set<String> refit = new java.util.HashSet<>();
 
     public Router(RouterSettings settings, FunctionCatalog catalog, Clock clock, Output<T> out) {
         this(settings, catalog, clock, out, EXPIRY_SWEEP_MS);
@@ -122,8 +138,11 @@ public final class Router<T> {
     public void submit(T item, String model, long arrivedMs, long deadlineMs, long sizeBytes) {
         expire(false);
         double now = clock.nowMs();
+        long modelBytes = stats(model).bytes();
         if (deadlineMs < now) {
             out.expired(item); // already too late: no slot, no queue
+        } else if (modelBytes > largestWorkerBytes()) {
+            out.failed(item, ErrorCode.OUT_OF_DEVICE_MEMORY, tooLarge(model, modelBytes));
         } else if (scheduler.queued() >= settings.maxPending()) {
             out.shed(item, settings.maxPending() + " invocations are already waiting for a worker; retry later");
         } else if (scheduler.queued() > 0 && pendingBytes + sizeBytes > settings.maxPendingBytes()) {
@@ -164,6 +183,7 @@ public final class Router<T> {
         }
         view.slots(credits.observe(report.worker(), roundTripMs, view.slots()));
         stats.put(report.function(), stats(report.function()).observe(report.bytes(), report.loadMs(), report.execMs()));
+        refit.add(report.function()); // a measured footprint can exceed what was declared
         if (report.residentComplete()) {
             int corrections = view.reconcile(report.resident(), m -> stats(m).bytes(), m -> stats(m).loadMs());
             if (corrections > 0) {
@@ -181,6 +201,61 @@ public final class Router<T> {
         dispatch();
     }
 
+    /**
+     * Ends every waiting invocation whose model matches, as {@code FUNCTION_REMOVED} (e.g. its
+     * function was removed from the control topic); returns how many ended.
+     */
+    public int remove(java.util.function.Predicate<String> model, String why) {
+        int n = end(r -> model.test(r.model()), ErrorCode.FUNCTION_REMOVED, m -> why);
+        dispatch();
+        return n;
+    }
+
+    private int end(java.util.function.Predicate<Request<Waiting<T>>> which, ErrorCode code,
+            java.util.function.Function<String, String> message) {
+        List<Request<Waiting<T>>> ended = scheduler.removeIf(which);
+        for (Request<Waiting<T>> r : ended) {
+            forget(r.item());
+            out.failed(r.item().item(), code, message.apply(r.model()));
+        }
+        return ended.size();
+    }
+
+    /** A waiting invocation left the queue without being dispatched. */
+    private void forget(Waiting<T> w) {
+        pendingBytes -= w.sizeBytes();
+        if (w.deadlineMs() != Long.MAX_VALUE) {
+            pendingWithDeadline--;
+        }
+    }
+
+    /** Ends the waiting invocations of models that grew past every worker's memory. */
+    private void failUnfitting() {
+        if (refit.isEmpty()) {
+            return;
+        }
+        long largest = largestWorkerBytes();
+        java.util.Set<String> tooLarge = new java.util.HashSet<>();
+        for (String m : refit) {
+            if (stats(m).bytes() > largest) {
+                tooLarge.add(m);
+            }
+        }
+        refit.clear();
+        if (!tooLarge.isEmpty()) {
+            end(r -> tooLarge.contains(r.model()), ErrorCode.OUT_OF_DEVICE_MEMORY, m -> tooLarge(m, stats(m).bytes()));
+        }
+    }
+
+    private long largestWorkerBytes() {
+        return settings.workerMemoryBytes();
+    }
+
+    private String tooLarge(String model, long bytes) {
+        return "the model of '" + model + "' needs " + bytes + " bytes of device memory; the largest worker has "
+                + largestWorkerBytes() + " bytes";
+    }
+
     private void expire(boolean now) {
         double t = clock.nowMs();
         if (pendingWithDeadline == 0 || (!now && t - lastSweepMs < expirySweepMs)) {
@@ -188,13 +263,13 @@ public final class Router<T> {
         }
         lastSweepMs = t;
         for (Request<Waiting<T>> r : scheduler.removeIf(r -> r.item().deadlineMs() < t)) {
-            pendingBytes -= r.item().sizeBytes();
-            pendingWithDeadline--;
+            forget(r.item());
             out.expired(r.item().item());
         }
     }
 
     private void dispatch() {
+        failUnfitting();
         double now = clock.nowMs();
         // Silence is measured in report timeouts (minutes): a look every second is plenty, and
         // keeps a fleet of workers off every event's path.
@@ -228,6 +303,15 @@ public final class Router<T> {
         int sum = 0;
         for (WorkerView w : scheduler.workers()) {
             sum += w.slots();
+        }
+        return sum;
+    }
+
+    /** Invocations dispatched and not yet reported done, over all workers. */
+    public int running() {
+        int sum = 0;
+        for (WorkerView w : scheduler.workers()) {
+            sum += w.running();
         }
         return sum;
     }
@@ -293,5 +377,6 @@ public final class Router<T> {
      */
     public void restorePending(T item, String model, long arrivedMs, long deadlineMs, long sizeBytes) {
         enqueue(item, model, arrivedMs, deadlineMs, sizeBytes);
+        refit.add(model); // checkpointed before its model was found too large, or by an older version
     }
 }

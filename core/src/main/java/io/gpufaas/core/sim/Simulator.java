@@ -143,6 +143,12 @@ public final class Simulator {
             public void expired(Job job) {
                 finish(job);
             }
+
+            @Override
+            public void failed(Job job, io.gpufaas.core.contract.ErrorCode code, String message) {
+                shed++; // a model larger than a GPU: the workload does not fit this fleet
+                finish(job);
+            }
         }, Router.EXPIRY_SWEEP_MS);
         for (int i = 0; i < c.gpus(); i++) {
             workers.add(new WorkerCore<>("gpu:" + i, c.gpuMemoryBytes(), c.worker(), catalog, (model, job) -> 0));
@@ -185,7 +191,8 @@ public final class Simulator {
             }
         }
         if (shed > 0) {
-            throw new IllegalStateException(shed + " invocations were shed: the simulation needs an unbounded router queue");
+            throw new IllegalStateException(shed + " invocations were shed or did not fit a GPU: the simulation needs an "
+                    + "unbounded router queue and models that fit");
         }
         return new SimResult(policy, latencies, hits, misses, now, busyGpuMs);
     }

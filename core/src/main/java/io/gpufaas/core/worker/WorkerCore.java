@@ -294,6 +294,20 @@ public final class WorkerCore<J> {
         return cache.isReady(model) ? cache.entry(model).map(e -> e.bytes()).orElse(0L) : 0L;
     }
 
+    /**
+     * What a load of {@code model} measured here: its resident bytes, or the footprint of a load
+     * refused for not fitting (so the router learns that it cannot fit); 0 if never loaded here.
+     */
+    public long measuredBytes(String model) {
+        long resident = residentBytes(model);
+        return resident > 0 ? resident : measuredBytes.getOrDefault(model, 0L);
+    }
+
+    /** Whether invocations of {@code model} wait here to run. */
+    public boolean isQueued(String model) {
+        return cache.queued(model) > 0;
+    }
+
     public long lastLoadMs(String model) {
         return lastLoadMs.getOrDefault(model, 0L);
     }

@@ -108,6 +108,9 @@ class CreditsTest {
 
                     @Override
                     public void expired(String item) {}
+
+                    @Override
+                    public void failed(String item, io.gpufaas.core.contract.ErrorCode code, String message) {}
                 });
     }
 }

@@ -39,6 +39,11 @@ class RouterTest {
             }
 
             @Override
+            public void failed(String item, io.gpufaas.core.contract.ErrorCode code, String message) {
+                ended.add(code + " " + item);
+            }
+
+            @Override
             public void slotsReleased(int worker, int n, long silentMs) {
                 released += n;
             }
@@ -99,6 +104,43 @@ class RouterTest {
         assertThat(dispatched).extracting(Assignment::item).containsExactly("x", "y");
         assertThat(dispatched.get(1).hit()).isTrue();
         assertThat(r.pendingBytes()).isZero();
+    }
+
+    @Test
+    void aModelLargerThanEveryWorkerEndsAtOnceAndBlocksNobody() {
+        Router<String> r = router("lru", 2, 100, 60_000);
+        r.submit("huge", "z", 0, Long.MAX_VALUE, 10); // declared below, measured above the memory
+        r.report(new WorkerReport(0, "z", "earlier", 0, 0, 1_000, List.of(), false, 100, 0));
+        assertThat(ended).isEmpty(); // z was thought to fit when it came: it was dispatched
+        r.submit("huge-2", "z", 0, Long.MAX_VALUE, 10);
+        assertThat(ended).containsExactly("OUT_OF_DEVICE_MEMORY huge-2");
+        r.submit("next", "b", 0, Long.MAX_VALUE, 10);
+        assertThat(dispatched).extracting(Assignment::item).contains("next");
+    }
+
+    @Test
+    void waitingInvocationsEndWhenAReportShowsTheirModelCannotFit() {
+        Router<String> r = router("lru", 1, 100, 60_000);
+        r.submit("x", "b", 0, Long.MAX_VALUE, 10);
+        r.submit("z1", "c", 0, Long.MAX_VALUE, 10);
+        r.submit("z2", "c", 0, Long.MAX_VALUE, 10);
+        assertThat(r.pending()).isEqualTo(2);
+        r.report(new WorkerReport(0, "c", "other", 0, 0, 500, List.of(), false, 100, 0));
+        assertThat(ended).containsExactly("OUT_OF_DEVICE_MEMORY z1", "OUT_OF_DEVICE_MEMORY z2");
+        assertThat(r.pending()).isZero();
+        assertThat(r.pendingBytes()).isZero();
+    }
+
+    @Test
+    void removingAFunctionEndsItsWaitingInvocations() {
+        Router<String> r = router("lru", 1, 100, 60_000);
+        r.submit("x", "b", 0, Long.MAX_VALUE, 10);
+        r.submit("y", "b", 0, 1_000, 10);
+        r.submit("z", "c", 0, Long.MAX_VALUE, 10);
+        assertThat(r.remove("b"::equals, "removed")).isEqualTo(1);
+        assertThat(ended).containsExactly("FUNCTION_REMOVED y");
+        assertThat(r.pending()).isEqualTo(1);
+        assertThat(r.pendingBytes()).isEqualTo(10);
     }
 
     @Test

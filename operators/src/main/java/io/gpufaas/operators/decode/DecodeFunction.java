@@ -58,6 +58,12 @@ public final class DecodeFunction extends BroadcastProcessFunction<RawRecord, Ra
 
     public static final OutputTag<DeadLetter> DEAD_LETTERS = new OutputTag<>("dead-letters") {};
 
+    /**
+     * Functions removed on the control topic, once each (by subtask 0): the router ends their
+     * waiting invocations.
+     */
+    public static final OutputTag<String> REMOVALS = new OutputTag<>("removals") {};
+
     public static final MapStateDescriptor<String, Deployment> DEPLOYMENTS = new MapStateDescriptor<>(
             "deployments", TypeInformation.of(String.class), TypeInformation.of(Deployment.class));
 
@@ -71,6 +77,8 @@ public final class DecodeFunction extends BroadcastProcessFunction<RawRecord, Ra
     private transient Map<String, Deployment> overrides;
     private transient boolean overridesLoaded;
     private transient InvocationDecoder decoder;
+    /** The functions deployed now: those at submission with the control topic's changes over them. */
+    private transient FunctionCatalog deployedNow;
     private transient Counter accepted;
     private transient Counter deadLetters;
     private transient Map<ErrorCode, Counter> deadLettersByReason;
@@ -90,7 +98,7 @@ public final class DecodeFunction extends BroadcastProcessFunction<RawRecord, Ra
         FunctionRegistry.builtins().all().forEach(spec -> builtins.put(spec.name(), spec));
         Map<String, FunctionSpec> base = new LinkedHashMap<>();
         initial.forEach(s -> base.put(s.name(), s));
-        decoder = new InvocationDecoder(new FunctionCatalog() {
+        deployedNow = new FunctionCatalog() {
             @Override
             public Optional<FunctionSpec> find(String name) {
                 Deployment d = overrides.get(name);
@@ -109,7 +117,8 @@ public final class DecodeFunction extends BroadcastProcessFunction<RawRecord, Ra
                 });
                 return all.values();
             }
-        }, limits);
+        };
+        decoder = new InvocationDecoder(deployedNow, limits);
         MetricGroup metrics = getRuntimeContext().getMetricGroup();
         accepted = metrics.counter("invocationsAccepted");
         deadLetters = metrics.counter("deadLetters");
@@ -156,7 +165,7 @@ public final class DecodeFunction extends BroadcastProcessFunction<RawRecord, Ra
     public void processBroadcastElement(RawRecord record, Context ctx, Collector<Invocation> out) throws Exception {
         boolean reporter = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask() == 0;
         try {
-            Optional<DeadLetter> rejected = apply(record, ctx);
+            Optional<DeadLetter> rejected = apply(record, ctx, reporter);
             if (rejected.isPresent() && reporter) {
                 deadLetter(rejected.get(), ctx::output);
             }
@@ -171,7 +180,7 @@ public final class DecodeFunction extends BroadcastProcessFunction<RawRecord, Ra
     }
 
     /** Applies one control command; the dead letter it becomes if it cannot be applied. */
-    private Optional<DeadLetter> apply(RawRecord record, Context ctx) throws Exception {
+    private Optional<DeadLetter> apply(RawRecord record, Context ctx, boolean reporter) throws Exception {
         ControlCommand.Parsed parsed = ControlCommand.parse(record);
         if (parsed instanceof ControlCommand.Parsed.Rejected r) {
             return Optional.of(r.deadLetter());
@@ -184,16 +193,27 @@ public final class DecodeFunction extends BroadcastProcessFunction<RawRecord, Ra
                 return Optional.of(new DeadLetter(ErrorCode.INVALID_FIELD, "'" + command.function()
                         + "' is a built-in function and cannot be removed", "", record));
             }
+            if (deployedNow.find(command.function()).isEmpty()) {
+                return Optional.of(new DeadLetter(ErrorCode.UNKNOWN_FUNCTION, "cannot remove '" + command.function()
+                        + "': no function of that name is deployed", "", record));
+            }
             deployment = Deployment.removed(command.function());
             removed.inc();
+            if (reporter) {
+                ctx.output(REMOVALS, command.function());
+            }
         } else if (builtin != null) {
+            if (command.version() > 0) {
+                return Optional.of(new DeadLetter(ErrorCode.INVALID_FIELD, "'" + command.function()
+                        + "' is a built-in function and has no model versions", "", record));
+            }
             deployment = Deployment.deployed(builtin);
             deployed.inc();
         } else {
             if (registry == null) {
-                registry = registryLoader.load();
+                registry = registryLoader.forDeploys();
             }
-            FunctionRegistry.Resolution resolution = registry.resolve(command.function());
+            FunctionRegistry.Resolution resolution = registry.resolve(command.function(), command.version());
             if (resolution.function() == null) {
                 return Optional.of(new DeadLetter(ErrorCode.UNKNOWN_FUNCTION, "cannot deploy '" + command.function()
                         + "': " + resolution.problem(), "", record));

@@ -9,6 +9,7 @@ import io.gpufaas.core.contract.Placement;
 import io.gpufaas.core.contract.Timing;
 import io.gpufaas.core.contract.WorkerReport;
 import io.gpufaas.core.router.Assignment;
+import io.gpufaas.core.contract.ModelKeys;
 import io.gpufaas.core.router.ModelStats;
 import io.gpufaas.core.router.Residency;
 import io.gpufaas.core.router.Routed;
@@ -40,6 +41,9 @@ import org.slf4j.LoggerFactory;
  * iterations for), operator state, metrics, and the side output for invocations the router ends
  * itself ({@link #ROUTER_RESULTS}: shed as {@code OVERLOADED}, or {@code EXPIRED}).
  *
+ * <p>Time: a processing-time timer ticks the core every {@code expirySweepMs} while invocations
+ * wait, so deadlines pass and silent workers' slots come back when no record arrives.
+ *
  * <p>State: waiting invocations, the view's resident models and per-model statistics, all operator
  * state; after a restore the view is rebuilt and then corrected by the first reports.
  *
@@ -49,10 +53,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Metrics: counters {@code routedInvocations}, {@code plannedHits}, {@code plannedMisses},
  * {@code reportsReceived}, {@code viewCorrections}, {@code releasedSlots},
- * {@code shedInvocations}, {@code expiredWhileWaiting}, {@code internalErrors}; gauges
+ * {@code shedInvocations}, {@code expiredWhileWaiting}, {@code unplaceableInvocations},
+ * {@code removedWhileWaiting}, {@code internalErrors}; gauges
  * {@code pendingInvocations}, {@code pendingBytes}, {@code pendingHighWater}, {@code workerCredits}.
  */
-public final class RouterFunction extends KeyedCoProcessFunction<String, Invocation, WorkerReport, Routed>
+public final class RouterFunction extends KeyedCoProcessFunction<String, Invocation, RouterSignal, Routed>
         implements CheckpointedFunction {
 
     private static final long serialVersionUID = 1L;
@@ -77,6 +82,8 @@ public final class RouterFunction extends KeyedCoProcessFunction<String, Invocat
     private transient List<ModelStats> restoredStats;
     private transient Counter reports;
     private transient Counter internalErrors;
+    /** When the registered tick timer fires; Long.MAX_VALUE when none is registered. */
+    private transient long tickAtMs;
 
     public RouterFunction(RouterSettings settings, RegistryLoader registryLoader) {
         this(settings, registryLoader, Router.EXPIRY_SWEEP_MS);
@@ -118,6 +125,9 @@ public final class RouterFunction extends KeyedCoProcessFunction<String, Invocat
         Counter shed = metrics.counter("shedInvocations");
         Counter expired = metrics.counter("expiredWhileWaiting");
         internalErrors = metrics.counter("internalErrors");
+        Counter unplaceable = metrics.counter("unplaceableInvocations");
+        Counter removedWaiting = metrics.counter("removedWhileWaiting");
+        tickAtMs = Long.MAX_VALUE;
 
         router = new Router<>(settings, registryLoader.load(), Clock.system(), new Router.Output<>() {
             @Override
@@ -143,6 +153,15 @@ public final class RouterFunction extends KeyedCoProcessFunction<String, Invocat
                 long waited = Math.max(0, now - inv.arrivedAtMs());
                 context.output(ROUTER_RESULTS, InvocationResult.expired(inv, new Timing(waited, 0, 0, waited),
                         Placement.nowhere(), now));
+            }
+
+            @Override
+            public void failed(Invocation inv, ErrorCode code, String message) {
+                (code == ErrorCode.FUNCTION_REMOVED ? removedWaiting : unplaceable).inc();
+                long now = System.currentTimeMillis();
+                long waited = Math.max(0, now - inv.arrivedAtMs());
+                context.output(ROUTER_RESULTS, InvocationResult.error(inv, code, message,
+                        new Timing(waited, 0, 0, waited), Placement.nowhere(), now));
             }
 
             @Override
@@ -190,11 +209,21 @@ public final class RouterFunction extends KeyedCoProcessFunction<String, Invocat
             ctx.output(ROUTER_RESULTS, InvocationResult.internalError(inv, "the router failed: " + ErrorMessages.brief(t),
                     new Timing(waited, 0, 0, waited), Placement.nowhere(), now));
         }
+        scheduleTick(ctx);
     }
 
     @Override
-    public void processElement2(WorkerReport report, Context ctx, Collector<Routed> out) {
+    public void processElement2(RouterSignal signal, Context ctx, Collector<Routed> out) {
         bind(ctx, out);
+        if (signal.removedFunction() != null) {
+            removed(signal.removedFunction());
+        } else {
+            reported(signal.report());
+        }
+        scheduleTick(ctx);
+    }
+
+    private void reported(WorkerReport report) {
         reports.inc();
         try {
             router.report(report);
@@ -203,6 +232,40 @@ public final class RouterFunction extends KeyedCoProcessFunction<String, Invocat
             internalErrors.inc();
             LOG.error("router: report of worker {} for invocation {} could not be applied; skipped", report.worker(),
                     report.invocationId(), t);
+        }
+    }
+
+    private void removed(String function) {
+        try {
+            int ended = router.remove(model -> ModelKeys.function(model).equals(function),
+                    "function '" + function + "' was removed while this invocation waited");
+            LOG.info("router: function {} removed; {} of its waiting invocations ended", function, ended);
+        } catch (Throwable t) {
+            FatalErrors.rethrowIfFatal(t);
+            internalErrors.inc();
+            LOG.error("router: the removal of {} could not be applied", function, t);
+        }
+    }
+
+    @Override
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<Routed> out) {
+        bind(ctx, out);
+        tickAtMs = Long.MAX_VALUE;
+        try {
+            router.tick();
+        } catch (Throwable t) {
+            FatalErrors.rethrowIfFatal(t);
+            internalErrors.inc();
+            LOG.error("router: a timed sweep failed", t);
+        }
+        scheduleTick(ctx);
+    }
+
+    /** While anything waits, time alone must expire deadlines and free silent workers' slots. */
+    private void scheduleTick(Context ctx) {
+        if (router.pending() > 0 && tickAtMs == Long.MAX_VALUE) {
+            tickAtMs = ctx.timerService().currentProcessingTime() + Math.max(1, expirySweepMs);
+            ctx.timerService().registerProcessingTimeTimer(tickAtMs);
         }
     }
 

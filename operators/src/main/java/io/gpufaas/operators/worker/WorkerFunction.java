@@ -200,7 +200,7 @@ public final class WorkerFunction extends RichAsyncFunction<Routed, WorkerOutput
             if (!routed.evict().isEmpty()) {
                 worker.evict(routed.evict());
             }
-            worker.submit(inv, (DeviceWorker.Completion) (result, ends) -> complete(result, ends, resultFuture));
+            worker.submit(inv, (DeviceWorker.Completion) (result, ends) -> complete(result, inv.model(), ends, resultFuture));
         } catch (Throwable t) {
             FatalErrors.rethrowIfFatal(t);
             workerErrors.inc();
@@ -208,7 +208,7 @@ public final class WorkerFunction extends RichAsyncFunction<Routed, WorkerOutput
             long now = System.currentTimeMillis();
             long waited = Math.max(0, now - inv.arrivedAtMs());
             complete(InvocationResult.internalError(inv, "the worker could not take it: " + ErrorMessages.brief(t),
-                    new Timing(waited, 0, 0, waited), placement(), now), 1, resultFuture);
+                    new Timing(waited, 0, 0, waited), placement(), now), inv.model(), 1, resultFuture);
         }
     }
 
@@ -217,7 +217,7 @@ public final class WorkerFunction extends RichAsyncFunction<Routed, WorkerOutput
      * of a batch reports the whole batch (one report per batch, not per invocation), one that ended
      * alone reports itself.
      */
-    private void complete(InvocationResult result, int ends, ResultFuture<WorkerOutput> resultFuture) {
+    private void complete(InvocationResult result, String model, int ends, ResultFuture<WorkerOutput> resultFuture) {
         switch (result.status()) {
             case OK -> completed.inc();
             case ERROR -> failed.inc();
@@ -225,7 +225,7 @@ public final class WorkerFunction extends RichAsyncFunction<Routed, WorkerOutput
         }
         endToEnd.update(result.timing().endToEndMs());
         queueWait.update(result.timing().queuedMs());
-        resultFuture.complete(List.of(new WorkerOutput(result, ends > 0 ? report(result).withCompleted(ends) : null)));
+        resultFuture.complete(List.of(new WorkerOutput(result, ends > 0 ? report(result, model).withCompleted(ends) : null)));
     }
 
     private Placement placement() {
@@ -233,16 +233,19 @@ public final class WorkerFunction extends RichAsyncFunction<Routed, WorkerOutput
                 worker == null ? "" : worker.device().id(), false);
     }
 
-    /** The router's report; without the resident list if reading it fails (the slot must still be freed). */
-    private WorkerReport report(InvocationResult result) {
+    /**
+     * The router's report of {@code model} (the invocation's model key, which the router's slot is
+     * held under); without the resident list if reading it fails (the slot must still be freed).
+     */
+    private WorkerReport report(InvocationResult result, String model) {
         int index = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
         try {
-            return new WorkerReport(index, result.function(), result.id(), result.timing().loadMs(),
-                    result.timing().execMs(), worker.residentBytes(result.function()), worker.residentModels(),
+            return new WorkerReport(index, model, result.id(), result.timing().loadMs(),
+                    result.timing().execMs(), worker.measuredBytes(model), worker.residentModels(),
                     worker.device().totalMemoryBytes(), result.completedAtMs());
         } catch (RuntimeException e) {
             LOG.warn("worker {}: reporting invocation {} without its resident models", index, result.id(), e);
-            return new WorkerReport(index, result.function(), result.id(), result.timing().loadMs(),
+            return new WorkerReport(index, model, result.id(), result.timing().loadMs(),
                     result.timing().execMs(), 0, List.of(), false, 0, result.completedAtMs());
         }
     }
@@ -256,7 +259,7 @@ public final class WorkerFunction extends RichAsyncFunction<Routed, WorkerOutput
         failed.inc();
         InvocationResult result = InvocationResult.error(invocation, ErrorCode.TIMEOUT, "no result within the worker timeout",
                 new Timing(waited, 0, 0, waited), placement(), now);
-        resultFuture.complete(List.of(new WorkerOutput(result, report(result))));
+        resultFuture.complete(List.of(new WorkerOutput(result, report(result, invocation.model()))));
     }
 
     @Override

@@ -28,17 +28,17 @@ class RouterFunctionHarnessTest {
 
     private static final RouterSettings SETTINGS = new RouterSettings("lalb-o3", 2, 10_000, 1, 8, 16, 60_000, 1_000, 1L << 30, "lru");
 
-    private static KeyedTwoInputStreamOperatorTestHarness<String, Invocation, WorkerReport, Routed> harness() throws Exception {
+    private static KeyedTwoInputStreamOperatorTestHarness<String, Invocation, RouterSignal, Routed> harness() throws Exception {
         return harness(SETTINGS);
     }
 
-    private static KeyedTwoInputStreamOperatorTestHarness<String, Invocation, WorkerReport, Routed> harness(
+    private static KeyedTwoInputStreamOperatorTestHarness<String, Invocation, RouterSignal, Routed> harness(
             RouterSettings settings) throws Exception {
         // Sweep for expired invocations on every event, so no test waits for the clock.
         RouterFunction router = new RouterFunction(settings,
                 RegistryLoader.repository(Path.of("..", "udf-gpu", "src", "test", "resources", "repo").toAbsolutePath().toString()), 0);
         return new KeyedTwoInputStreamOperatorTestHarness<>(new KeyedCoProcessOperator<>(router),
-                Invocation::function, WorkerReport::function, Types.STRING);
+                Invocation::function, RouterSignal::function, Types.STRING);
     }
 
     private static Invocation inv(String id, String function) {
@@ -50,7 +50,7 @@ class RouterFunctionHarnessTest {
         return new WorkerReport(worker, function, id, 5, 2, 268, resident, 10_000, 10);
     }
 
-    private static List<Routed> drain(KeyedTwoInputStreamOperatorTestHarness<String, Invocation, WorkerReport, Routed> h) {
+    private static List<Routed> drain(KeyedTwoInputStreamOperatorTestHarness<String, Invocation, RouterSignal, Routed> h) {
         List<Routed> out = new ArrayList<>();
         for (Object o : h.getOutput()) {
             if (o instanceof StreamRecord<?> r) {
@@ -85,7 +85,7 @@ class RouterFunctionHarnessTest {
             h.open();
             // The restored router knows the queue (a2) and where tiny-mlp lives; the next event
             // (a report from the worker, confirming what it holds) lets it dispatch a2 there as a hit.
-            h.processElement2(new StreamRecord<>(report(mlpWorker, "tiny-mlp", "a1", List.of("tiny-mlp"))));
+            h.processElement2(new StreamRecord<>(RouterSignal.of(report(mlpWorker, "tiny-mlp", "a1", List.of("tiny-mlp")))));
             assertThat(drain(h)).singleElement().satisfies(r -> {
                 assertThat(r.invocation().id()).isEqualTo("a2");
                 assertThat(r.worker()).isEqualTo(mlpWorker);
@@ -114,11 +114,47 @@ class RouterFunctionHarnessTest {
             while (System.currentTimeMillis() <= soon) {
                 Thread.onSpinWait(); // the condition itself: soon-late's deadline has to pass
             }
-            h.processElement2(new StreamRecord<>(report(0, "tiny-mlp", "run", List.of("tiny-mlp"))));
+            h.processElement2(new StreamRecord<>(RouterSignal.of(report(0, "tiny-mlp", "run", List.of("tiny-mlp")))));
             assertThat(routerResults(h)).extracting(InvocationResult::id, InvocationResult::status)
                     .containsExactly(tuple("soon-late", ResultStatus.EXPIRED));
             // The freed slot goes to the invocation still in time.
             assertThat(drain(h)).extracting(r -> r.invocation().id()).containsExactly("wait");
+        }
+    }
+
+    @Test
+    void deadlinesPassOnTheRoutersTimerWithNoOtherRecord() throws Exception {
+        try (var h = harness(new RouterSettings("lalb-o3", 1, 10_000, 1, 8, 16, 60_000, 10, 1L << 30, "lru"))) {
+            h.open();
+            long deadline = System.currentTimeMillis() + 20;
+            h.processElement1(new StreamRecord<>(inv("run", "tiny-mlp")));      // takes the only slot
+            h.processElement1(new StreamRecord<>(withDeadline("late", deadline))); // waits
+            assertThat(routerResults(h)).isEmpty();
+            while (System.currentTimeMillis() <= deadline) {
+                Thread.onSpinWait(); // the condition itself: the deadline has to pass
+            }
+            h.setProcessingTime(h.getProcessingTime() + 1); // only the timer: no invocation, no report
+            assertThat(routerResults(h)).extracting(InvocationResult::id, InvocationResult::status)
+                    .containsExactly(tuple("late", ResultStatus.EXPIRED));
+        }
+    }
+
+    @Test
+    void aRemovedFunctionsWaitingInvocationsEndAndAModelThatFitsNoWorkerEndsAtOnce() throws Exception {
+        // 200 bytes per worker: tiny-mlp (268 bytes) fits none, tiny-cnn does not either; echo does.
+        try (var h = harness(new RouterSettings("demand", 1, 200, 1, 8, 16, 60_000, 10, 1L << 30, "lru"))) {
+            h.open();
+            h.processElement1(new StreamRecord<>(inv("huge", "tiny-mlp")));
+            assertThat(routerResults(h)).singleElement().satisfies(r -> {
+                assertThat(r.errorCode()).isEqualTo("OUT_OF_DEVICE_MEMORY");
+                assertThat(r.errorMessage()).contains("268 bytes").contains("200 bytes");
+            });
+            h.processElement1(new StreamRecord<>(inv("e1", "echo")));  // runs: nothing blocks it
+            h.processElement1(new StreamRecord<>(inv("e2", "echo")));  // waits for the slot
+            assertThat(drain(h)).extracting(r -> r.invocation().id()).containsExactly("e1");
+            h.processElement2(new StreamRecord<>(RouterSignal.removed("echo")));
+            assertThat(routerResults(h)).extracting(InvocationResult::id, InvocationResult::errorCode)
+                    .containsExactly(tuple("e2", "FUNCTION_REMOVED"));
         }
     }
 
@@ -127,10 +163,13 @@ class RouterFunctionHarnessTest {
     }
 
     private static List<InvocationResult> routerResults(
-            KeyedTwoInputStreamOperatorTestHarness<String, Invocation, WorkerReport, Routed> h) {
+            KeyedTwoInputStreamOperatorTestHarness<String, Invocation, RouterSignal, Routed> h) {
         List<InvocationResult> out = new ArrayList<>();
-        h.getSideOutput(RouterFunction.ROUTER_RESULTS).forEach(r -> out.add(r.getValue()));
-        h.getSideOutput(RouterFunction.ROUTER_RESULTS).clear();
+        var side = h.getSideOutput(RouterFunction.ROUTER_RESULTS);
+        if (side != null) { // null until the first side output
+            side.forEach(r -> out.add(r.getValue()));
+            side.clear();
+        }
         return out;
     }
 
@@ -142,7 +181,7 @@ class RouterFunctionHarnessTest {
             Routed a1 = drain(h).get(0);
             // The worker reports it finished, but holds nothing (e.g. its load failed): the view drops
             // the model, so the next invocation plans a load again instead of a phantom hit.
-            h.processElement2(new StreamRecord<>(report(a1.worker(), "tiny-mlp", "a1", List.of())));
+            h.processElement2(new StreamRecord<>(RouterSignal.of(report(a1.worker(), "tiny-mlp", "a1", List.of()))));
             h.processElement1(new StreamRecord<>(inv("a2", "tiny-mlp")));
             assertThat(drain(h)).singleElement().satisfies(r -> assertThat(r.load()).isTrue());
         }
@@ -163,7 +202,7 @@ class RouterFunctionHarnessTest {
                 assertThat(r.errorCode()).isEqualTo("OVERLOADED");
                 assertThat(r.errorMessage()).contains("bytes");
             });
-            h.processElement2(new StreamRecord<>(report(0, "tiny-mlp", "run", List.of("tiny-mlp"))));
+            h.processElement2(new StreamRecord<>(RouterSignal.of(report(0, "tiny-mlp", "run", List.of("tiny-mlp")))));
             assertThat(drain(h)).extracting(r -> r.invocation().id()).containsExactly("wait");
             // Dispatched invocations no longer count: a large one is taken again.
             h.processElement1(new StreamRecord<>(large("again", 6_000)));
@@ -177,7 +216,7 @@ class RouterFunctionHarnessTest {
             h.open();
             h.processElement1(new StreamRecord<>(inv("a1", "tiny-mlp")));
             Routed a1 = drain(h).get(0);
-            h.processElement2(new StreamRecord<>(report(a1.worker(), "tiny-mlp", "a1", List.of()).withoutResidentList()));
+            h.processElement2(new StreamRecord<>(RouterSignal.of(report(a1.worker(), "tiny-mlp", "a1", List.of()).withoutResidentList())));
             h.processElement1(new StreamRecord<>(inv("a2", "tiny-mlp")));
             assertThat(drain(h)).singleElement().satisfies(r -> {
                 assertThat(r.worker()).isEqualTo(a1.worker());

@@ -54,7 +54,7 @@ public final class ModelRepository {
                     continue; // README files, .gitkeep and the like
                 }
                 try {
-                    functions.add(read(realRoot, dir));
+                    functions.add(read(realRoot, dir, 0));
                 } catch (DescriptorProblem p) {
                     problems.add(name + ": " + p.getMessage());
                 }
@@ -73,6 +73,15 @@ public final class ModelRepository {
      * {@link RepositoryException} with the problem if it is missing or invalid.
      */
     public static FunctionDefinition readFunction(Path root, String name) {
+        return readFunction(root, name, 0);
+    }
+
+    /**
+     * Reads one function at model version {@code version} (its {@code <version>/} directory),
+     * whatever version the descriptor names: a DEPLOY that pins a version, or a worker asked to
+     * run invocations accepted for an older one. 0 reads the version the descriptor serves.
+     */
+    public static FunctionDefinition readFunction(Path root, String name, int version) {
         if (!FunctionSpec.isValidName(name)) {
             throw new RepositoryException(root.toString(), List.of(name + ": not a valid function name (" + FunctionSpec.NAME + ")"));
         }
@@ -82,7 +91,7 @@ public final class ModelRepository {
             if (!Files.isDirectory(dir)) {
                 throw new RepositoryException(root.toString(), List.of(name + ": no such function directory"));
             }
-            return read(realRoot, dir);
+            return read(realRoot, dir, version);
         } catch (IOException e) {
             throw new RepositoryException(root.toString(), List.of("cannot read the repository: " + e));
         } catch (DescriptorProblem p) {
@@ -90,7 +99,7 @@ public final class ModelRepository {
         }
     }
 
-    private static FunctionDefinition read(Path realRoot, Path dir) throws DescriptorProblem {
+    private static FunctionDefinition read(Path realRoot, Path dir, int pinnedVersion) throws DescriptorProblem {
         String name = dir.getFileName().toString();
         if (!FunctionSpec.isValidName(name)) {
             throw new DescriptorProblem("directory name is not a valid function name (" + FunctionSpec.NAME + ")");
@@ -109,7 +118,7 @@ public final class ModelRepository {
         if (!format.equals("torchscript")) {
             throw new DescriptorProblem("format '" + format + "' is not supported (only torchscript)");
         }
-        int version = d.has("version") ? positiveInt(d, "version") : highestVersion(dir);
+        int version = pinnedVersion > 0 ? pinnedVersion : d.has("version") ? positiveInt(d, "version") : highestVersion(dir);
         String fileName = d.path("model").asText(DEFAULT_MODEL_FILE);
         if (fileName.contains("/") || fileName.contains("\\") || fileName.startsWith(".")) {
             throw new DescriptorProblem("'model' must be a plain file name inside the version directory, was '" + fileName + "'");
@@ -171,7 +180,7 @@ public final class ModelRepository {
         }
         FunctionSpec spec;
         try {
-            spec = new FunctionSpec(name, kinds, shape);
+            spec = new FunctionSpec(name, kinds, shape, version);
         } catch (IllegalArgumentException e) {
             throw new DescriptorProblem(e.getMessage());
         }

@@ -96,6 +96,10 @@ public final class DeviceWorker implements AutoCloseable {
     private final ExecutorService loadPool;
     private final ScheduledExecutorService timer;
     private boolean closed;
+    /** Per function, the model version its latest invocation asked for ({@link io.gpufaas.core.contract.ModelKeys}). */
+    private final Map<String, String> currentVersion = new HashMap<>();
+    /** Older versions to unload once nothing runs on them: a DEPLOY rolled their function forward (or back). */
+    private final java.util.Set<String> retiring = new java.util.HashSet<>();
 
     public DeviceWorker(int worker, ComputeDevice device, FunctionRegistry registry, WorkerSettings settings,
             Listener listener) {
@@ -145,7 +149,8 @@ public final class DeviceWorker implements AutoCloseable {
                 throw new IllegalStateException("worker " + worker + " is closed");
             }
             Job job = new Job(inv, done);
-            job.hit = core.submit(job, inv.function(), clock.millis(), inv.deadlineMs());
+            job.hit = core.submit(job, inv.model(), clock.millis(), inv.deadlineMs());
+            retireOtherVersions(inv);
             listener.onSubmit(job.hit);
         }
         pump();
@@ -158,7 +163,7 @@ public final class DeviceWorker implements AutoCloseable {
     public List<String> warmUp(List<CachedModel> snapshot) {
         List<String> loaded = new ArrayList<>();
         for (CachedModel m : ModelCache.warmPlan(snapshot, device.totalMemoryBytes())) {
-            Optional<InferenceFunction> function = registry.function(m.model());
+            Optional<InferenceFunction> function = registry.function(m.model()).or(() -> registry.refresh(m.model()));
             if (function.isEmpty()) {
                 LOG.warn("worker {}: checkpointed model {} is no longer deployed; not reloading it", worker, m.model());
                 continue;
@@ -208,6 +213,11 @@ public final class DeviceWorker implements AutoCloseable {
         return core.residentBytes(model);
     }
 
+    /** What a load of {@code model} measured here ({@link WorkerCore#measuredBytes}), for the router's report. */
+    public synchronized long measuredBytes(String model) {
+        return core.measuredBytes(model);
+    }
+
     public synchronized List<CachedModel> snapshot() {
         return core.snapshot();
     }
@@ -228,6 +238,38 @@ public final class DeviceWorker implements AutoCloseable {
         return new Stats(s.queued(), s.running(), s.usedBytes(), s.capacityBytes(), models.size(), s.cache());
     }
 
+    /**
+     * Under the lock: {@code inv} asks for its function's model at {@code inv.version()}; any other
+     * version resident here is retired, unloaded as soon as no batch runs on it.
+     */
+    private void retireOtherVersions(Invocation inv) {
+        String model = inv.model();
+        String before = currentVersion.put(inv.function(), model);
+        retiring.remove(model); // a roll-back asks for a retired version again
+        if (before != null && !before.equals(model)) {
+            retiring.add(before);
+            LOG.info("worker {}: {} now serves {}; retiring {}", worker, inv.function(), model, before);
+        }
+        unloadRetired();
+    }
+
+    /** Under the lock: unloads the retired versions nothing is running on (the core skips pinned ones). */
+    private void unloadRetired() {
+        if (retiring.isEmpty()) {
+            return;
+        }
+        List<String> idle = new ArrayList<>();
+        for (String m : retiring) {
+            if (!core.isQueued(m)) {
+                idle.add(m); // one still waited for finishes on the version it was accepted for
+            }
+        }
+        List<String> evicted = core.evict(idle);
+        unload(evicted);
+        evicted.forEach(retiring::remove);
+        retiring.removeIf(m -> !models.containsKey(m) && core.residentBytes(m) == 0 && !core.isQueued(m));
+    }
+
     /** Carries out whatever the core says can start now. Called after every event that may have freed something. */
     private void pump() {
         List<Runnable> completions = new ArrayList<>();
@@ -235,6 +277,7 @@ public final class DeviceWorker implements AutoCloseable {
             if (closed) {
                 return;
             }
+            unloadRetired();
             long now = clock.millis();
             for (Job expired : core.expire(now)) {
                 InvocationResult r = results.expired(expired.invocation, expired.hit, now);

@@ -41,7 +41,7 @@ final class Results {
         for (int i = 0; i < batch.size(); i++) {
             Invocation inv = batch.get(i);
             Timing timing = timing(inv, hits.get(i), loadMs, startMs, endMs);
-            Placement placement = placement(hits.get(i));
+            Placement placement = placement(inv, hits.get(i));
             out.add(outcomes.get(i) instanceof ExecutionOutcome.Success s
                     ? InvocationResult.ok(inv, s.outputJson(), timing, placement, endMs)
                     : InvocationResult.error(inv, ((ExecutionOutcome.Failure) outcomes.get(i)).code(),
@@ -56,19 +56,19 @@ final class Results {
         List<InvocationResult> out = new ArrayList<>(batch.size());
         for (int i = 0; i < batch.size(); i++) {
             out.add(InvocationResult.error(batch.get(i), ErrorCode.INTERNAL, message,
-                    timing(batch.get(i), hits.get(i), loadMs, startMs, endMs), placement(hits.get(i)), endMs));
+                    timing(batch.get(i), hits.get(i), loadMs, startMs, endMs), placement(batch.get(i), hits.get(i)), endMs));
         }
         return out;
     }
 
     InvocationResult failed(Invocation inv, boolean hit, ErrorCode code, String message, long nowMs) {
         long waited = Math.max(0, nowMs - inv.arrivedAtMs());
-        return InvocationResult.error(inv, code, message, new Timing(waited, 0, 0, waited), placement(hit), nowMs);
+        return InvocationResult.error(inv, code, message, new Timing(waited, 0, 0, waited), placement(inv, hit), nowMs);
     }
 
     InvocationResult expired(Invocation inv, boolean hit, long nowMs) {
         long waited = Math.max(0, nowMs - inv.arrivedAtMs());
-        return InvocationResult.expired(inv, new Timing(waited, 0, 0, waited), placement(hit), nowMs);
+        return InvocationResult.expired(inv, new Timing(waited, 0, 0, waited), placement(inv, hit), nowMs);
     }
 
     private static Timing timing(Invocation inv, boolean hit, long loadMs, long startMs, long endMs) {
@@ -77,7 +77,8 @@ final class Results {
         return new Timing(waited, ownLoad, endMs - startMs, Math.max(0, endMs - inv.arrivedAtMs()));
     }
 
-    private Placement placement(boolean hit) {
-        return new Placement(worker, device, hit);
+    /** Where it ran, and which version of its model: the one it asked for, which is the one loaded. */
+    private Placement placement(Invocation inv, boolean hit) {
+        return new Placement(worker, device, hit, inv.version());
     }
 }
