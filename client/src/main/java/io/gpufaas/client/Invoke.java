@@ -56,7 +56,13 @@ public final class Invoke {
                 default -> usage("unknown argument " + args[i - 1]);
             }
         }
-        Input input = input(text, image, tensor, shape);
+        Input input;
+        try {
+            input = input(text, image, tensor, shape);
+        } catch (IllegalArgumentException | java.io.IOException e) {
+            usage(e.getMessage());
+            return;
+        }
         try (GpuFaasClient client = GpuFaasClient.builder().bootstrapServers(bootstrap).topics(invocations, results, deadLetters)
                 .timeout(timeout).build()) {
             InvocationResult r = client.invoke(function, input).get();
@@ -89,11 +95,41 @@ public final class Invoke {
         if (shape == null) {
             usage("--tensor needs --shape, e.g. --shape 1,4");
         }
-        long[] dims = Arrays.stream(shape.split(",")).map(String::trim).mapToLong(Long::parseLong).toArray();
-        String[] words = Files.readString(tensor).trim().split("[\\s,]+");
+        return tensorInput(Files.readAllBytes(tensor), shape, tensor.toString());
+    }
+
+    /**
+     * A tensor file's values, as text: refused with a sentence (never a stack trace) when it is
+     * binary (raw float32, say) or a word is not a number, or the count does not match the shape.
+     */
+    static Input tensorInput(byte[] file, String shape, String name) {
+        long[] dims;
+        try {
+            dims = Arrays.stream(shape.split(",")).map(String::trim).mapToLong(Long::parseLong).toArray();
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--shape must be whole numbers separated by commas, e.g. 1,4; was '"
+                    + shape + "'");
+        }
+        for (byte b : file) {
+            if (b == 0 || (b & 0xff) > 0x7e || b < 0x20 && b != '\n' && b != '\r' && b != '\t') {
+                throw new IllegalArgumentException(name + " is not text: a tensor file holds its values as text "
+                        + "(e.g. '0.1 0.2 0.3 0.4'); raw float32 bytes are not read");
+            }
+        }
+        String content = new String(file, StandardCharsets.US_ASCII).trim();
+        String[] words = content.isEmpty() ? new String[0] : content.split("[\\s,]+");
         float[] values = new float[words.length];
         for (int i = 0; i < words.length; i++) {
-            values[i] = Float.parseFloat(words[i]);
+            try {
+                values[i] = Float.parseFloat(words[i]);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(name + ": value " + (i + 1) + " ('" + words[i] + "') is not a number");
+            }
+        }
+        long expected = Arrays.stream(dims).reduce(1, (a, b) -> a * b);
+        if (expected != values.length) {
+            throw new IllegalArgumentException(name + " holds " + values.length + " values but shape " + shape
+                    + " needs " + expected);
         }
         return Input.tensor(dims, values);
     }

@@ -91,6 +91,14 @@ public final class GpuFaasOptions {
             .defaultValue(MemorySize.parse(DecodeLimits.DEFAULT_MAX_RECORD_BYTES + "b"))
             .withDescription("Largest invocation record accepted; larger ones become TOO_LARGE dead letters.");
 
+    public static final ConfigOption<Duration> DEDUP_WINDOW = key("gpufaas.invocations.dedup-window")
+            .durationType()
+            .defaultValue(Duration.ofMinutes(10))
+            .withDescription("How long an accepted invocation id is remembered: another invocation with the same id "
+                    + "within this window (a producer's retry) does not run again and becomes a DUPLICATE dead letter; "
+                    + "the first one's result is its answer. The router keeps the ids as keyed state with this TTL "
+                    + "(about 100 bytes per id). 0 turns deduplication off.");
+
     public static final ConfigOption<Integer> WORKER_PARALLELISM = key("gpufaas.worker.parallelism")
             .intType()
             .defaultValue(-1)
@@ -261,6 +269,7 @@ public final class GpuFaasOptions {
         all.add(TRANSACTIONAL_ID_PREFIX);
         all.add(CHECK_TOPICS);
         all.add(MAX_RECORD_SIZE);
+        all.add(DEDUP_WINDOW);
         all.add(WORKER_PARALLELISM);
         all.add(FUNCTION_REPOSITORY);
         all.add(DEVICE_KIND);

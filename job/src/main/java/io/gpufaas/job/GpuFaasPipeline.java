@@ -68,10 +68,6 @@ public final class GpuFaasPipeline {
                 .process(new DecodeFunction(b.catalog, b.limits, b.registryLoader))
                 .name("decode-validate")
                 .uid("decode-validate");
-        invocations.getSideOutput(DecodeFunction.DEAD_LETTERS)
-                .sinkTo(b.deadLetterSink)
-                .name("dead-letters")
-                .uid("dead-letters-sink");
 
         DataStream<WorkerReport> reports = env
                 .fromSource(b.statusSource, WatermarkStrategy.noWatermarks(), "worker-status")
@@ -88,11 +84,16 @@ public final class GpuFaasPipeline {
         // and reports one order.
         SingleOutputStreamOperator<Routed> router = invocations.keyBy(Invocation::function)
                 .connect(signals.keyBy(RouterSignal::function))
-                .process(new RouterFunction(routerSettings, b.registryLoader))
+                .process(new RouterFunction(routerSettings, b.registryLoader, b.dedupWindow))
                 .name("router")
                 .uid("router")
                 .setParallelism(1)
                 .setMaxParallelism(1);
+        invocations.getSideOutput(DecodeFunction.DEAD_LETTERS)
+                .union(router.getSideOutput(RouterFunction.ROUTER_DEAD_LETTERS))
+                .sinkTo(b.deadLetterSink)
+                .name("dead-letters")
+                .uid("dead-letters-sink");
         DataStream<Routed> routed = router.partitionCustom((worker, partitions) -> worker % partitions, Routed::worker);
 
         SingleOutputStreamOperator<WorkerOutput> done = AsyncDataStream.unorderedWait(routed,
@@ -128,6 +129,7 @@ public final class GpuFaasPipeline {
         private RouterSettings routerSettings;
         private DecodeLimits limits;
         private int workerParallelism = -1;
+        private java.time.Duration dedupWindow = GpuFaasOptions.DEDUP_WINDOW.defaultValue();
 
         public Builder source(Source<RawRecord, ?, ?> source) {
             this.source = source;
@@ -196,6 +198,15 @@ public final class GpuFaasPipeline {
             return this;
         }
 
+        /** How long accepted invocation ids are remembered to refuse retries; zero for not at all. */
+        public Builder dedupWindow(java.time.Duration window) {
+            if (window.isNegative()) {
+                throw new IllegalArgumentException("the dedup window must not be negative, was " + window);
+            }
+            this.dedupWindow = window;
+            return this;
+        }
+
         /** Worker subtasks; -1 (the default) uses the job's parallelism. */
         public Builder workerParallelism(int parallelism) {
             this.workerParallelism = parallelism;
@@ -208,7 +219,8 @@ public final class GpuFaasPipeline {
                     .workerSettings(JobSettings.worker(conf))
                     .routerSettings(JobSettings.router(conf, 1))
                     .limits(JobSettings.decode(conf))
-                    .workerParallelism(conf.get(GpuFaasOptions.WORKER_PARALLELISM));
+                    .workerParallelism(conf.get(GpuFaasOptions.WORKER_PARALLELISM))
+                    .dedupWindow(conf.get(GpuFaasOptions.DEDUP_WINDOW));
         }
 
         public GpuFaasPipeline build() {

@@ -126,6 +126,10 @@ class DeploymentITCase {
             assertThat(v1.outputJson()).contains("\"cat\"").doesNotContain("lion");
             assertThat(v1.placement().version()).isEqualTo(1);
 
+            // A producer's retry of the same id runs once; the retry is a DUPLICATE dead letter.
+            echo(kafka, "v-inv", "retried");
+            echo(kafka, "v-inv", "retried");
+
             // One invocation of a model no worker can hold: an ERROR at once, and echoes behind it run.
             invoke(kafka, "v-inv", "huge", "huge-mlp");
             for (int i = 0; i < 20; i++) {
@@ -163,8 +167,13 @@ class DeploymentITCase {
             control(kafka, "v-ctl", "tiny-cnn", "{\"v\":1,\"action\":\"REMOVE\",\"function\":\"tiny-mlp\"}");
             control(kafka, "v-ctl", "nobody", "{\"v\":1,\"action\":\"REMOVE\",\"function\":\"nobody\"}");
             control(kafka, "v-ctl", "broken", "{\"v\":1,\"action\":\"DEPLOY\",\"function\":\"broken\"}");
-            await().atMost(TIMEOUT).until(() -> deadLetters(kafka, "v-dlq").size() >= 3);
-            assertThat(deadLetters(kafka, "v-dlq")).extracting(DeadLetter::reason, d -> d.message().split(":")[0])
+            await().atMost(TIMEOUT).until(() -> deadLetters(kafka, "v-dlq").size() >= 4);
+            assertThat(kafka.readAll("v-res").stream().map(r -> EventJson.decodeResult(r.value()).id())
+                    .filter("retried"::equals)).hasSize(1);
+            assertThat(deadLetters(kafka, "v-dlq")).filteredOn(d -> d.reason() == ErrorCode.DUPLICATE).singleElement()
+                    .satisfies(d -> assertThat(d.invocationId()).isEqualTo("retried"));
+            assertThat(deadLetters(kafka, "v-dlq")).filteredOn(d -> d.reason() != ErrorCode.DUPLICATE)
+                    .extracting(DeadLetter::reason, d -> d.message().split(":")[0])
                     .containsExactlyInAnyOrder(
                             org.assertj.core.groups.Tuple.tuple(ErrorCode.INVALID_FIELD,
                                     "the record key must be the function's name 'tiny-mlp' (the compacted topic keeps one command per key), was 'tiny-cnn'"),

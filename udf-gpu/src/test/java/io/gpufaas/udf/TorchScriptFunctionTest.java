@@ -209,4 +209,52 @@ class TorchScriptFunctionTest {
         assertThat(outcome).isInstanceOfSatisfying(LoadOutcome.Failed.class,
                 f -> assertThat(f.code()).isEqualTo(ErrorCode.MODEL_LOAD_FAILED));
     }
+
+    /**
+     * A small model file that inflates: tiny-mlp's archive plus a storage entry of 64 MiB of
+     * deflated zeros (a 65 KB file). Its cost is what its tensors take uncompressed, not its size
+     * on disk nor its declaration.
+     */
+    @Test
+    void aModelIsAccountedByWhatItsTensorsTakeNotByItsFileOrDeclaration() throws Exception {
+        java.nio.file.Path dir = Files.createTempDirectory("repo");
+        java.nio.file.Path version = Files.createDirectories(dir.resolve("inflating/1"));
+        long inflated = 64L << 20;
+        try (var in = new java.util.zip.ZipFile(TestRepository.path().resolve("tiny-mlp/1/model.pt").toFile());
+                var out = new java.util.zip.ZipOutputStream(Files.newOutputStream(version.resolve("model.pt")))) {
+            for (var entries = in.entries(); entries.hasMoreElements(); ) {
+                var e = entries.nextElement();
+                out.putNextEntry(new java.util.zip.ZipEntry(e.getName()));
+                in.getInputStream(e).transferTo(out);
+                out.closeEntry();
+            }
+            out.putNextEntry(new java.util.zip.ZipEntry("model/data/99"));
+            byte[] zeros = new byte[1 << 20];
+            for (int i = 0; i < inflated / zeros.length; i++) {
+                out.write(zeros);
+            }
+            out.closeEntry();
+        }
+        assertThat(Files.size(version.resolve("model.pt"))).isLessThan(1L << 20);
+        Files.writeString(dir.resolve("inflating/function.json"),
+                "{\"input\":{\"kinds\":[\"TENSOR\"]},\"memoryBytes\":268}");
+        var function = FunctionRegistry.withRepository(dir).function("inflating").orElseThrow();
+
+        // The router and the worker assume what the archive shows, not the declared 268 bytes.
+        assertThat(function.estimatedFootprintBytes()).isGreaterThanOrEqualTo(inflated);
+        // A device it cannot fit refuses it before inflating anything, and says what it measured.
+        LoadOutcome refused = function.load(ComputeDevice.cpu(16L << 20));
+        assertThat(refused).isInstanceOfSatisfying(LoadOutcome.Failed.class, f -> {
+            assertThat(f.code()).isEqualTo(ErrorCode.OUT_OF_DEVICE_MEMORY);
+            assertThat(f.measuredBytes()).isGreaterThanOrEqualTo(inflated);
+            assertThat(f.message()).contains("uncompressed");
+        });
+        // Where it fits, its footprint is the measured one.
+        LoadOutcome loaded = function.load(CPU);
+        assertThat(loaded).isInstanceOf(LoadOutcome.Loaded.class);
+        try (LoadedModel m = ((LoadOutcome.Loaded) loaded).model()) {
+            assertThat(m.footprint().bytes()).isGreaterThanOrEqualTo(inflated);
+            assertThat(m.footprint().parameterBytes()).isEqualTo(67 * 4);
+        }
+    }
 }

@@ -20,6 +20,11 @@ public enum ErrorCode {
      * (e.g. a corrupt image).
      */
     INVALID_INPUT,
+    /**
+     * Dead letter: an invocation with the same id was accepted within the deduplication window
+     * ({@code gpufaas.invocations.dedup-window}); it runs once, and its result is the answer.
+     */
+    DUPLICATE,
     /** Dead letter: the record or one of its parts exceeds a configured size limit. */
     TOO_LARGE,
     /**

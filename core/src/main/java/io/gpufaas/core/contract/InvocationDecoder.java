@@ -265,13 +265,41 @@ public final class InvocationDecoder {
         return node.textValue();
     }
 
-    private static byte[] base64(String text, String field, String id) throws Rejection {
+    /**
+     * Standard base64, also as MIME wraps it (lines of 76 characters, what {@code base64},
+     * {@code openssl base64} and Python's {@code encodebytes} write): line breaks are dropped,
+     * anything else outside the alphabet is refused, named so a person can find it.
+     */
+    static byte[] base64(String text, String field, String id) throws Rejection {
+        String unwrapped = text.indexOf('\n') >= 0 || text.indexOf('\r') >= 0
+                ? text.replace("\r", "").replace("\n", "")
+                : text;
+        for (int i = 0; i < unwrapped.length(); i++) {
+            char c = unwrapped.charAt(i);
+            boolean alphabet = c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '+'
+                    || c == '/' || c == '=';
+            if (!alphabet) {
+                throw new Rejection(ErrorCode.INVALID_INPUT, "field '" + field + "' is not valid base64: "
+                        + describe(c) + " at position " + i + " is not in the base64 alphabet", id);
+            }
+        }
         try {
-            return Base64.getDecoder().decode(text);
+            return Base64.getDecoder().decode(unwrapped);
         } catch (IllegalArgumentException e) {
             throw new Rejection(ErrorCode.INVALID_INPUT, "field '" + field + "' is not valid base64: "
                     + e.getMessage(), id);
         }
+    }
+
+    private static String describe(char c) {
+        return switch (c) {
+            case ' ' -> "a space";
+            case '\t' -> "a tab";
+            case '-', '_' -> "'" + c + "' (URL-safe base64 is not accepted; use + and /)";
+            default -> c < 0x20 || c > 0x7e
+                    ? String.format("the character U+%04X", (int) c)
+                    : "'" + c + "'";
+        };
     }
 
     static boolean isJpeg(byte[] b) {

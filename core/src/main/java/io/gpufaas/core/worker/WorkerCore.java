@@ -233,6 +233,17 @@ public final class WorkerCore<J> {
         record Refused<J>(Step.Fail<J> failure) implements LoadResult<J> {}
     }
 
+    /**
+     * A load failed because the model needs {@code measuredBytes} (when above 0): remembered,
+     * so the router's report says so and the next admission knows it.
+     */
+    public Step.Fail<J> loadFailed(String model, ErrorCode code, String message, long measuredBytes) {
+        if (measuredBytes > 0) {
+            this.measuredBytes.put(model, measuredBytes);
+        }
+        return loadFailed(model, code, message);
+    }
+
     /** A load failed (or could not start): every queued invocation of the model fails with it. */
     public Step.Fail<J> loadFailed(String model, ErrorCode code, String message) {
         loadInFlight = false;

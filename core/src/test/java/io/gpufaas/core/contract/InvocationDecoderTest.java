@@ -70,6 +70,26 @@ class InvocationDecoderTest {
     }
 
     @Test
+    void acceptsMimeWrappedBase64AndNamesAnIllegalCharacterInWords() {
+        byte[] data = floats(new float[64]); // 256 bytes: 344 characters of base64, wrapped at 76
+        String wrapped = Base64.getMimeEncoder().encodeToString(data).replace("\r\n", "\n");
+        assertThat(wrapped).contains("\n");
+        Invocation inv = accepted("{\"v\":1,\"id\":\"t\",\"function\":\"echo\",\"input\":{\"tensor\":"
+                + "{\"dtype\":\"float32\",\"shape\":[64],\"data\":\"" + wrapped.replace("\n", "\\n") + "\"}}}");
+        assertThat(inv.input().data()).isEqualTo(data);
+        String crlf = Base64.getMimeEncoder().encodeToString(data);
+        assertThat(accepted("{\"v\":1,\"id\":\"t\",\"function\":\"echo\",\"input\":{\"tensor\":"
+                + "{\"dtype\":\"float32\",\"shape\":[64],\"data\":\"" + crlf.replace("\r\n", "\\r\\n") + "\"}}}")
+                .input().data()).isEqualTo(data);
+
+        DeadLetter space = rejected("{\"v\":1,\"id\":\"t\",\"function\":\"echo\",\"input\":{\"image\":\"AAAA AAAA\"}}");
+        assertThat(space.reason()).isEqualTo(ErrorCode.INVALID_INPUT);
+        assertThat(space.message()).contains("a space at position 4");
+        DeadLetter urlSafe = rejected("{\"v\":1,\"id\":\"t\",\"function\":\"echo\",\"input\":{\"image\":\"AA-A\"}}");
+        assertThat(urlSafe.message()).contains("URL-safe");
+    }
+
+    @Test
     void acceptsATensorOfTheDeclaredShape() {
         byte[] data = floats(1, 2, 3, 4);
         Invocation inv = accepted("{\"v\":1,\"id\":\"t\",\"function\":\"mlp\",\"input\":{\"tensor\":"

@@ -1,6 +1,13 @@
 package io.gpufaas.operators.router;
 
+import io.gpufaas.core.contract.DeadLetter;
 import io.gpufaas.core.contract.ErrorCode;
+import io.gpufaas.core.contract.EventJson;
+import io.gpufaas.core.contract.RawRecord;
+import java.nio.charset.StandardCharsets;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.StateTtlConfig;
 import io.gpufaas.core.contract.ErrorMessages;
 import io.gpufaas.core.contract.FatalErrors;
 import io.gpufaas.core.contract.Invocation;
@@ -41,6 +48,10 @@ import org.slf4j.LoggerFactory;
  * iterations for), operator state, metrics, and the side output for invocations the router ends
  * itself ({@link #ROUTER_RESULTS}: shed as {@code OVERLOADED}, or {@code EXPIRED}).
  *
+ * <p>Duplicates: an id accepted within {@code dedupWindowMs} (keyed state with a TTL, so memory
+ * holds one window's ids) is refused as a {@code DUPLICATE} dead letter ({@link #ROUTER_DEAD_LETTERS}):
+ * a producer's retry runs once, and the first run's result is its answer.
+ *
  * <p>Time: a processing-time timer ticks the core every {@code expirySweepMs} while invocations
  * wait, so deadlines pass and silent workers' slots come back when no record arrives.
  *
@@ -54,7 +65,7 @@ import org.slf4j.LoggerFactory;
  * <p>Metrics: counters {@code routedInvocations}, {@code plannedHits}, {@code plannedMisses},
  * {@code reportsReceived}, {@code viewCorrections}, {@code releasedSlots},
  * {@code shedInvocations}, {@code expiredWhileWaiting}, {@code unplaceableInvocations},
- * {@code removedWhileWaiting}, {@code internalErrors}; gauges
+ * {@code removedWhileWaiting}, {@code duplicateInvocations}, {@code internalErrors}; gauges
  * {@code pendingInvocations}, {@code pendingBytes}, {@code pendingHighWater}, {@code workerCredits}.
  */
 public final class RouterFunction extends KeyedCoProcessFunction<String, Invocation, RouterSignal, Routed>
@@ -66,9 +77,16 @@ public final class RouterFunction extends KeyedCoProcessFunction<String, Invocat
     /** Invocations the router ends itself (shed or expired while waiting), to be merged with worker results. */
     public static final OutputTag<InvocationResult> ROUTER_RESULTS = new OutputTag<>("router-results") {};
 
+    /** Invocations refused here as duplicates of an id accepted within the dedup window: dead letters. */
+    public static final OutputTag<DeadLetter> ROUTER_DEAD_LETTERS = new OutputTag<>("router-dead-letters") {};
+
     private final RouterSettings settings;
     private final RegistryLoader registryLoader;
     private final long expirySweepMs;
+    /** How long an accepted invocation id is remembered, refusing a retry of it; 0 for not at all. */
+    private final long dedupWindowMs;
+    private transient MapState<String, Long> seenIds;
+    private transient Counter duplicates;
 
     private transient Router<Invocation> router;
     /** Where the router's decisions go during the current call. */
@@ -85,15 +103,16 @@ public final class RouterFunction extends KeyedCoProcessFunction<String, Invocat
     /** When the registered tick timer fires; Long.MAX_VALUE when none is registered. */
     private transient long tickAtMs;
 
-    public RouterFunction(RouterSettings settings, RegistryLoader registryLoader) {
-        this(settings, registryLoader, Router.EXPIRY_SWEEP_MS);
+    public RouterFunction(RouterSettings settings, RegistryLoader registryLoader, java.time.Duration dedupWindow) {
+        this(settings, registryLoader, Router.EXPIRY_SWEEP_MS, dedupWindow.toMillis());
     }
 
     /** With the deadline sweep's interval: 0 sweeps on every event (tests). */
-    RouterFunction(RouterSettings settings, RegistryLoader registryLoader, long expirySweepMs) {
+    RouterFunction(RouterSettings settings, RegistryLoader registryLoader, long expirySweepMs, long dedupWindowMs) {
         this.settings = settings;
         this.registryLoader = registryLoader;
         this.expirySweepMs = expirySweepMs;
+        this.dedupWindowMs = dedupWindowMs;
     }
 
     @Override
@@ -128,6 +147,14 @@ public final class RouterFunction extends KeyedCoProcessFunction<String, Invocat
         Counter unplaceable = metrics.counter("unplaceableInvocations");
         Counter removedWaiting = metrics.counter("removedWhileWaiting");
         tickAtMs = Long.MAX_VALUE;
+        duplicates = metrics.counter("duplicateInvocations");
+        if (dedupWindowMs > 0) {
+            // Keyed by function: a retry carries the same function. Each id expires on its own.
+            MapStateDescriptor<String, Long> seen = new MapStateDescriptor<>("seen-ids", String.class, Long.class);
+            seen.enableTimeToLive(StateTtlConfig.newBuilder(java.time.Duration.ofMillis(dedupWindowMs))
+                    .updateTtlOnCreateAndWrite().neverReturnExpired().useProcessingTime().build());
+            seenIds = getRuntimeContext().getMapState(seen);
+        }
 
         router = new Router<>(settings, registryLoader.load(), Clock.system(), new Router.Output<>() {
             @Override
@@ -184,7 +211,7 @@ public final class RouterFunction extends KeyedCoProcessFunction<String, Invocat
         router.restore(restoredStats, restoredResidency);
         for (Invocation inv : restoredPending) {
             // Dispatched at the first event: nothing can be emitted from open().
-            router.restorePending(inv, inv.function(), inv.arrivedAtMs(), inv.deadlineMs(), inv.sizeBytes());
+            router.restorePending(inv, inv.model(), inv.arrivedAtMs(), inv.deadlineMs(), inv.sizeBytes());
         }
         metrics.gauge("pendingInvocations", (Gauge<Integer>) router::pending);
         metrics.gauge("pendingBytes", (Gauge<Long>) router::pendingBytes);
@@ -196,10 +223,13 @@ public final class RouterFunction extends KeyedCoProcessFunction<String, Invocat
     }
 
     @Override
-    public void processElement1(Invocation inv, Context ctx, Collector<Routed> out) {
+    public void processElement1(Invocation inv, Context ctx, Collector<Routed> out) throws Exception {
         bind(ctx, out);
+        if (isDuplicate(inv, ctx)) {
+            return;
+        }
         try {
-            router.submit(inv, inv.function(), inv.arrivedAtMs(), inv.deadlineMs(), inv.sizeBytes());
+            router.submit(inv, inv.model(), inv.arrivedAtMs(), inv.deadlineMs(), inv.sizeBytes());
         } catch (Throwable t) {
             FatalErrors.rethrowIfFatal(t);
             internalErrors.inc();
@@ -210,6 +240,26 @@ public final class RouterFunction extends KeyedCoProcessFunction<String, Invocat
                     new Timing(waited, 0, 0, waited), Placement.nowhere(), now));
         }
         scheduleTick(ctx);
+    }
+
+    /** A retry of an id accepted within the window becomes a DUPLICATE dead letter: it runs once. */
+    private boolean isDuplicate(Invocation inv, Context ctx) throws Exception {
+        if (seenIds == null) {
+            return false;
+        }
+        long now = System.currentTimeMillis();
+        Long first = seenIds.get(inv.id());
+        if (first == null) {
+            seenIds.put(inv.id(), now);
+            return false;
+        }
+        duplicates.inc();
+        RawRecord record = new RawRecord(inv.source(), inv.id().getBytes(StandardCharsets.UTF_8),
+                EventJson.encodeInvocation(inv));
+        ctx.output(ROUTER_DEAD_LETTERS, new DeadLetter(ErrorCode.DUPLICATE, "an invocation with id '" + inv.id()
+                + "' was accepted " + Math.max(0, now - first) + " ms ago; it runs once, and its result is the answer",
+                inv.id(), record));
+        return true;
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.gpufaas.operators.router;
 
+import io.gpufaas.core.contract.ModelKeys;
 import io.gpufaas.core.contract.WorkerReport;
 import java.util.Objects;
 
@@ -27,8 +28,11 @@ public record RouterSignal(WorkerReport report, String removedFunction) {
         return new RouterSignal(null, Objects.requireNonNull(function, "function"));
     }
 
-    /** The function it concerns: the key that orders it with that function's invocations. */
+    /**
+     * The function it concerns (a report names a model, {@code name@version}): the key it shares
+     * with that function's invocations.
+     */
     public String function() {
-        return report != null ? report.function() : removedFunction;
+        return report != null ? ModelKeys.function(report.function()) : removedFunction;
     }
 }

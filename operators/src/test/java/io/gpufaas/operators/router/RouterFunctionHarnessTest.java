@@ -36,7 +36,7 @@ class RouterFunctionHarnessTest {
             RouterSettings settings) throws Exception {
         // Sweep for expired invocations on every event, so no test waits for the clock.
         RouterFunction router = new RouterFunction(settings,
-                RegistryLoader.repository(Path.of("..", "udf-gpu", "src", "test", "resources", "repo").toAbsolutePath().toString()), 0);
+                RegistryLoader.repository(Path.of("..", "udf-gpu", "src", "test", "resources", "repo").toAbsolutePath().toString()), 0, 60_000);
         return new KeyedTwoInputStreamOperatorTestHarness<>(new KeyedCoProcessOperator<>(router),
                 Invocation::function, RouterSignal::function, Types.STRING);
     }
@@ -119,6 +119,22 @@ class RouterFunctionHarnessTest {
                     .containsExactly(tuple("soon-late", ResultStatus.EXPIRED));
             // The freed slot goes to the invocation still in time.
             assertThat(drain(h)).extracting(r -> r.invocation().id()).containsExactly("wait");
+        }
+    }
+
+    @Test
+    void aRetriedIdRunsOnceAndTheRetryIsADuplicateDeadLetter() throws Exception {
+        try (var h = harness()) {
+            h.open();
+            h.processElement1(new StreamRecord<>(inv("same", "tiny-mlp")));
+            h.processElement1(new StreamRecord<>(inv("same", "tiny-mlp")));
+            h.processElement1(new StreamRecord<>(inv("other", "tiny-mlp")));
+            assertThat(drain(h)).extracting(r -> r.invocation().id()).containsExactly("same");
+            assertThat(h.getSideOutput(RouterFunction.ROUTER_DEAD_LETTERS)).singleElement().satisfies(r -> {
+                assertThat(r.getValue().reason()).isEqualTo(io.gpufaas.core.contract.ErrorCode.DUPLICATE);
+                assertThat(r.getValue().invocationId()).isEqualTo("same");
+            });
+            assertThat(h.numKeyedStateEntries()).isPositive();
         }
     }
 

@@ -80,9 +80,16 @@ final class InputTensors {
                 if (sx > 1 || sy > 1) {
                     param.setSourceSubsampling(sx, sy, 0, 0);
                 }
+                // A JPEG decoder fills what it cannot read with grey and only warns: a corrupt
+                // JPEG is as invalid as a corrupt PNG, which throws.
+                java.util.List<String> warnings = new java.util.ArrayList<>();
+                reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
                 BufferedImage image = reader.read(0, param);
                 if (image == null) {
                     throw new InvalidInputException("the image cannot be decoded");
+                }
+                if (!warnings.isEmpty()) {
+                    throw new InvalidInputException("the image is corrupt: " + ErrorMessages.brief(warnings.get(0)));
                 }
                 return image;
             } finally {

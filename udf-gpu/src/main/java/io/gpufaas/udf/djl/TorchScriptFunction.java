@@ -32,9 +32,12 @@ public final class TorchScriptFunction implements InferenceFunction {
     private static final Logger LOG = LoggerFactory.getLogger(TorchScriptFunction.class);
 
     private final FunctionDefinition definition;
+    /** The file's tensors, uncompressed ({@link ModelArchive}); -1 if the file is no readable zip. */
+    private final long storedTensorBytes;
 
     public TorchScriptFunction(FunctionDefinition definition) {
         this.definition = definition;
+        this.storedTensorBytes = ModelArchive.tensorBytes(definition.modelPath());
     }
 
     public FunctionDefinition definition() {
@@ -46,9 +49,16 @@ public final class TorchScriptFunction implements InferenceFunction {
         return definition.spec();
     }
 
+    /**
+     * What the router and the worker assume before a load measures it: the declaration, or the
+     * file's size, but never less than the archive's tensors take uncompressed (a declaration can
+     * be wrong, and a small file can inflate).
+     */
     @Override
     public long estimatedFootprintBytes() {
-        return definition.declaredMemoryBytes() > 0 ? definition.declaredMemoryBytes() : definition.modelFileBytes();
+        long declaredOrFile = definition.declaredMemoryBytes() > 0 ? definition.declaredMemoryBytes()
+                : definition.modelFileBytes();
+        return Math.max(declaredOrFile, storedTensorBytes);
     }
 
     @Override
@@ -64,6 +74,12 @@ public final class TorchScriptFunction implements InferenceFunction {
     @Override
     public LoadOutcome load(ComputeDevice device) {
         long start = System.nanoTime();
+        if (storedTensorBytes > device.totalMemoryBytes()) {
+            // Refused before a byte is inflated: the archive already shows it cannot fit.
+            return new LoadOutcome.Failed(ErrorCode.OUT_OF_DEVICE_MEMORY, definition.name() + ": the model file's "
+                    + "tensors take " + storedTensorBytes + " bytes uncompressed; device " + device.id() + " has "
+                    + device.totalMemoryBytes() + " in all", storedTensorBytes);
+        }
         ZooModel<NDList, float[][]> model = null;
         try {
             ai.djl.Device djlDevice = DjlEngine.toDjl(device);
@@ -85,7 +101,7 @@ public final class TorchScriptFunction implements InferenceFunction {
             OptionalLong freeAfter = CudaDevices.freeMemory(device);
             long delta = freeBefore.isPresent() && freeAfter.isPresent()
                     ? Math.max(0, freeBefore.getAsLong() - freeAfter.getAsLong()) : -1;
-            Footprint footprint = new Footprint(parameterBytes, delta);
+            Footprint footprint = new Footprint(parameterBytes, delta, Math.max(0, storedTensorBytes));
             long loadNanos = System.nanoTime() - start;
             LOG.info("loaded {} v{} on {} (DJL device {}) in {} ms, {} parameter bytes{}", definition.name(),
                     definition.version(), device.id(), model.getNDManager().getDevice(), loadNanos / 1_000_000,

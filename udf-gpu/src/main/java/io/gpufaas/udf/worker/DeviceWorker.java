@@ -348,7 +348,7 @@ public final class DeviceWorker implements AutoCloseable {
                         listener.onLoad(model, ms, l.model().footprint().bytes());
                     }
                 } else if (outcome instanceof LoadOutcome.Failed f) {
-                    fail(core.loadFailed(model, f.code(), f.message()), completions);
+                    fail(core.loadFailed(model, f.code(), f.message(), f.measuredBytes()), completions);
                 }
             } catch (Throwable t) {
                 FatalErrors.rethrowIfFatal(t);

@@ -35,4 +35,33 @@ class InputTensorsTest {
         assertThat(InputTensors.subsampling(448, 224)).isEqualTo(2);
         assertThat(InputTensors.subsampling(100, 224)).isEqualTo(1);
     }
+
+    @Test
+    void aJpegWithAValidHeaderAndAJunkBodyIsRefusedLikeACorruptPng() throws Exception {
+        BufferedImage source = new BufferedImage(512, 512, BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < 512; y++) {
+            for (int x = 0; x < 512; x++) {
+                source.setRGB(x, y, (x * 31 + y * 17) & 0xffffff);
+            }
+        }
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        javax.imageio.ImageIO.write(source, "jpg", out);
+        byte[] jpeg = out.toByteArray();
+        assertThat(InputTensors.decodeNear(jpeg, 224, 224)).isNotNull(); // the intact one decodes
+
+        // Keep the header up to the start of scan (FF DA) and its segment; replace the data after it with junk.
+        int sos = 2;
+        while (!((jpeg[sos] & 0xff) == 0xFF && (jpeg[sos + 1] & 0xff) == 0xDA)) {
+            sos++;
+        }
+        int dataStart = sos + 2 + (((jpeg[sos + 2] & 0xff) << 8) | (jpeg[sos + 3] & 0xff));
+        byte[] junk = java.util.Arrays.copyOf(jpeg, dataStart + 2_000);
+        java.util.Random random = new java.util.Random(7);
+        for (int i = dataStart; i < junk.length; i++) {
+            junk[i] = (byte) (random.nextInt(255)); // never 0xFF: no marker, just undecodable entropy data
+        }
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> InputTensors.decodeNear(junk, 224, 224))
+                .isInstanceOf(InputTensors.InvalidInputException.class)
+                .hasMessageContaining("corrupt");
+    }
 }
