@@ -9,6 +9,8 @@
 # Models: ./models if it exists; else generated there by scripts/make-models.sh when Debian's
 # python3-torch is installed; else the two tiny TorchScript models committed for the tests.
 # --no-models runs the built-in echo function only.
+# Stopping loses nothing: checkpoints are kept in $GPUFAAS_WORK_DIR/checkpoints and the next run
+# resumes from the newest (what waited in the router is answered then); --fresh starts without.
 # Environment: KAFKA_PORT (9092), GPUFAAS_WORK_DIR (./work).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"

@@ -7,6 +7,9 @@
 #   scripts/submit.sh stop JOB_ID [DIR]       stop with a savepoint (default dir: work/savepoints)
 #   scripts/submit.sh resume SAVEPOINT [--gpufaas.<option> value ...]
 #
+# resume runs the job with the options of the last submit (kept in work/submit.args), then the ones
+# given: an exactly-once job resumes exactly-once without its options repeated.
+#
 # Environment: KAFKA_BOOTSTRAP (127.0.0.1:9092), GPUFAAS_REPOSITORY (./models if present).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
@@ -28,6 +31,8 @@ case "$cmd" in
   submit)
     ensure_built "$JAR"
     mapfile -t base < <(job_args)
+    mkdir -p "$WORK_DIR"
+    if [[ $# -gt 0 ]]; then printf '%s\n' "$@" > "$WORK_DIR/submit.args"; else : > "$WORK_DIR/submit.args"; fi
     flink run -d -c io.gpufaas.job.GpuFaasJob "$JAR" "${base[@]}" "$@" ;;
   list)
     flink list ;;
@@ -40,6 +45,11 @@ case "$cmd" in
     savepoint="${1:?savepoint path needed (printed by scripts/submit.sh stop)}"; shift
     ensure_built "$JAR"
     mapfile -t base < <(job_args)
-    flink run -d -s "$savepoint" -c io.gpufaas.job.GpuFaasJob "$JAR" "${base[@]}" "$@" ;;
+    carried=()
+    if [[ -s "$WORK_DIR/submit.args" ]]; then
+      mapfile -t carried < "$WORK_DIR/submit.args"
+      log "resuming with the options of the last submit: ${carried[*]}"
+    fi
+    flink run -d -s "$savepoint" -c io.gpufaas.job.GpuFaasJob "$JAR" "${base[@]}" ${carried[@]+"${carried[@]}"} "$@" ;;
   *) die "usage: $0 submit|list|stop JOB_ID [DIR]|resume SAVEPOINT [options]" ;;
 esac

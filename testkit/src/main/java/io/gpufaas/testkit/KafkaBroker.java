@@ -31,6 +31,21 @@ public abstract class KafkaBroker implements AutoCloseable {
 
     public abstract String bootstrapServers();
 
+    /**
+     * What every client of this broker sets beside the bootstrap servers: nothing for a plain
+     * broker, the SASL settings of its administrator for a secured one.
+     */
+    public Properties clientProperties() {
+        return new Properties();
+    }
+
+    private Properties client() {
+        Properties p = new Properties();
+        p.putAll(clientProperties());
+        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        return p;
+    }
+
     /** A broker someone else runs (scripts/kafka.sh's, say), reached at {@code bootstrapServers}. */
     public static KafkaBroker at(String bootstrapServers) {
         return new KafkaBroker() {
@@ -88,14 +103,11 @@ public abstract class KafkaBroker implements AutoCloseable {
     }
 
     public Admin admin() {
-        Properties p = new Properties();
-        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
-        return Admin.create(p);
+        return Admin.create(client());
     }
 
     public KafkaProducer<byte[], byte[]> producer() {
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        Properties p = client();
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         return new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
     }
@@ -117,8 +129,7 @@ public abstract class KafkaBroker implements AutoCloseable {
      */
     public List<ConsumerRecord<byte[], byte[]>> readUntil(
             String topic, Predicate<List<ConsumerRecord<byte[], byte[]>>> done, Duration timeout) {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        Properties p = client();
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         try (KafkaConsumer<byte[], byte[]> consumer =
                 new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
@@ -138,8 +149,7 @@ public abstract class KafkaBroker implements AutoCloseable {
 
     /** Reads whatever {@code topic} holds now (committed records only). */
     public List<ConsumerRecord<byte[], byte[]>> readAll(String topic) {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        Properties p = client();
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         try (KafkaConsumer<byte[], byte[]> consumer =
                 new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {

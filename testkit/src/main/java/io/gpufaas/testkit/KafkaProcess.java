@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
@@ -26,17 +27,38 @@ public final class KafkaProcess extends KafkaBroker {
 
     private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
 
+    /** The administrator of a secured broker: a super user, whose SASL settings the test's clients use. */
+    public static final String ADMIN = "admin";
+
     private final Path dir;
     private final int port;
+    /** SASL/PLAIN users and their passwords; empty for a plain broker. */
+    private final Map<String, String> users;
     private Process process;
 
-    private KafkaProcess(Path dir, int port) {
+    private KafkaProcess(Path dir, int port, Map<String, String> users) {
         this.dir = dir;
         this.port = port;
+        this.users = Map.copyOf(users);
     }
 
     /** Formats a new broker's storage in {@code dir} on free ports; {@link #start()} runs it. */
     public static KafkaProcess format(Path dir) throws IOException, InterruptedException {
+        return format(dir, Map.of());
+    }
+
+    /**
+     * Formats a secured broker: clients authenticate with SASL/PLAIN as one of {@code users}
+     * (name to password; {@link #ADMIN} is added as the super user), and KRaft's
+     * {@code StandardAuthorizer} allows only what ACLs grant.
+     */
+    public static KafkaProcess formatSecured(Path dir, Map<String, String> users) throws IOException, InterruptedException {
+        Map<String, String> all = new java.util.LinkedHashMap<>(users);
+        all.put(ADMIN, "admin-secret");
+        return format(dir, all);
+    }
+
+    private static KafkaProcess format(Path dir, Map<String, String> users) throws IOException, InterruptedException {
         int port = freePort();
         int controllerPort = freePort();
         Path logs = dir.resolve("logs");
@@ -44,12 +66,25 @@ public final class KafkaProcess extends KafkaBroker {
         Properties p = new Properties();
         p.setProperty("process.roles", "broker,controller");
         p.setProperty("node.id", "1");
-        p.setProperty("listeners", "PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort);
-        p.setProperty("advertised.listeners", "PLAINTEXT://127.0.0.1:" + port);
+        String clients = users.isEmpty() ? "PLAINTEXT" : "SASL_PLAINTEXT";
+        p.setProperty("listeners", clients + "://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort);
+        p.setProperty("advertised.listeners", clients + "://127.0.0.1:" + port);
         p.setProperty("controller.listener.names", "CONTROLLER");
-        p.setProperty("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        p.setProperty("listener.security.protocol.map", clients + ":" + clients + ",CONTROLLER:PLAINTEXT");
         p.setProperty("controller.quorum.bootstrap.servers", "127.0.0.1:" + controllerPort);
-        p.setProperty("inter.broker.listener.name", "PLAINTEXT");
+        p.setProperty("inter.broker.listener.name", clients);
+        if (!users.isEmpty()) {
+            StringBuilder jaas = new StringBuilder("org.apache.kafka.common.security.plain.PlainLoginModule required "
+                    + "username=\"" + ADMIN + "\" password=\"" + users.get(ADMIN) + "\"");
+            users.forEach((user, password) -> jaas.append(" user_").append(user).append("=\"").append(password).append('"'));
+            p.setProperty("sasl.enabled.mechanisms", "PLAIN");
+            p.setProperty("sasl.mechanism.inter.broker.protocol", "PLAIN");
+            p.setProperty("listener.name.sasl_plaintext.plain.sasl.jaas.config", jaas.append(';').toString());
+            p.setProperty("authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer");
+            // The controller listener (loopback, this node only) is plaintext: its principal is ANONYMOUS.
+            p.setProperty("super.users", "User:" + ADMIN + ";User:ANONYMOUS");
+            p.setProperty("allow.everyone.if.no.acl.found", "false");
+        }
         p.setProperty("log.dirs", logs.toString());
         p.setProperty("auto.create.topics.enable", "false");
         p.setProperty("offsets.topic.replication.factor", "1");
@@ -61,7 +96,7 @@ public final class KafkaProcess extends KafkaBroker {
         try (var out = Files.newBufferedWriter(dir.resolve("server.properties"))) {
             p.store(out, "a test broker");
         }
-        KafkaProcess broker = new KafkaProcess(dir, port);
+        KafkaProcess broker = new KafkaProcess(dir, port, users);
         Process format = broker.java("kafka.tools.StorageTool", "format", "--standalone", "-t",
                 Uuid.randomUuid().toString(), "-c",
                 dir.resolve("server.properties").toString()).redirectOutput(dir.resolve("format.log").toFile())
@@ -82,7 +117,7 @@ public final class KafkaProcess extends KafkaBroker {
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("broker.log").toFile()))
                 .redirectErrorStream(true).start();
         long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
-        Properties admin = new Properties();
+        Properties admin = clientProperties();
         admin.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
         while (true) {
             if (!process.isAlive()) {
@@ -118,6 +153,26 @@ public final class KafkaProcess extends KafkaBroker {
     @Override
     public String bootstrapServers() {
         return "127.0.0.1:" + port;
+    }
+
+    /** The administrator's client settings on a secured broker; none on a plain one. */
+    @Override
+    public Properties clientProperties() {
+        return users.isEmpty() ? new Properties() : clientProperties(ADMIN);
+    }
+
+    /** A client's SASL settings as {@code user} of this secured broker. */
+    public Properties clientProperties(String user) {
+        String password = users.get(user);
+        if (password == null) {
+            throw new IllegalArgumentException("no user '" + user + "' on this broker");
+        }
+        Properties p = new Properties();
+        p.setProperty("security.protocol", "SASL_PLAINTEXT");
+        p.setProperty("sasl.mechanism", "PLAIN");
+        p.setProperty("sasl.jaas.config", "org.apache.kafka.common.security.plain.PlainLoginModule required username=\""
+                + user + "\" password=\"" + password + "\";");
+        return p;
     }
 
     @Override

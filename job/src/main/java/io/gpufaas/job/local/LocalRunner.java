@@ -41,7 +41,11 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * {@code --keep-running}. Exits non-zero if any record went missing.
  *
  * <p>Arguments: {@code --keep-running}, {@code --web-port N} (default 8081), {@code --count N}
- * valid invocations (default 9), then any job option ({@link GpuFaasOptions}).
+ * valid invocations (default 9), {@code --fresh} (start without the previous run's state), then
+ * any job option ({@link GpuFaasOptions}).
+ *
+ * <p>Stopping loses nothing: checkpoints are retained in {@code $GPUFAAS_WORK_DIR/checkpoints}
+ * (default {@code work/}) and the next run resumes from the newest ({@link LocalCheckpoints}).
  */
 public final class LocalRunner {
 
@@ -51,12 +55,14 @@ public final class LocalRunner {
 
     public static void main(String[] args) throws Exception {
         boolean keepRunning = false;
+        boolean fresh = false;
         int webPort = 8081;
         int count = 9;
         List<String> jobArgs = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--keep-running" -> keepRunning = true;
+                case "--fresh" -> fresh = true;
                 case "--web-port" -> webPort = Integer.parseInt(args[++i]);
                 case "--count" -> count = Integer.parseInt(args[++i]);
                 default -> jobArgs.add(args[i]);
@@ -86,6 +92,10 @@ public final class LocalRunner {
             Configuration flink = new Configuration();
             flink.set(RestOptions.PORT, webPort);
             flink.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, Duration.ofSeconds(5));
+            Path work = Path.of(System.getenv().getOrDefault("GPUFAAS_WORK_DIR", "work"));
+            LocalCheckpoints.configure(flink, work.resolve("checkpoints"), fresh).ifPresent(chk -> System.out.printf(
+                    "Resuming from the previous run's checkpoint %s (its waiting invocations are answered; "
+                            + "--fresh starts without it)%n", chk));
             StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(flink);
             env.setParallelism(2);
             JobClient job = GpuFaasJob.start(env, conf);

@@ -118,11 +118,11 @@ public class DeviceWorkerTest {
     @Test
     void aModelLargerThanTheDeviceFailsCleanlyWithoutLoading() throws Exception {
         try (DeviceWorker worker = worker(500, DeviceWorkerTest.DEFAULTS)) {
-            // tiny-cnn measures 788 bytes: one load shows it, then it is refused without loading.
+            // tiny-cnn's archive holds 788 bytes of tensors: refused before loading, the second time too.
             InvocationResult r = run(worker, cnn("c"));
             assertThat(r.status()).isEqualTo(ResultStatus.ERROR);
             assertThat(r.errorCode()).isEqualTo("OUT_OF_DEVICE_MEMORY");
-            assertThat(r.errorMessage()).contains("needs 788 bytes but device cpu:0 has 500 in all");
+            assertThat(r.errorMessage()).contains("788 bytes uncompressed; device cpu:0 has 500 in all");
             InvocationResult again = run(worker, cnn("c2"));
             assertThat(again.errorCode()).isEqualTo("OUT_OF_DEVICE_MEMORY");
             assertThat(worker.stats().cache().loads()).isZero();

@@ -1,0 +1,67 @@
+package io.gpufaas.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
+import java.net.URISyntaxException;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.jar.JarFile;
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.CoreOptions;
+import org.apache.flink.configuration.FallbackKey;
+import org.apache.flink.configuration.GlobalConfiguration;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code flink-conf/config.yaml} sets only options this Flink knows: Flink ignores an unknown key
+ * without a word (Flink 2 dropped {@code cluster.evenly-spread-out-slots}, and a cluster given
+ * it silently packed the job's slots onto one task manager).
+ */
+class FlinkConfigFileTest {
+
+    @Test
+    void everyKeyInTheClustersConfigIsAnOptionFlinkKnows() throws Exception {
+        Configuration conf = GlobalConfiguration.loadConfiguration(Path.of("..", "flink-conf").toString());
+        Set<String> known = knownKeys();
+        GpuFaasOptions.all().forEach(o -> known.add(o.key()));
+        assertThat(known).contains("taskmanager.load-balance.mode", "execution.buffer-timeout.interval");
+        assertThat(conf.keySet()).isNotEmpty();
+        assertThat(conf.keySet()).allSatisfy(key -> assertThat(known).as("option '%s' in flink-conf/config.yaml", key)
+                .contains(key));
+        assertThat(conf.toMap()).containsEntry("taskmanager.load-balance.mode", "SLOTS");
+    }
+
+    /** Every key (and fallback key) of the ConfigOption constants in flink-core's configuration package. */
+    private static Set<String> knownKeys() throws IOException, URISyntaxException {
+        Set<String> keys = new HashSet<>();
+        Path jar = Path.of(CoreOptions.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        try (JarFile file = new JarFile(jar.toFile())) {
+            List<String> classes = file.stream().map(e -> e.getName())
+                    .filter(n -> n.startsWith("org/apache/flink/configuration/") && n.endsWith("Options.class"))
+                    .map(n -> n.substring(0, n.length() - ".class".length()).replace('/', '.'))
+                    .toList();
+            for (String name : classes) {
+                try {
+                    for (Field f : Class.forName(name).getFields()) {
+                        if (Modifier.isStatic(f.getModifiers()) && f.getType() == ConfigOption.class) {
+                            ConfigOption<?> option = (ConfigOption<?>) f.get(null);
+                            keys.add(option.key());
+                            for (FallbackKey k : option.fallbackKeys()) {
+                                keys.add(k.getKey());
+                            }
+                        }
+                    }
+                } catch (ReflectiveOperationException | LinkageError e) {
+                    // an options class needing what this classpath lacks: its keys are not used here
+                }
+            }
+        }
+        return keys;
+    }
+}
