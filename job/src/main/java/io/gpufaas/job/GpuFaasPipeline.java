@@ -11,7 +11,7 @@ import io.gpufaas.core.router.RouterSettings;
 import io.gpufaas.core.contract.WorkerReport;
 import io.gpufaas.operators.decode.DecodeFunction;
 import io.gpufaas.operators.router.RouterFunction;
-import io.gpufaas.operators.router.RouterSignal;
+import io.gpufaas.core.router.RouterSignal;
 import io.gpufaas.operators.worker.WorkerFunction;
 import io.gpufaas.core.contract.WorkerOutput;
 import io.gpufaas.core.worker.WorkerSettings;

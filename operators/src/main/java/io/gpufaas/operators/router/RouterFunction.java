@@ -20,6 +20,7 @@ import io.gpufaas.core.contract.ModelKeys;
 import io.gpufaas.core.router.ModelStats;
 import io.gpufaas.core.router.Residency;
 import io.gpufaas.core.router.Routed;
+import io.gpufaas.core.router.RouterSignal;
 import io.gpufaas.core.router.Router;
 import io.gpufaas.core.router.RouterSettings;
 import io.gpufaas.core.time.Clock;

@@ -9,6 +9,7 @@ import io.gpufaas.core.contract.ResultStatus;
 import io.gpufaas.core.contract.Payload;
 import io.gpufaas.core.contract.SourcePosition;
 import io.gpufaas.core.router.Routed;
+import io.gpufaas.core.router.RouterSignal;
 import io.gpufaas.core.router.RouterSettings;
 import io.gpufaas.core.contract.WorkerReport;
 import java.nio.file.Path;

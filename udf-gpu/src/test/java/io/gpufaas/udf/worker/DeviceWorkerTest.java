@@ -101,6 +101,41 @@ public class DeviceWorkerTest {
     }
 
     @Test
+    void aNewVersionRunsAndTheOldOneIsUnloadedOnceNothingNeedsIt(@org.junit.jupiter.api.io.TempDir Path repo)
+            throws Exception {
+        Path mlp = REPOSITORY.resolve("tiny-mlp");
+        java.nio.file.Files.createDirectories(repo.resolve("tiny-mlp/1"));
+        java.nio.file.Files.createDirectories(repo.resolve("tiny-mlp/2"));
+        java.nio.file.Files.copy(mlp.resolve("function.json"), repo.resolve("tiny-mlp/function.json"));
+        java.nio.file.Files.copy(mlp.resolve("1/model.pt"), repo.resolve("tiny-mlp/1/model.pt"));
+        java.nio.file.Files.copy(mlp.resolve("1/model.pt"), repo.resolve("tiny-mlp/2/model.pt"));
+        FunctionRegistry versions = FunctionRegistry.withRepository(repo); // serves version 2, the highest
+        try (DeviceWorker worker = new DeviceWorker(0, ComputeDevice.cpu(BOTH_FIT), versions, DEFAULTS,
+                new DeviceWorker.Listener() {})) {
+            InvocationResult v1 = run(worker, withVersion(mlp("a"), 1)); // accepted before the DEPLOY of 2
+            assertThat(v1.placement().version()).isEqualTo(1);
+            assertThat(worker.residentModels()).containsExactly("tiny-mlp@1");
+
+            InvocationResult v2 = run(worker, withVersion(mlp("b"), 2));
+            assertThat(v2.status()).isEqualTo(ResultStatus.OK);
+            assertThat(v2.placement().version()).isEqualTo(2);
+            assertThat(v2.placement().cacheHit()).isFalse();
+            // Nothing of version 1 is queued or running: it is gone, its memory given back.
+            assertThat(worker.residentModels()).containsExactly("tiny-mlp@2");
+            assertThat(worker.stats().usedBytes()).isEqualTo(268);
+
+            // A roll-back asks for version 1 again: it is loaded, and version 2 retired in turn.
+            assertThat(run(worker, withVersion(mlp("c"), 1)).placement().version()).isEqualTo(1);
+            assertThat(worker.residentModels()).containsExactly("tiny-mlp@1");
+        }
+    }
+
+    private static Invocation withVersion(Invocation inv, int version) {
+        return new Invocation(inv.id(), inv.function(), inv.input(), inv.deadlineMs(), inv.metadata(), inv.source(),
+                version);
+    }
+
+    @Test
     void whenOnlyOneModelFitsAlternatingInvocationsEvict() throws Exception {
         try (DeviceWorker worker = worker(ONE_FITS, DeviceWorkerTest.DEFAULTS)) {
             for (int i = 0; i < 3; i++) {

@@ -1,11 +1,11 @@
-package io.gpufaas.operators.router;
+package io.gpufaas.core.router;
 
 import io.gpufaas.core.contract.ModelKeys;
 import io.gpufaas.core.contract.WorkerReport;
 import java.util.Objects;
 
 /**
- * The router's second input: what changes its view other than an invocation. A worker's report
+ * The router operator's second input: what changes the view other than an invocation. A worker's report
  * (read back from the status topic), or a function removed on the control topic, whose waiting
  * invocations the router then ends. Exactly one of the two fields is set.
  *
