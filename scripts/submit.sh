@@ -10,11 +10,12 @@
 # resume runs the job with the options of the last submit (kept in work/submit.args), then the ones
 # given: an exactly-once job resumes exactly-once without its options repeated.
 #
-# Environment: KAFKA_BOOTSTRAP (127.0.0.1:9092), GPUFAAS_REPOSITORY (./models if present).
+# Environment: KAFKA_BOOTSTRAP (127.0.0.1:9092), GPUFAAS_REPOSITORY (./models if present),
+# GPUFAAS_JOB_JAR (the job jar; default job/target/gpufaas-job-*-flink.jar).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
-JAR="$ROOT/job/target/gpufaas-job-0.1.0-SNAPSHOT-flink.jar"
+JAR="${GPUFAAS_JOB_JAR:-$ROOT/job/target/gpufaas-job-0.1.0-SNAPSHOT-flink.jar}"
 flink() {
   if [[ -n "${FLINK:-}" ]]; then "$FLINK" "$@"; else "$ROOT/scripts/cluster.sh" flink "$@"; fi
 }
