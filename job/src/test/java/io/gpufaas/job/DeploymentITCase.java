@@ -44,13 +44,7 @@ class DeploymentITCase {
     void deployAndRemoveWhileRunning(@TempDir Path repository) throws Exception {
         copy(ModelInferenceITCase.REPOSITORY.resolve("tiny-mlp"), repository.resolve("tiny-mlp"));
         EmbeddedKafka kafka = CLUSTER.kafka();
-        JobTopics topics = JobTopics.create(kafka, "d", 1);
-        Configuration conf = topics.config(
-                "--gpufaas.functions.repository", repository.toString(),
-                "--gpufaas.device.kind", "CPU");
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        env.setParallelism(1);
-        JobClient job = GpuFaasJob.start(env, conf);
+        JobClient job = start(repository, "d");
         try {
             // Not deployed yet.
             invoke(kafka, "before", "late-fn");
@@ -113,13 +107,7 @@ class DeploymentITCase {
         Files.writeString(hugeDescriptor, Files.readString(hugeDescriptor)
                 .replace("\"memoryBytes\": 268", "\"memoryBytes\": 1099511627776"));
         EmbeddedKafka kafka = CLUSTER.kafka();
-        JobTopics topics = JobTopics.create(kafka, "v", 1);
-        Configuration conf = topics.config(
-                "--gpufaas.functions.repository", repository.toString(),
-                "--gpufaas.device.kind", "CPU");
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        env.setParallelism(1);
-        JobClient job = GpuFaasJob.start(env, conf);
+        JobClient job = start(repository, "v");
         try {
             invoke(kafka, "v-inv", "v1-a", "tiny-mlp");
             InvocationResult v1 = awaitResult(kafka, "v-res", "v1-a");
@@ -194,9 +182,22 @@ class DeploymentITCase {
         kafka.send(topic, id.getBytes(StandardCharsets.UTF_8), EventJson.encodeInvocation(inv));
     }
 
+    /** A job on the CPU over {@code repository}, on new topics named {@code prefix-...}. */
+    private static JobClient start(Path repository, String prefix) throws Exception {
+        Configuration conf = JobTopics.create(CLUSTER.kafka(), prefix, 1).config(
+                "--gpufaas.functions.repository", repository.toString(),
+                "--gpufaas.device.kind", "CPU");
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        env.setParallelism(1);
+        return GpuFaasJob.start(env, conf);
+    }
+
+    /** A tensor input that fits the function: [1, 4] for the MLPs, a 16x16 RGB tensor for the CNNs. */
     private static void invoke(EmbeddedKafka kafka, String topic, String id, String function) {
-        Invocation inv = new Invocation(id, function, Payload.tensor(new long[] {1, 4}, new byte[16]),
-                Invocation.NO_DEADLINE, Map.of(), null);
+        boolean mlp = function.endsWith("-mlp");
+        long[] shape = mlp ? new long[] {1, 4} : new long[] {1, 3, 16, 16};
+        byte[] data = mlp ? new byte[16] : ByteBuffer.allocate(3 * 16 * 16 * 4).order(ByteOrder.LITTLE_ENDIAN).array();
+        Invocation inv = new Invocation(id, function, Payload.tensor(shape, data), Invocation.NO_DEADLINE, Map.of(), null);
         kafka.send(topic, id.getBytes(StandardCharsets.UTF_8), EventJson.encodeInvocation(inv));
     }
 
@@ -226,25 +227,21 @@ class DeploymentITCase {
         }
     }
 
+    /** The first test's topics ("d-..."). */
     private static void invoke(EmbeddedKafka kafka, String id, String function) {
-        ByteBuffer b = ByteBuffer.allocate(3 * 16 * 16 * 4).order(ByteOrder.LITTLE_ENDIAN);
-        long[] shape = function.equals("tiny-mlp") ? new long[] {1, 4} : new long[] {1, 3, 16, 16};
-        byte[] data = function.equals("tiny-mlp") ? new byte[16] : b.array();
-        Invocation inv = new Invocation(id, function, Payload.tensor(shape, data), Invocation.NO_DEADLINE, Map.of(), null);
-        kafka.send("d-inv", id.getBytes(StandardCharsets.UTF_8), EventJson.encodeInvocation(inv));
+        invoke(kafka, "d-inv", id, function);
     }
 
     private static void control(EmbeddedKafka kafka, String key, String value) {
-        kafka.send("d-ctl", key.getBytes(StandardCharsets.UTF_8), value.getBytes(StandardCharsets.UTF_8));
+        control(kafka, "d-ctl", key, value);
     }
 
     private static List<DeadLetter> deadLetters(EmbeddedKafka kafka) {
-        return kafka.readAll("d-dlq").stream().map(r -> EventJson.decodeDeadLetter(r.value())).toList();
+        return deadLetters(kafka, "d-dlq");
     }
 
     private static InvocationResult awaitResult(EmbeddedKafka kafka, String id) {
-        return kafka.readUntil("d-res", rs -> rs.stream().anyMatch(r -> EventJson.decodeResult(r.value()).id().equals(id)), TIMEOUT)
-                .stream().map(r -> EventJson.decodeResult(r.value())).filter(r -> r.id().equals(id)).findFirst().orElseThrow();
+        return awaitResult(kafka, "d-res", id);
     }
 
     private static long counter(JobID job, String name) {
