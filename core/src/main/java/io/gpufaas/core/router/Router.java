@@ -316,6 +316,11 @@ public final class Router<T> {
         return sum;
     }
 
+    /** For the liveness test: {@link Scheduler#oldestPlaceableNow}. */
+    boolean oldestPlaceableNow() {
+        return scheduler.oldestPlaceableNow();
+    }
+
     /** Invocations waiting now. */
     public int pending() {
         return scheduler.queued();

@@ -244,6 +244,24 @@ public final class Scheduler<T> {
         }
     }
 
+    /**
+     * Whether the oldest waiting invocation could start now on some worker with a free slot: its
+     * model is resident there, or fits by evicting what is not in use, within its copy limit.
+     * Work-conserving policies never leave this true after dispatching (checked by the liveness test).
+     */
+    boolean oldestPlaceableNow() {
+        if (heads.isEmpty()) {
+            return false;
+        }
+        Request<T> r = heads.first().request;
+        for (WorkerView w : workers) {
+            if (w.hasFreeSlot() && w.evictionCost(r.model(), r.bytes()) >= 0 && withinMaxCopies(r.model(), w)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private boolean anyFreeSlot() {
         return cluster.anyFree();
     }
