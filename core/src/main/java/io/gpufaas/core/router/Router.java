@@ -177,9 +177,17 @@ public final class Router<T> {
         // A batch's report frees each of its invocations' slots. Its round trip is its youngest's:
         // the older ones also waited for the batch to fill, which is not the path's delay.
         double roundTripMs = Double.NaN;
+        int unmatched = 0;
         for (int k = 0; k < report.completed(); k++) {
             double t = view.completeAt(report.function(), clock.nowMs());
+            if (Double.isNaN(t) && view.completeOldest()) {
+                unmatched++; // a slot must never leak: a lost slot per report would end all dispatch to this worker
+            }
             roundTripMs = Double.isNaN(roundTripMs) ? t : Double.isNaN(t) ? roundTripMs : Math.min(roundTripMs, t);
+        }
+        if (unmatched > 0) {
+            out.reportIgnored(report, "worker " + report.worker() + " reported " + report.function()
+                    + ", which it was not running here; its oldest " + unmatched + " running slot(s) were freed instead");
         }
         view.slots(credits.observe(report.worker(), roundTripMs, view.slots()));
         stats.put(report.function(), stats(report.function()).observe(report.bytes(), report.loadMs(), report.execMs()));

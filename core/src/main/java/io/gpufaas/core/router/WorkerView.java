@@ -204,6 +204,19 @@ public final class WorkerView {
         return index < 0 ? Double.NaN : nowMs - finish(index);
     }
 
+    /**
+     * A report ended work this view does not know under that model name (a worker and a router
+     * that name a model differently, a bug): the oldest running work is taken as done instead,
+     * so that the slot is not lost for good. Returns whether one was freed.
+     */
+    public boolean completeOldest() {
+        if (runningModels.isEmpty()) {
+            return false;
+        }
+        finish(0);
+        return true;
+    }
+
     /** Frees the slot of running work {@code index}; returns when it was started. */
     private double finish(int index) {
         String model = runningModels.remove(index);

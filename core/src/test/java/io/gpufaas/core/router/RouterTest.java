@@ -132,6 +132,18 @@ class RouterTest {
     }
 
     @Test
+    void aReportNamingAModelTheWorkerWasNotRunningStillFreesASlot() {
+        Router<String> r = router("lru", 1, 100, 60_000);
+        r.submit("x", "b", 0, Long.MAX_VALUE, 10);
+        r.submit("y", "b", 0, Long.MAX_VALUE, 10);
+        assertThat(dispatched).extracting(Assignment::item).containsExactly("x");
+        // The worker names the model otherwise (say "b@1"): the slot must come back all the same.
+        r.report(new WorkerReport(0, "b@1", "x", 0, 1, 40, List.of(), false, 100, 1));
+        assertThat(dispatched).extracting(Assignment::item).containsExactly("x", "y");
+        assertThat(r.running()).isEqualTo(1);
+    }
+
+    @Test
     void removingAFunctionEndsItsWaitingInvocations() {
         Router<String> r = router("lru", 1, 100, 60_000);
         r.submit("x", "b", 0, Long.MAX_VALUE, 10);
