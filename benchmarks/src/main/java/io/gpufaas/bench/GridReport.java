@@ -148,11 +148,6 @@ final class GridReport {
         return v.length == 0 ? Double.NaN : Math.exp(s / v.length);
     }
 
-    private static double share(double[] v, double atMost) {
-        long n = java.util.Arrays.stream(v).filter(x -> x <= atMost).count();
-        return v.length == 0 ? Double.NaN : n / (double) v.length;
-    }
-
     private void targets(StringBuilder md) {
         String ours = EvaluationGrid.OURS;
         if (!spec.policies().contains(ours)) {

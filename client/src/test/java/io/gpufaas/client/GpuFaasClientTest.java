@@ -158,10 +158,17 @@ class GpuFaasClientTest {
         GpuFaasClient client = client(topics, 2, Duration.ofSeconds(60));
         CompletableFuture<InvocationResult> a = client.invoke("echo", Input.text("silent"));
         CompletableFuture<InvocationResult> b = client.invoke("echo", Input.text("silent"));
-        CompletableFuture<CompletableFuture<InvocationResult>> third = CompletableFuture.supplyAsync(
-                () -> client.invoke("echo", Input.text("silent")));
-        // The third caller is held back while two are outstanding.
-        assertThatThrownBy(() -> third.get(500, TimeUnit.MILLISECONDS)).isInstanceOf(TimeoutException.class);
+        CompletableFuture<CompletableFuture<InvocationResult>> third = new CompletableFuture<>();
+        Thread caller = new Thread(() -> third.complete(client.invoke("echo", Input.text("silent"))), "third-caller");
+        caller.start();
+        // The third caller is held back while two are outstanding: its thread parks inside invoke.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (caller.getState() != Thread.State.WAITING && caller.getState() != Thread.State.TIMED_WAITING
+                && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+        assertThat(caller.getState()).isIn(Thread.State.WAITING, Thread.State.TIMED_WAITING);
+        assertThat(third).isNotDone();
         assertThat(client.inFlight()).isEqualTo(2);
 
         client.close();

@@ -13,8 +13,9 @@ import org.apache.flink.connector.base.DeliveryGuarantee;
 
 /**
  * Every option of the gpufaas job, in one place. Set them in {@code config.yaml} or on the
- * command line ({@code --gpufaas.kafka.bootstrap-servers host:9092}); the README's configuration
- * table is generated from the descriptions here ({@code GpuFaasOptionsDocTest} keeps it honest).
+ * command line ({@code --gpufaas.kafka.bootstrap-servers host:9092}); the table in
+ * docs/configuration.md is generated from the descriptions here ({@code scripts/config-docs.sh};
+ * {@code ConfigDocsTest} fails when it is stale).
  */
 public final class GpuFaasOptions {
 

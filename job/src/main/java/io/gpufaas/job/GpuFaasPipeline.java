@@ -38,8 +38,9 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  *                                                  └────────── worker-status topic ◄──────────┘
  * </pre>
  *
- * Sources and sinks are parameters, so tests run exactly this pipeline with their own I/O. Every
- * operator has a stable uid, so savepoints survive changes to the graph around it.
+ * Sources and sinks are parameters ({@link GpuFaasJob} gives it Kafka's); the tests run the
+ * whole job through {@link GpuFaasJob} against a real broker. Every operator has a stable uid, so
+ * savepoints survive changes to the graph around it.
  */
 public final class GpuFaasPipeline {
 

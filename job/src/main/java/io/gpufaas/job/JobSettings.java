@@ -8,9 +8,10 @@ import org.apache.flink.configuration.Configuration;
 
 /**
  * The one way a component's settings are made: each settings record is built once from a Flink
- * {@link Configuration}, whose defaults live only in {@link GpuFaasOptions}. The job, the tests,
- * the benchmarks and the simulator all build their settings here, so "the job's defaults" means
- * the same thing everywhere ({@code JobSettings.worker(new Configuration())}).
+ * {@link Configuration}, whose defaults live only in {@link GpuFaasOptions}. The job and the
+ * simulator's benchmarks build their settings here, so "the job's defaults" means the same thing
+ * to both ({@code JobSettings.worker(new Configuration())}); many tests still use the records'
+ * positional constructors with numbers of their own.
  */
 public final class JobSettings {
 

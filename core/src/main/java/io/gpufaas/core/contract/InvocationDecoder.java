@@ -20,7 +20,7 @@ import java.util.regex.Pattern;
 /**
  * Turns a raw record into a validated {@link Invocation} or a {@link DeadLetter} with a reason.
  * It never throws for bad input: every record gets an answer, so nothing is dropped or kills the
- * job. The wire format is documented in the README ("Event contract", version 1).
+ * job. The wire format is documented in docs/contract.md (version 1).
  */
 public final class InvocationDecoder {
 

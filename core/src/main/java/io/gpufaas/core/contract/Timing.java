@@ -13,4 +13,10 @@ public record Timing(long queuedMs, long loadMs, long execMs, long endToEndMs) {
     public static Timing none() {
         return new Timing(0, 0, 0, 0);
     }
+
+    /** An invocation that ended at {@code nowMs} without running: all its time was waiting. */
+    public static Timing waitedOnly(Invocation inv, long nowMs) {
+        long waited = Math.max(0, nowMs - inv.arrivedAtMs());
+        return new Timing(waited, 0, 0, waited);
+    }
 }

@@ -18,7 +18,8 @@ import java.io.Serializable;
  * @param timeoutMs an invocation without a result after this ends as a TIMEOUT error
  *
  * <p>Defaults live in the job's {@code GpuFaasOptions}; {@code JobSettings} builds this record from
- * a Flink configuration for the job, the tests and the benchmarks alike.
+ * a Flink configuration for the job and the simulator's benchmarks. Tests (and the cache
+ * benchmark) still call the positional constructor with their own numbers.
  */
 public record WorkerSettings(
         int concurrency,

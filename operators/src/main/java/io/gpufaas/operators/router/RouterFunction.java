@@ -75,6 +75,9 @@ public final class RouterFunction extends KeyedCoProcessFunction<String, Invocat
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(RouterFunction.class);
 
+    /** The one clock of this operator: the core router's, and the results' timestamps. */
+    private static final Clock CLOCK = Clock.system();
+
     /** Invocations the router ends itself (shed or expired while waiting), to be merged with worker results. */
     public static final OutputTag<InvocationResult> ROUTER_RESULTS = new OutputTag<>("router-results") {};
 
@@ -157,7 +160,7 @@ public final class RouterFunction extends KeyedCoProcessFunction<String, Invocat
             seenIds = getRuntimeContext().getMapState(seen);
         }
 
-        router = new Router<>(settings, registryLoader.load(), Clock.system(), new Router.Output<>() {
+        router = new Router<>(settings, registryLoader.load(), CLOCK, new Router.Output<>() {
             @Override
             public void dispatch(Assignment<Invocation> a) {
                 routed.inc();
@@ -168,28 +171,25 @@ public final class RouterFunction extends KeyedCoProcessFunction<String, Invocat
             @Override
             public void shed(Invocation inv, String why) {
                 shed.inc();
-                long now = System.currentTimeMillis();
-                long waited = Math.max(0, now - inv.arrivedAtMs());
+                long now = CLOCK.millis();
                 context.output(ROUTER_RESULTS, InvocationResult.error(inv, ErrorCode.OVERLOADED, why,
-                        new Timing(waited, 0, 0, waited), Placement.nowhere(), now));
+                        Timing.waitedOnly(inv, now), Placement.nowhere(), now));
             }
 
             @Override
             public void expired(Invocation inv) {
                 expired.inc();
-                long now = System.currentTimeMillis();
-                long waited = Math.max(0, now - inv.arrivedAtMs());
-                context.output(ROUTER_RESULTS, InvocationResult.expired(inv, new Timing(waited, 0, 0, waited),
+                long now = CLOCK.millis();
+                context.output(ROUTER_RESULTS, InvocationResult.expired(inv, Timing.waitedOnly(inv, now),
                         Placement.nowhere(), now));
             }
 
             @Override
             public void failed(Invocation inv, ErrorCode code, String message) {
                 (code == ErrorCode.FUNCTION_REMOVED ? removedWaiting : unplaceable).inc();
-                long now = System.currentTimeMillis();
-                long waited = Math.max(0, now - inv.arrivedAtMs());
+                long now = CLOCK.millis();
                 context.output(ROUTER_RESULTS, InvocationResult.error(inv, code, message,
-                        new Timing(waited, 0, 0, waited), Placement.nowhere(), now));
+                        Timing.waitedOnly(inv, now), Placement.nowhere(), now));
             }
 
             @Override
@@ -235,10 +235,9 @@ public final class RouterFunction extends KeyedCoProcessFunction<String, Invocat
             FatalErrors.rethrowIfFatal(t);
             internalErrors.inc();
             LOG.error("router: invocation {} of {} failed while being routed", inv.id(), inv.function(), t);
-            long now = System.currentTimeMillis();
-            long waited = Math.max(0, now - inv.arrivedAtMs());
+            long now = CLOCK.millis();
             ctx.output(ROUTER_RESULTS, InvocationResult.internalError(inv, "the router failed: " + ErrorMessages.brief(t),
-                    new Timing(waited, 0, 0, waited), Placement.nowhere(), now));
+                    Timing.waitedOnly(inv, now), Placement.nowhere(), now));
         }
         scheduleTick(ctx);
     }
@@ -248,7 +247,7 @@ public final class RouterFunction extends KeyedCoProcessFunction<String, Invocat
         if (seenIds == null) {
             return false;
         }
-        long now = System.currentTimeMillis();
+        long now = CLOCK.millis();
         Long first = seenIds.get(inv.id());
         if (first == null) {
             seenIds.put(inv.id(), now);

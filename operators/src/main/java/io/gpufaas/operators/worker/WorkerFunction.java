@@ -14,6 +14,7 @@ import io.gpufaas.core.contract.InvocationResult;
 import io.gpufaas.core.contract.Placement;
 import io.gpufaas.core.contract.ResultStatus;
 import io.gpufaas.core.contract.Timing;
+import io.gpufaas.core.time.Clock;
 import io.gpufaas.core.router.Routed;
 import io.gpufaas.core.contract.WorkerReport;
 import io.gpufaas.udf.FunctionRegistry;
@@ -67,6 +68,8 @@ public final class WorkerFunction extends RichAsyncFunction<Routed, WorkerOutput
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(WorkerFunction.class);
     private static final int HISTOGRAM_WINDOW = 1024;
+    /** The one clock of this operator: the device worker's, and the timestamps of results made here. */
+    private static final Clock CLOCK = Clock.system();
 
     /** The external resource name the GPU driver is registered under. */
     public static final String GPU_RESOURCE = "gpu";
@@ -158,7 +161,7 @@ public final class WorkerFunction extends RichAsyncFunction<Routed, WorkerOutput
             public void onError(String model, Throwable error) {
                 workerErrors.inc();
             }
-        });
+        }, CLOCK);
         metrics.gauge("queueDepth", (Gauge<Integer>) () -> worker.stats().queued());
         metrics.gauge("inFlight", (Gauge<Integer>) () -> worker.stats().running());
         metrics.gauge("deviceMemoryUsedBytes", (Gauge<Long>) () -> worker.stats().usedBytes());
@@ -205,10 +208,9 @@ public final class WorkerFunction extends RichAsyncFunction<Routed, WorkerOutput
             FatalErrors.rethrowIfFatal(t);
             workerErrors.inc();
             LOG.error("worker: invocation {} of {} could not be submitted", inv.id(), inv.function(), t);
-            long now = System.currentTimeMillis();
-            long waited = Math.max(0, now - inv.arrivedAtMs());
+            long now = CLOCK.millis();
             complete(InvocationResult.internalError(inv, "the worker could not take it: " + ErrorMessages.brief(t),
-                    new Timing(waited, 0, 0, waited), placement(), now), inv.model(), 1, resultFuture);
+                    Timing.waitedOnly(inv, now), placement(), now), inv.model(), 1, resultFuture);
         }
     }
 
@@ -254,11 +256,10 @@ public final class WorkerFunction extends RichAsyncFunction<Routed, WorkerOutput
     @Override
     public void timeout(Routed routed, ResultFuture<WorkerOutput> resultFuture) {
         Invocation invocation = routed.invocation();
-        long now = System.currentTimeMillis();
-        long waited = Math.max(0, now - invocation.arrivedAtMs());
+        long now = CLOCK.millis();
         failed.inc();
         InvocationResult result = InvocationResult.error(invocation, ErrorCode.TIMEOUT, "no result within the worker timeout",
-                new Timing(waited, 0, 0, waited), placement(), now);
+                Timing.waitedOnly(invocation, now), placement(), now);
         resultFuture.complete(List.of(new WorkerOutput(result, report(result, invocation.model()))));
     }
 

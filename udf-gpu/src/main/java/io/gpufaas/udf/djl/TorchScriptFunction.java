@@ -40,10 +40,6 @@ public final class TorchScriptFunction implements InferenceFunction {
         this.storedTensorBytes = ModelArchive.tensorBytes(definition.modelPath());
     }
 
-    public FunctionDefinition definition() {
-        return definition;
-    }
-
     @Override
     public FunctionSpec spec() {
         return definition.spec();

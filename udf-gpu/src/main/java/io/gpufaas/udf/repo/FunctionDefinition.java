@@ -4,7 +4,6 @@ import io.gpufaas.core.contract.FunctionSpec;
 import java.io.Serializable;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * One deployed model function as its repository describes it.
@@ -37,10 +36,6 @@ public record FunctionDefinition(
 
     public Path modelPath() {
         return Path.of(modelFile);
-    }
-
-    public Optional<ImagePreprocessing> imagePreprocessing() {
-        return Optional.ofNullable(image);
     }
 
     public String label(int index) {

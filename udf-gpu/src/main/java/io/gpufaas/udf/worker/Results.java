@@ -62,13 +62,11 @@ final class Results {
     }
 
     InvocationResult failed(Invocation inv, boolean hit, ErrorCode code, String message, long nowMs) {
-        long waited = Math.max(0, nowMs - inv.arrivedAtMs());
-        return InvocationResult.error(inv, code, message, new Timing(waited, 0, 0, waited), placement(inv, hit), nowMs);
+        return InvocationResult.error(inv, code, message, Timing.waitedOnly(inv, nowMs), placement(inv, hit), nowMs);
     }
 
     InvocationResult expired(Invocation inv, boolean hit, long nowMs) {
-        long waited = Math.max(0, nowMs - inv.arrivedAtMs());
-        return InvocationResult.expired(inv, new Timing(waited, 0, 0, waited), placement(inv, hit), nowMs);
+        return InvocationResult.expired(inv, Timing.waitedOnly(inv, nowMs), placement(inv, hit), nowMs);
     }
 
     private static Timing timing(Invocation inv, boolean hit, long loadMs, long startMs, long endMs) {

@@ -19,12 +19,15 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A test function that does what its text input says: {@code oom} throws OutOfMemoryError,
  * {@code soe} StackOverflowError, {@code npe} a NullPointerException, {@code wait} blocks until
  * {@link #release()}, anything else echoes. Its working bytes are the input's length, and it
- * counts how many runs overlap. {@code failLoad} makes every load throw StackOverflowError.
+ * counts how many runs, and how many input bytes, overlap. {@code failLoad} makes every load throw StackOverflowError.
  */
 public final class FaultyFunction implements InferenceFunction {
 
     final AtomicInteger running = new AtomicInteger();
     final AtomicInteger mostAtOnce = new AtomicInteger();
+    /** Input bytes of the runs under way, and the most ever under way together. */
+    final java.util.concurrent.atomic.AtomicLong runningBytes = new java.util.concurrent.atomic.AtomicLong();
+    final java.util.concurrent.atomic.AtomicLong mostBytesAtOnce = new java.util.concurrent.atomic.AtomicLong();
     private final CountDownLatch gate = new CountDownLatch(1);
     private final String name;
     private final boolean failLoad;
@@ -82,6 +85,7 @@ public final class FaultyFunction implements InferenceFunction {
             @Override
             public ExecutionOutcome run(Payload input) {
                 mostAtOnce.accumulateAndGet(running.incrementAndGet(), Math::max);
+                mostBytesAtOnce.accumulateAndGet(runningBytes.addAndGet(input.data().length), Math::max);
                 try {
                     String text = input.textValue();
                     switch (text) {
@@ -100,6 +104,7 @@ public final class FaultyFunction implements InferenceFunction {
                     return ExecutionOutcome.success("{}");
                 } finally {
                     running.decrementAndGet();
+                    runningBytes.addAndGet(-input.data().length);
                 }
             }
 
