@@ -215,7 +215,7 @@ public final class GpuFaasOptions {
             .withDescription("The most invocations the router lets one worker hold. Between slots-per-worker and this, "
                     + "each worker's credits follow its report round trips (TCP Vegas style): a worker whose round trip "
                     + "is all transport (echo) gets more, one whose runs queue gets fewer. Equal to slots-per-worker: "
-                    + "fixed slots.");
+                    + "fixed slots. Below slots-per-worker the job refuses to start, naming both.");
 
     public static final ConfigOption<Integer> ROUTER_MAX_BYPASS = key("gpufaas.router.out-of-order.max-bypass")
             .intType()

@@ -63,12 +63,46 @@ public final class JobConfig {
         for (String key : conf.keySet()) {
             if (key.startsWith("gpufaas.") && !key.startsWith(GpuFaasOptions.KAFKA_PROPERTIES_PREFIX)
                     && !known.contains(key)) {
-                throw new IllegalArgumentException("unknown option '" + key + "'; known options: " + known);
+                throw new IllegalArgumentException("unknown option '" + key + "'" + nearest(key, known)
+                        + " (docs/configuration.md lists every option)");
             }
         }
         for (ConfigOption<?> option : GpuFaasOptions.all()) {
             conf.get(option); // fails with the key's name on a value of the wrong type
         }
+    }
+
+    /** ": did you mean 'x'?" for the known key closest to {@code key} in edits, if any is close. */
+    static String nearest(String key, Set<String> known) {
+        String best = null;
+        int bestDistance = Integer.MAX_VALUE;
+        for (String candidate : known) {
+            int d = editDistance(key, candidate);
+            if (d < bestDistance) {
+                best = candidate;
+                bestDistance = d;
+            }
+        }
+        return best != null && bestDistance <= Math.max(3, key.length() / 3) ? "; did you mean '" + best + "'?" : "";
+    }
+
+    private static int editDistance(String a, String b) {
+        int[] previous = new int[b.length() + 1];
+        int[] current = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            previous[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            current[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int substitute = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+                current[j] = Math.min(substitute, Math.min(previous[j] + 1, current[j - 1] + 1));
+            }
+            int[] t = previous;
+            previous = current;
+            current = t;
+        }
+        return previous[b.length()];
     }
 
     /** Kafka client properties given as {@code gpufaas.kafka.properties.<kafka key>}. */

@@ -17,6 +17,21 @@ public final class JobSettings {
 
     private JobSettings() {}
 
+    /**
+     * The most credits per worker, at least the starting credits: a smaller maximum is a
+     * mistake said loudly with both keys, not raised to the minimum behind the user's back.
+     */
+    private static int maxSlots(Configuration conf) {
+        int slots = conf.get(GpuFaasOptions.ROUTER_SLOTS);
+        int max = conf.get(GpuFaasOptions.ROUTER_MAX_SLOTS);
+        if (max < slots) {
+            throw new IllegalArgumentException(GpuFaasOptions.ROUTER_MAX_SLOTS.key() + " (" + max + ") is below "
+                    + GpuFaasOptions.ROUTER_SLOTS.key() + " (" + slots + "): set it to at least " + slots
+                    + " (equal values give every worker fixed credits)");
+        }
+        return max;
+    }
+
     /** The router's settings for a job of {@code workers} worker subtasks. */
     public static RouterSettings router(Configuration conf, int workers) {
         return new RouterSettings(
@@ -31,7 +46,7 @@ public final class JobSettings {
                 conf.get(GpuFaasOptions.ROUTER_MAX_PENDING),
                 conf.get(GpuFaasOptions.ROUTER_MAX_PENDING_BYTES).getBytes(),
                 conf.get(GpuFaasOptions.EVICTION_POLICY),
-                Math.max(conf.get(GpuFaasOptions.ROUTER_SLOTS), conf.get(GpuFaasOptions.ROUTER_MAX_SLOTS)));
+                maxSlots(conf));
     }
 
     public static WorkerSettings worker(Configuration conf) {

@@ -66,6 +66,25 @@ class ArchitectureTest {
                 .check(classes);
     }
 
+    /**
+     * Inside core: the simulator drives the router and the worker runtime; the router and the
+     * worker runtime are peers that share only the cache and the contract; the cache and the
+     * contract know neither.
+     */
+    @Test
+    void coreIsLayered() {
+        noClasses().that().resideInAPackage("io.gpufaas.core.router..")
+                .should().dependOnClassesThat().resideInAnyPackage("io.gpufaas.core.worker..", "io.gpufaas.core.sim..")
+                .check(classes);
+        noClasses().that().resideInAPackage("io.gpufaas.core.worker..")
+                .should().dependOnClassesThat().resideInAnyPackage("io.gpufaas.core.router..", "io.gpufaas.core.sim..")
+                .check(classes);
+        noClasses().that().resideInAnyPackage("io.gpufaas.core.cache..", "io.gpufaas.core.contract..")
+                .should().dependOnClassesThat().resideInAnyPackage("io.gpufaas.core.router..",
+                        "io.gpufaas.core.worker..", "io.gpufaas.core.sim..")
+                .check(classes);
+    }
+
     @Test
     void noPackageCycles() {
         slices().matching("io.gpufaas.(**)").should().beFreeOfCycles().check(classes);

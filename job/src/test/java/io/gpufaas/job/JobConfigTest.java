@@ -55,7 +55,21 @@ class JobConfigTest {
     void rejectsUnknownOptionsByName() {
         assertThatThrownBy(() -> JobConfig.fromArgs(new Configuration(), "--gpufaas.kafka.topic.invocation", "x"))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("unknown option 'gpufaas.kafka.topic.invocation'");
+                .hasMessageContaining("unknown option 'gpufaas.kafka.topic.invocation'")
+                .hasMessageContaining("did you mean 'gpufaas.kafka.topic.invocations'?");
+        assertThatThrownBy(() -> JobConfig.fromArgs(new Configuration(), "--gpufaas.nothing.like.this", "x"))
+                .hasMessageNotContaining("did you mean");
+    }
+
+    @Test
+    void aMaximumOfCreditsBelowTheStartingCreditsFailsNamingBoth() {
+        Configuration conf = JobConfig.fromArgs(new Configuration(), "--gpufaas.router.slots-per-worker", "256");
+        assertThatThrownBy(() -> JobSettings.router(conf, 2))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("gpufaas.router.max-slots-per-worker (64) is below gpufaas.router.slots-per-worker (256)");
+        Configuration both = JobConfig.fromArgs(new Configuration(), "--gpufaas.router.slots-per-worker", "256",
+                "--gpufaas.router.max-slots-per-worker", "256");
+        assertThat(JobSettings.router(both, 2).maxSlotsPerWorker()).isEqualTo(256);
     }
 
     @Test

@@ -17,7 +17,7 @@ public final class RoutingPolicies {
             case LeastLoadedPolicy.NAME -> new LeastLoadedPolicy();
             case LalbPolicy.NAME -> new LalbPolicy();
             case LalbPolicy.LalbO3.NAME -> LalbPolicy.withOutOfOrder();
-            case ConsistentHashPolicy.NAME -> new ConsistentHashPolicy(1.25);
+            case ConsistentHashPolicy.NAME -> new ConsistentHashPolicy(DemandPolicy.LOAD_BOUND_FACTOR);
             case EctPolicy.NAME -> new EctPolicy();
             case DemandPolicy.NAME -> new DemandPolicy();
             default -> throw new IllegalArgumentException("unknown routing policy '" + name + "'; known: " + NAMES);

@@ -7,7 +7,7 @@ import io.gpufaas.core.cache.EvictionPolicies;
 import io.gpufaas.core.cache.ModelCache;
 import io.gpufaas.core.contract.ErrorCode;
 import io.gpufaas.core.contract.FunctionCatalog;
-import io.gpufaas.core.router.ModelStats;
+import io.gpufaas.core.cache.LoadCosts;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -190,7 +190,7 @@ public final class WorkerCore<J> {
         long estimate = measuredBytes.containsKey(model)
                 ? measuredBytes.get(model)
                 : Math.min(catalog.estimatedBytes(model), cache.capacity());
-        double cost = lastLoadMs.containsKey(model) ? lastLoadMs.get(model) : ModelStats.assumedLoadMs(estimate);
+        double cost = lastLoadMs.containsKey(model) ? lastLoadMs.get(model) : LoadCosts.assumedLoadMs(estimate);
         Admission admission = cache.admit(model, estimate, cost);
         if (admission instanceof Admission.Admitted admitted) {
             loadInFlight = true;
