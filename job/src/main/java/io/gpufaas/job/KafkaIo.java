@@ -10,12 +10,14 @@ import io.gpufaas.operators.kafka.DeadLetterSerializer;
 import io.gpufaas.operators.kafka.RawRecordDeserializer;
 import io.gpufaas.operators.kafka.ResultSerializer;
 import java.util.Properties;
+import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 
 /** The job's Kafka source and sinks, built from {@link GpuFaasOptions}. */
@@ -33,14 +35,7 @@ public final class KafkaIo {
         Properties props = JobConfig.kafkaProperties(conf);
         // Only committed results of upstream transactional producers are invocations.
         props.putIfAbsent("isolation.level", "read_committed");
-        return KafkaSource.<RawRecord>builder()
-                .setBootstrapServers(conf.get(GpuFaasOptions.BOOTSTRAP_SERVERS))
-                .setTopics(conf.get(GpuFaasOptions.INVOCATIONS_TOPIC))
-                .setGroupId(conf.get(GpuFaasOptions.GROUP_ID))
-                .setStartingOffsets(start)
-                .setDeserializer(new RawRecordDeserializer())
-                .setProperties(props)
-                .build();
+        return source(conf, GpuFaasOptions.INVOCATIONS_TOPIC, "", start, new RawRecordDeserializer(), props);
     }
 
     /**
@@ -48,14 +43,8 @@ public final class KafkaIo {
      * deployment since the topic began is replayed into the broadcast state.
      */
     public static KafkaSource<RawRecord> controlSource(Configuration conf) {
-        return KafkaSource.<RawRecord>builder()
-                .setBootstrapServers(conf.get(GpuFaasOptions.BOOTSTRAP_SERVERS))
-                .setTopics(conf.get(GpuFaasOptions.CONTROL_TOPIC))
-                .setGroupId(conf.get(GpuFaasOptions.GROUP_ID) + "-control")
-                .setStartingOffsets(OffsetsInitializer.earliest())
-                .setDeserializer(new RawRecordDeserializer())
-                .setProperties(JobConfig.kafkaProperties(conf))
-                .build();
+        return source(conf, GpuFaasOptions.CONTROL_TOPIC, "-control", OffsetsInitializer.earliest(),
+                new RawRecordDeserializer(), JobConfig.kafkaProperties(conf));
     }
 
     /**
@@ -66,12 +55,19 @@ public final class KafkaIo {
     public static KafkaSource<WorkerReport> statusSource(Configuration conf) {
         Properties props = JobConfig.kafkaProperties(conf);
         props.setProperty("isolation.level", "read_uncommitted");
-        return KafkaSource.<WorkerReport>builder()
+        return source(conf, GpuFaasOptions.STATUS_TOPIC, "-status",
+                OffsetsInitializer.timestamp(System.currentTimeMillis()), new WorkerReportDeserializer(), props);
+    }
+
+    /** One of the job's sources: {@code topic} read as the job's group (plus {@code groupSuffix}). */
+    private static <T> KafkaSource<T> source(Configuration conf, ConfigOption<String> topic, String groupSuffix,
+            OffsetsInitializer start, KafkaRecordDeserializationSchema<T> deserializer, Properties props) {
+        return KafkaSource.<T>builder()
                 .setBootstrapServers(conf.get(GpuFaasOptions.BOOTSTRAP_SERVERS))
-                .setTopics(conf.get(GpuFaasOptions.STATUS_TOPIC))
-                .setGroupId(conf.get(GpuFaasOptions.GROUP_ID) + "-status")
-                .setStartingOffsets(OffsetsInitializer.timestamp(System.currentTimeMillis()))
-                .setDeserializer(new WorkerReportDeserializer())
+                .setTopics(conf.get(topic))
+                .setGroupId(conf.get(GpuFaasOptions.GROUP_ID) + groupSuffix)
+                .setStartingOffsets(start)
+                .setDeserializer(deserializer)
                 .setProperties(props)
                 .build();
     }

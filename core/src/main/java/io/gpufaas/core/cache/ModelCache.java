@@ -352,7 +352,7 @@ public final class ModelCache {
         return names;
     }
 
-    /** Throws if the accounting is inconsistent; for tests. */
+    /** Throws if the accounting is inconsistent: checked after every simulated run, and by tests. */
     public void checkInvariants() {
         long sum = 0;
         for (CacheEntry e : entries.values()) {

@@ -315,6 +315,11 @@ public final class Router<T> {
         return sum;
     }
 
+    /** Throws if any worker view's cache accounting is inconsistent (the simulator checks after each run). */
+    public void checkInvariants() {
+        scheduler.workers().forEach(w -> w.cache().checkInvariants());
+    }
+
     /** Invocations dispatched and not yet reported done, over all workers. */
     public int running() {
         int sum = 0;

@@ -194,6 +194,10 @@ public final class Simulator {
             throw new IllegalStateException(shed + " invocations were shed or did not fit a GPU: the simulation needs an "
                     + "unbounded router queue and models that fit");
         }
+        // Like Caffeine's simulator: every run ends with the caches' books checked, the router's
+        // views and the workers' own.
+        router.checkInvariants();
+        workers.forEach(WorkerCore::checkInvariants);
         return new SimResult(policy, latencies, hits, misses, now, busyGpuMs);
     }
 

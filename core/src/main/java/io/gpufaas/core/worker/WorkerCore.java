@@ -314,6 +314,11 @@ public final class WorkerCore<J> {
         return resident > 0 ? resident : measuredBytes.getOrDefault(model, 0L);
     }
 
+    /** Throws if the cache's accounting is inconsistent ({@link io.gpufaas.core.cache.ModelCache#checkInvariants}). */
+    public void checkInvariants() {
+        cache.checkInvariants();
+    }
+
     /** Whether invocations of {@code model} wait here to run. */
     public boolean isQueued(String model) {
         return cache.queued(model) > 0;
