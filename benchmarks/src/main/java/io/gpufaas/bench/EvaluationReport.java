@@ -217,7 +217,7 @@ public final class EvaluationReport {
                 x[i] = Math.max(0.1, lat[idx]);
                 y[i] = (idx + 1) / (double) lat.length;
             }
-            chart.addSeries(r.policy(), x, y).setMarker(SeriesMarkers.NONE);
+            PolicyColors.paint(chart.addSeries(r.policy(), x, y), r.policy()).setMarker(SeriesMarkers.NONE);
         }
         BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);
     }
@@ -231,7 +231,7 @@ public final class EvaluationReport {
             for (int i = 0; i < gib.length; i++) {
                 y[i] = Simulator.run(w, p, SimConfigs.job(GPUS, (long) (gib[i] * (1L << 30)))).hitRatio();
             }
-            chart.addSeries(p, gib, y);
+            PolicyColors.paint(chart.addSeries(p, gib, y), p);
         }
         double[] belady = new double[gib.length];
         for (int i = 0; i < gib.length; i++) {
@@ -258,7 +258,8 @@ public final class EvaluationReport {
             }
         }
         for (int p = 1; p < SimulationBenchmark.POLICIES.size(); p++) {
-            chart.addSeries(SimulationBenchmark.POLICIES.get(p), compression, series.get(p - 1));
+            String name = SimulationBenchmark.POLICIES.get(p);
+            PolicyColors.paint(chart.addSeries(name, compression, series.get(p - 1)), name);
         }
         BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);
     }

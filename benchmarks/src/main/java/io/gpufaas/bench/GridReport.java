@@ -246,6 +246,7 @@ final class GridReport {
         XYChart chart = new XYChartBuilder().width(900).height(550).title("Speed-up over round-robin (mean latency)")
                 .xAxisTitle("offered utilisation").yAxisTitle("speed-up (x, log)").build();
         chart.getStyler().setYAxisLogarithmic(true);
+        chart.getStyler().setYAxisDecimalPattern("0.#");
         double maxOurs = 0;
         for (String p : spec.policies()) {
             if (p.equals(RR)) {
@@ -272,14 +273,21 @@ final class GridReport {
             }
             md.append('\n');
             if (p.equals(EvaluationGrid.OURS)) {
-                chart.addSeries(p + " (5-95%)", x, median, null).setMarker(SeriesMarkers.NONE);
-                XYSeries band = chart.addSeries(p + " band", x, hi, null);
-                band.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line).setMarker(SeriesMarkers.NONE);
-                XYSeries low = chart.addSeries(p + " band low", x, lo, null);
-                low.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line).setMarker(SeriesMarkers.NONE);
-            } else {
-                chart.addSeries(p, x, median);
+                // Ours' 5-95% band as one shaded polygon: up along the 95th percentile, back along the 5th.
+                double[] bandX = new double[2 * x.length];
+                double[] bandY = new double[2 * x.length];
+                for (int i = 0; i < x.length; i++) {
+                    bandX[i] = x[i];
+                    bandY[i] = hi[i];
+                    bandX[bandX.length - 1 - i] = x[i];
+                    bandY[bandY.length - 1 - i] = Math.max(lo[i], 1e-3); // a log axis takes no zero
+                }
+                XYSeries band = chart.addSeries(p + " 5-95% of cells", bandX, bandY);
+                band.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.PolygonArea).setMarker(SeriesMarkers.NONE);
+                band.setFillColor(PolicyColors.translucent(p));
+                band.setLineColor(PolicyColors.translucent(p));
             }
+            PolicyColors.paint(chart.addSeries(p, x, median), p);
         }
         double[] ours = againstRoundRobin(EvaluationGrid.OURS, Outcome::meanMs);
         long atLeast48 = java.util.Arrays.stream(ours).filter(r -> r <= 1 / 48.0).count();
@@ -295,9 +303,11 @@ final class GridReport {
         XYChart chart = new XYChartBuilder().width(900).height(550).title("Ratio to the best policy in each cell (mean latency)")
                 .xAxisTitle("ratio to best (log)").yAxisTitle("fraction of cells").build();
         chart.getStyler().setXAxisLogarithmic(true);
+        // Round ticks from 0 to 1, not one label per cell fraction.
+        chart.getStyler().setYAxisMin(0.0).setYAxisMax(1.02).setYAxisDecimalPattern("0.0"); // 1.02: room for the 1.0 tick
         for (String p : spec.policies()) {
-            double[] r = ratios(p, Outcome::meanMs);
-            java.util.Arrays.sort(r);
+            // A cell without a finite ratio (no invocation finished) has no place on the curve.
+            double[] r = java.util.Arrays.stream(ratios(p, Outcome::meanMs)).filter(Double::isFinite).sorted().toArray();
             if (r.length == 0) {
                 continue;
             }
@@ -307,7 +317,7 @@ final class GridReport {
                 x[i] = Math.max(1.0, r[i]);
                 y[i] = (i + 1) / (double) r.length;
             }
-            chart.addSeries(p, x, y).setMarker(SeriesMarkers.NONE);
+            PolicyColors.paint(chart.addSeries(p, x, y), p).setMarker(SeriesMarkers.NONE);
         }
         BitmapEncoder.saveBitmap(chart, png.toString(), BitmapEncoder.BitmapFormat.PNG);
     }

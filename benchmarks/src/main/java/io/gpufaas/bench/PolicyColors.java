@@ -1,0 +1,40 @@
+package io.gpufaas.bench;
+
+import java.awt.Color;
+import java.util.Map;
+import org.knowm.xchart.XYSeries;
+
+/**
+ * One colour per routing policy, the same in every chart the benchmarks draw, chosen to be told
+ * apart (ours in red, round-robin, the baseline, in grey). A policy not listed gets black.
+ */
+final class PolicyColors {
+
+    private static final Map<String, Color> COLORS = Map.of(
+            "round-robin", new Color(0x80, 0x80, 0x80),
+            "least-loaded", new Color(0x1f, 0x77, 0xb4),
+            "ch-bl", new Color(0xff, 0x7f, 0x0e),
+            "lalb", new Color(0x2c, 0xa0, 0x2c),
+            "lalb-o3", new Color(0x17, 0xbe, 0xcf),
+            "ect-o3", new Color(0x94, 0x67, 0xbd),
+            "demand", new Color(0xd6, 0x27, 0x28));
+
+    private PolicyColors() {}
+
+    static Color of(String policy) {
+        return COLORS.getOrDefault(policy, Color.BLACK);
+    }
+
+    /** The same colour, see-through: for a band behind the lines. */
+    static Color translucent(String policy) {
+        Color c = of(policy);
+        return new Color(c.getRed(), c.getGreen(), c.getBlue(), 60);
+    }
+
+    /** Colours {@code series} as {@code policy}'s line and markers. */
+    static XYSeries paint(XYSeries series, String policy) {
+        series.setLineColor(of(policy));
+        series.setMarkerColor(of(policy));
+        return series;
+    }
+}
