@@ -180,14 +180,15 @@ public final class Router<T> {
         int unmatched = 0;
         for (int k = 0; k < report.completed(); k++) {
             double t = view.completeAt(report.function(), clock.nowMs());
-            if (Double.isNaN(t) && view.completeOldest()) {
-                unmatched++; // a slot must never leak: a lost slot per report would end all dispatch to this worker
+            if (Double.isNaN(t) && view.completeOtherVersionOf(report.function())) {
+                unmatched++; // a slot must not leak over a version's name: it would stall the worker until its timeout
             }
             roundTripMs = Double.isNaN(roundTripMs) ? t : Double.isNaN(t) ? roundTripMs : Math.min(roundTripMs, t);
         }
         if (unmatched > 0) {
             out.reportIgnored(report, "worker " + report.worker() + " reported " + report.function()
-                    + ", which it was not running here; its oldest " + unmatched + " running slot(s) were freed instead");
+                    + ", which it was not running under that name; " + unmatched + " running slot(s) of another version "
+                    + "were freed instead");
         }
         view.slots(credits.observe(report.worker(), roundTripMs, view.slots()));
         stats.put(report.function(), stats(report.function()).observe(report.bytes(), report.loadMs(), report.execMs()));

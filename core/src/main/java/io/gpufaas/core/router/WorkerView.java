@@ -205,16 +205,21 @@ public final class WorkerView {
     }
 
     /**
-     * A report ended work this view does not know under that model name (a worker and a router
-     * that name a model differently, a bug): the oldest running work is taken as done instead,
-     * so that the slot is not lost for good. Returns whether one was freed.
+     * A report ended work of {@code model} that this view runs under another version's name (a
+     * worker and a router that name a version differently, a bug): the oldest running work of the
+     * same function is taken as done instead, so that the slot is not lost for good. Work of other
+     * functions is never freed this way: a late report of work the view already forgot (after a
+     * silence) must not let more out. Returns whether one was freed.
      */
-    public boolean completeOldest() {
-        if (runningModels.isEmpty()) {
-            return false;
+    public boolean completeOtherVersionOf(String model) {
+        String function = io.gpufaas.core.contract.ModelKeys.function(model);
+        for (int i = 0; i < runningModels.size(); i++) {
+            if (io.gpufaas.core.contract.ModelKeys.function(runningModels.get(i)).equals(function)) {
+                finish(i);
+                return true;
+            }
         }
-        finish(0);
-        return true;
+        return false;
     }
 
     /** Frees the slot of running work {@code index}; returns when it was started. */

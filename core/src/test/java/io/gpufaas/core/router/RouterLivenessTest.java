@@ -21,8 +21,8 @@ import net.jqwik.api.statistics.Statistics;
 /**
  * Liveness of the core {@link Router}, over thousands of random scenarios: every policy, random
  * pools and slots, footprints that fit, that fit only as declared and not as measured, and that
- * fit no worker at all; loads that fail; workers that go silent; reports that name a model
- * otherwise than the router does; functions removed while their invocations wait; deadlines. The workers are played in virtual time by this test as the job's
+ * fit no worker at all; loads that fail; workers that go silent; reports that name a model's
+ * version otherwise than the router does; functions removed while their invocations wait; deadlines. The workers are played in virtual time by this test as the job's
  * do: a report after each run, listing what the worker really holds.
  *
  * <p>The invariants, checked after every event:
@@ -119,7 +119,7 @@ class RouterLivenessTest {
                     // A refused load reports what it measured (the real footprint), as the worker does.
                     long bytes = loadFails && !failingLoads.contains(a.model()) ? real.get(a.model())
                             : held.contains(a.model()) ? real.get(a.model()) : 0;
-                    // Now and then a worker names the model otherwise than the router (a bug): no slot may leak.
+                    // Now and then a worker names the model's version otherwise than the router (a bug): no slot may leak.
                     String reported = random.nextDouble() < 0.03 ? a.model() + "@9" : a.model();
                     due.add(new Due(now + runMs, a.worker(), reported, a.item(), bytes, lost));
                 }

@@ -132,7 +132,7 @@ class RouterTest {
     }
 
     @Test
-    void aReportNamingAModelTheWorkerWasNotRunningStillFreesASlot() {
+    void aReportNamingAnotherVersionOfARunningModelStillFreesItsSlot() {
         Router<String> r = router("lru", 1, 100, 60_000);
         r.submit("x", "b", 0, Long.MAX_VALUE, 10);
         r.submit("y", "b", 0, Long.MAX_VALUE, 10);
