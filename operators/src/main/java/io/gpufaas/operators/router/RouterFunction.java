@@ -51,7 +51,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Duplicates: an id accepted within {@code dedupWindowMs} (keyed state with a TTL, so memory
  * holds one window's ids) is refused as a {@code DUPLICATE} dead letter ({@link #ROUTER_DEAD_LETTERS}):
- * a producer's retry runs once, and the first run's result is its answer.
+ * a producer's retry runs once, and the first run's result is its answer. An invocation the router
+ * did not take (shed as {@code OVERLOADED}, or whose routing failed) is forgotten: its retry runs.
  *
  * <p>Time: a processing-time timer ticks the core every {@code expirySweepMs} while invocations
  * wait, so deadlines pass and silent workers' slots come back when no record arrives.
@@ -171,6 +172,7 @@ public final class RouterFunction extends KeyedCoProcessFunction<String, Invocat
             @Override
             public void shed(Invocation inv, String why) {
                 shed.inc();
+                forgetId(inv); // OVERLOADED says "retry later": the retry must not be a duplicate
                 long now = CLOCK.millis();
                 context.output(ROUTER_RESULTS, InvocationResult.error(inv, ErrorCode.OVERLOADED, why,
                         Timing.waitedOnly(inv, now), Placement.nowhere(), now));
@@ -226,14 +228,15 @@ public final class RouterFunction extends KeyedCoProcessFunction<String, Invocat
     @Override
     public void processElement1(Invocation inv, Context ctx, Collector<Routed> out) throws Exception {
         bind(ctx, out);
-        if (isDuplicate(inv, ctx)) {
-            return;
-        }
         try {
+            if (isDuplicate(inv, ctx)) {
+                return;
+            }
             router.submit(inv, inv.model(), inv.arrivedAtMs(), inv.deadlineMs(), inv.sizeBytes());
         } catch (Throwable t) {
             FatalErrors.rethrowIfFatal(t);
             internalErrors.inc();
+            forgetId(inv); // it was never routed: a retry may try again
             LOG.error("router: invocation {} of {} failed while being routed", inv.id(), inv.function(), t);
             long now = CLOCK.millis();
             ctx.output(ROUTER_RESULTS, InvocationResult.internalError(inv, "the router failed: " + ErrorMessages.brief(t),
@@ -260,6 +263,21 @@ public final class RouterFunction extends KeyedCoProcessFunction<String, Invocat
                 + "' was accepted " + Math.max(0, now - first) + " ms ago; it runs once, and its result is the answer",
                 inv.id(), record));
         return true;
+    }
+
+    /**
+     * Under the invocation's key: its id no longer counts as accepted. Called for invocations the
+     * router did not take, so that their retry runs.
+     */
+    private void forgetId(Invocation inv) {
+        if (seenIds == null) {
+            return;
+        }
+        try {
+            seenIds.remove(inv.id());
+        } catch (Exception e) {
+            LOG.warn("router: could not forget invocation id {}; a retry within the window is a duplicate", inv.id(), e);
+        }
     }
 
     @Override

@@ -140,6 +140,25 @@ class RouterFunctionHarnessTest {
     }
 
     @Test
+    void aRetryOfAnInvocationShedAsOverloadedIsNoDuplicate() throws Exception {
+        RouterSettings oneWaiting = new RouterSettings("lalb-o3", 1, 10_000, 1, 8, 16, 60_000, 1, 1L << 30, "lru");
+        try (var h = harness(oneWaiting)) {
+            h.open();
+            h.processElement1(new StreamRecord<>(inv("run", "tiny-mlp")));   // takes the only slot
+            h.processElement1(new StreamRecord<>(inv("wait", "tiny-mlp")));  // fills the queue
+            h.processElement1(new StreamRecord<>(inv("again", "tiny-mlp"))); // shed: "retry later"
+            h.processElement1(new StreamRecord<>(inv("again", "tiny-mlp"))); // the retry: shed again, not refused
+            assertThat(routerResults(h)).extracting(InvocationResult::id, InvocationResult::errorCode)
+                    .containsExactly(tuple("again", "OVERLOADED"), tuple("again", "OVERLOADED"));
+            assertThat(h.getSideOutput(RouterFunction.ROUTER_DEAD_LETTERS)).isNull();
+            // An accepted one is remembered: its retry is a duplicate.
+            h.processElement1(new StreamRecord<>(inv("wait", "tiny-mlp")));
+            assertThat(h.getSideOutput(RouterFunction.ROUTER_DEAD_LETTERS)).singleElement()
+                    .satisfies(r -> assertThat(r.getValue().invocationId()).isEqualTo("wait"));
+        }
+    }
+
+    @Test
     void deadlinesPassOnTheRoutersTimerWithNoOtherRecord() throws Exception {
         try (var h = harness(new RouterSettings("lalb-o3", 1, 10_000, 1, 8, 16, 60_000, 10, 1L << 30, "lru"))) {
             h.open();
