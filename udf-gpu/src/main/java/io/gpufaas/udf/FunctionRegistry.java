@@ -107,8 +107,7 @@ public final class FunctionRegistry implements FunctionCatalog {
         try {
             InferenceFunction f = new TorchScriptFunction(
                     ModelRepository.readFunction(repository, ModelKeys.function(modelKey), version));
-            InferenceFunction serving = functions.get(ModelKeys.function(modelKey));
-            if (serving == null || serving.spec().version() < version) {
+            if (serving(modelKey).map(serving -> serving.spec().version() < version).orElse(true)) {
                 functions.put(ModelKeys.function(modelKey), f); // deployed after this registry was read
             } else {
                 otherVersions.put(modelKey, f);
@@ -121,18 +120,22 @@ public final class FunctionRegistry implements FunctionCatalog {
 
     /** The function for a model key: by name, at the version the key names if it names one. */
     public Optional<InferenceFunction> function(String modelKey) {
-        String name = ModelKeys.function(modelKey);
         int version = ModelKeys.version(modelKey);
-        InferenceFunction serving = functions.get(name);
-        if (version == 0 || serving != null && serving.spec().version() == version) {
-            return Optional.ofNullable(serving);
+        Optional<InferenceFunction> serving = serving(modelKey);
+        if (version == 0 || serving.isPresent() && serving.get().spec().version() == version) {
+            return serving;
         }
         return Optional.ofNullable(otherVersions.get(modelKey));
     }
 
+    /** The version of {@code modelKey}'s function this registry serves now, whatever version the key names. */
+    private Optional<InferenceFunction> serving(String modelKey) {
+        return Optional.ofNullable(functions.get(ModelKeys.function(modelKey)));
+    }
+
     @Override
     public Optional<FunctionSpec> find(String name) {
-        return Optional.ofNullable(functions.get(name)).map(InferenceFunction::spec);
+        return serving(name).map(InferenceFunction::spec);
     }
 
     /** A function deployed after the registry was read is looked up in the repository. */
@@ -143,12 +146,12 @@ public final class FunctionRegistry implements FunctionCatalog {
 
     @Override
     public int minCopies(String modelKey) {
-        return Optional.ofNullable(functions.get(ModelKeys.function(modelKey))).map(InferenceFunction::minCopies).orElse(0);
+        return serving(modelKey).map(InferenceFunction::minCopies).orElse(0);
     }
 
     @Override
     public int maxCopies(String modelKey) {
-        return Optional.ofNullable(functions.get(ModelKeys.function(modelKey))).map(InferenceFunction::maxCopies).orElse(0);
+        return serving(modelKey).map(InferenceFunction::maxCopies).orElse(0);
     }
 
     @Override

@@ -75,7 +75,7 @@ public record ControlCommand(Action action, String function, int version) {
         if (!FunctionSpec.isValidName(function)) {
             return reject(ErrorCode.INVALID_FIELD, "'function' must match " + FunctionSpec.NAME + " without '..'", record);
         }
-        if (!key.equals(function) || record.key().length == 0) {
+        if (!key.equals(function)) {
             return reject(ErrorCode.INVALID_FIELD, "the record key must be the function's name '" + function
                     + "' (the compacted topic keeps one command per key), was " + describeKey(record.key()), record);
         }

@@ -46,11 +46,6 @@ public record FunctionSpec(String name, Set<InputKind> inputKinds, long[] tensor
         this(name, inputKinds, tensorShape, 0);
     }
 
-    /** The key of the model invocations of this spec ask for. */
-    public String modelKey() {
-        return ModelKeys.of(name, version);
-    }
-
     public static boolean isValidName(String name) {
         return name != null && NAME.matcher(name).matches() && !name.contains("..");
     }

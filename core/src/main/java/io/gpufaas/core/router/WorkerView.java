@@ -3,6 +3,7 @@ package io.gpufaas.core.router;
 import io.gpufaas.core.cache.Admission;
 import io.gpufaas.core.cache.LruPolicy;
 import io.gpufaas.core.cache.ModelCache;
+import io.gpufaas.core.contract.ModelKeys;
 import java.util.List;
 
 /**
@@ -212,9 +213,9 @@ public final class WorkerView {
      * silence) must not let more out. Returns whether one was freed.
      */
     public boolean completeOtherVersionOf(String model) {
-        String function = io.gpufaas.core.contract.ModelKeys.function(model);
+        String function = ModelKeys.function(model);
         for (int i = 0; i < runningModels.size(); i++) {
-            if (io.gpufaas.core.contract.ModelKeys.function(runningModels.get(i)).equals(function)) {
+            if (ModelKeys.function(runningModels.get(i)).equals(function)) {
                 finish(i);
                 return true;
             }
