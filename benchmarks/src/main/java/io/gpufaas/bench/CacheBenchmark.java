@@ -41,7 +41,7 @@ public final class CacheBenchmark {
         ComputeDevice device = new DeviceSelector(preference, 64L << 30).select(0, List.of());
         FunctionRegistry registry = FunctionRegistry.withRepository(repo);
         List<FunctionDefinition> functions = ModelRepository.scan(repo);
-        WorkerSettings settings = new WorkerSettings(1, 1, 0, false, 0, "lru", false, 256L << 20, 256, 600_000);
+        WorkerSettings settings = WorkerSettings.DEFAULTS.withConcurrency(1).withBatching(1, 0).withOutOfOrder(false, 0).withWarmRestore(false);
         System.out.printf("Cache miss vs hit, end to end through DeviceWorker on %s, %d rounds x (1 miss + %d hits)%n%n",
                 device.id(), rounds, hitsPerRound);
         // libtorch's one-time start-up belongs to no model.

@@ -1,5 +1,6 @@
 package io.gpufaas.bench;
 
+import io.gpufaas.core.router.policy.PolicyName;
 import io.gpufaas.core.sim.AzureTrace;
 import io.gpufaas.core.sim.Belady;
 import io.gpufaas.core.sim.CostModel;
@@ -33,7 +34,6 @@ import org.apache.flink.configuration.Configuration;
  */
 public final class EvaluationGrid {
 
-    static final List<String> POLICIES = List.of("round-robin", "least-loaded", "ch-bl", "lalb", "lalb-o3", "ect-o3", "demand");
     static final String OURS = "demand";
     static final int SLICE_MINUTES = 30;
 
@@ -76,7 +76,7 @@ public final class EvaluationGrid {
         String durations = a.string("durations", "trace");
         String eviction = a.string("eviction", "lru");
         boolean fleetDay = Boolean.parseBoolean(a.string("fleet-day", quick ? "false" : "true"));
-        List<String> policies = a.strings("policies", POLICIES);
+        List<String> policies = a.strings("policies", SimulationBenchmark.POLICIES);
         int maxSlots = a.integer("max-slots", 0); // 0: the job's default (adaptive credits)
         a.done();
         if (!durations.equals("trace") && !durations.equals("model")) {
@@ -162,7 +162,7 @@ public final class EvaluationGrid {
         List<Outcome> outcomes = new ArrayList<>();
         for (String policy : spec.policies()) {
             long t0 = System.nanoTime();
-            SimResult r = Simulator.run(w, policy, config);
+            SimResult r = Simulator.run(w, config.withPolicy(PolicyName.of(policy)));
             double seconds = (System.nanoTime() - t0) / 1e9;
             outcomes.add(new Outcome(cell, policy, r.meanMs(), r.quantileMs(0.99), r.hitRatio(), r.busyGpuMs() / 1000,
                     belady, w.invocations(), seconds));
@@ -205,7 +205,7 @@ public final class EvaluationGrid {
                 for (String policy : spec.policies()) {
                     futures.add(pool.submit(() -> {
                         long t0 = System.nanoTime();
-                        SimResult r = Simulator.run(w, policy, config(fleet, spec));
+                        SimResult r = Simulator.run(w, config(fleet, spec).withPolicy(PolicyName.of(policy)));
                         double seconds = (System.nanoTime() - t0) / 1e9;
                         return new Outcome(cell, policy, r.meanMs(), r.quantileMs(0.99), r.hitRatio(), r.busyGpuMs() / 1000,
                                 belady, w.invocations(), seconds);

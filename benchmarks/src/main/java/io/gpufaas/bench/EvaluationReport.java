@@ -1,5 +1,6 @@
 package io.gpufaas.bench;
 
+import io.gpufaas.core.router.policy.PolicyName;
 import io.gpufaas.core.sim.AzureTrace;
 import io.gpufaas.core.sim.Belady;
 import io.gpufaas.core.sim.CostModel;
@@ -80,7 +81,7 @@ public final class EvaluationReport {
 
         List<SimResult> results = new ArrayList<>();
         for (String p : SimulationBenchmark.POLICIES) {
-            results.add(Simulator.run(w, p, SimConfigs.job(GPUS, memory)));
+            results.add(Simulator.run(w, SimConfigs.job(GPUS, memory).withPolicy(PolicyName.of(p))));
         }
         SimResult lb = results.get(0);
         md.append("| policy | mean ms | p50 ms | p99 ms | hit ratio | mean vs round-robin | p99 vs round-robin |\n");
@@ -104,9 +105,9 @@ public final class EvaluationReport {
         md.append("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
         for (double c : new double[] {30, 38, 42, 46, 50, 55, 60, 70}) {
             Workload wl = Workload.build(trace, catalogue, cost, new Workload.Spec(FUNCTIONS, sliceStart, MINUTES, c, true, SEED, false));
-            SimResult rr = Simulator.run(wl, "round-robin", SimConfigs.job(GPUS, memory));
-            SimResult o3 = Simulator.run(wl, "lalb-o3", SimConfigs.job(GPUS, memory));
-            SimResult ect = Simulator.run(wl, "ect-o3", SimConfigs.job(GPUS, memory));
+            SimResult rr = Simulator.run(wl, SimConfigs.job(GPUS, memory).withPolicy(PolicyName.ROUND_ROBIN));
+            SimResult o3 = Simulator.run(wl, SimConfigs.job(GPUS, memory).withPolicy(PolicyName.LALB_O3));
+            SimResult ect = Simulator.run(wl, SimConfigs.job(GPUS, memory).withPolicy(PolicyName.ECT_O3));
             md.append(String.format(Locale.ROOT, "| %.0fx | %.0f | %.0f | %.0f | %.0f | %.0f | %+.0f%% |%n", c, rr.meanMs(),
                     o3.meanMs(), ect.meanMs(), o3.quantileMs(0.99), ect.quantileMs(0.99),
                     100 * (ect.quantileMs(0.99) / o3.quantileMs(0.99) - 1)));
@@ -127,7 +128,7 @@ public final class EvaluationReport {
             SimResult f = null;
             for (int run = 0; run < 3; run++) {
                 long t0 = System.nanoTime();
-                f = Simulator.run(fleet, p, SimConfigs.job(1000, 16L << 30));
+                f = Simulator.run(fleet, SimConfigs.job(1000, 16L << 30).withPolicy(PolicyName.of(p)));
                 best = Math.min(best, (System.nanoTime() - t0) / 1e9);
             }
             md.append(String.format(Locale.ROOT, "| %s | %.2f | %.1f | %.1f | %.3f |%n", p, 2.0 * fleet.invocations() / best / 1e6,
@@ -164,8 +165,8 @@ public final class EvaluationReport {
                 if (w.invocations() < MIN_SLICE_INVOCATIONS) {
                     continue; // too few for a p99 to mean anything
                 }
-                SimResult o3 = Simulator.run(w, "lalb-o3", SimConfigs.job(GPUS, memory));
-                SimResult ect = Simulator.run(w, "ect-o3", SimConfigs.job(GPUS, memory));
+                SimResult o3 = Simulator.run(w, SimConfigs.job(GPUS, memory).withPolicy(PolicyName.LALB_O3));
+                SimResult ect = Simulator.run(w, SimConfigs.job(GPUS, memory).withPolicy(PolicyName.ECT_O3));
                 double ratio = ect.quantileMs(0.99) / o3.quantileMs(0.99);
                 wins += ratio < 0.95 ? 1 : 0;
                 losses += ratio > 1.05 ? 1 : 0;
@@ -229,7 +230,7 @@ public final class EvaluationReport {
         for (String p : SimulationBenchmark.POLICIES) {
             double[] y = new double[gib.length];
             for (int i = 0; i < gib.length; i++) {
-                y[i] = Simulator.run(w, p, SimConfigs.job(GPUS, (long) (gib[i] * (1L << 30)))).hitRatio();
+                y[i] = Simulator.run(w, SimConfigs.job(GPUS, (long) (gib[i] * (1L << 30))).withPolicy(PolicyName.of(p))).hitRatio();
             }
             PolicyColors.paint(chart.addSeries(p, gib, y), p);
         }
@@ -252,9 +253,9 @@ public final class EvaluationReport {
         }
         for (int i = 0; i < compression.length; i++) {
             Workload w = Workload.build(trace, catalogue, cost, new Workload.Spec(FUNCTIONS, sliceStart, MINUTES, compression[i], true, SEED, false));
-            double lb = Simulator.run(w, SimulationBenchmark.POLICIES.get(0), SimConfigs.job(GPUS, memory)).meanMs();
+            double lb = Simulator.run(w, SimConfigs.job(GPUS, memory).withPolicy(PolicyName.of(SimulationBenchmark.POLICIES.get(0)))).meanMs();
             for (int p = 1; p < SimulationBenchmark.POLICIES.size(); p++) {
-                series.get(p - 1)[i] = lb / Simulator.run(w, SimulationBenchmark.POLICIES.get(p), SimConfigs.job(GPUS, memory)).meanMs();
+                series.get(p - 1)[i] = lb / Simulator.run(w, SimConfigs.job(GPUS, memory).withPolicy(PolicyName.of(SimulationBenchmark.POLICIES.get(p)))).meanMs();
             }
         }
         for (int p = 1; p < SimulationBenchmark.POLICIES.size(); p++) {

@@ -1,5 +1,6 @@
 package io.gpufaas.bench;
 
+import io.gpufaas.core.router.policy.PolicyName;
 import io.gpufaas.core.contract.EventJson;
 import io.gpufaas.core.contract.Invocation;
 import io.gpufaas.core.contract.InvocationResult;
@@ -53,7 +54,6 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  */
 public final class ReplayBenchmark {
 
-    static final List<String> POLICIES = List.of("round-robin", "least-loaded", "ch-bl", "lalb", "lalb-o3", "ect-o3", "demand");
 
     private ReplayBenchmark() {}
 
@@ -88,15 +88,15 @@ public final class ReplayBenchmark {
         int cores = Runtime.getRuntime().availableProcessors();
         byte[] image = png();
         try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
-            for (String policy : POLICIES) {
+            for (String policy : SimulationBenchmark.POLICIES) {
                 replayed.add(replay(kafka, w, policy, repo, workers, budgetMb, image));
                 // The replayed job's settings, built as the job builds them, so the simulator runs the
                 // same router and worker logic; the workers share this machine's cores, as the
                 // replayed ones did.
                 Simulator.Config own = SimConfigs.job(workers, budget, JobConfig.fromArgs(new Configuration(),
                         REPLAY_SETTINGS.toArray(String[]::new)));
-                simulated.add(Simulator.run(w, policy, own.withHostCores(cores)));
-                independent.add(Simulator.run(w, policy, own));
+                simulated.add(Simulator.run(w, own.withHostCores(cores).withPolicy(PolicyName.of(policy))));
+                independent.add(Simulator.run(w, own.withPolicy(PolicyName.of(policy))));
             }
         }
         Measured lb = replayed.get(0);
@@ -116,7 +116,7 @@ public final class ReplayBenchmark {
         md.append("| policy | mean ms | p50 ms | p99 ms | hit ratio | invocations/s | load wait per miss ms | mean vs round-robin "
                 + "| sim mean ms | sim hit ratio | sim mean vs round-robin | sim, own cores: mean vs round-robin |\n");
         md.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
-        for (int i = 0; i < POLICIES.size(); i++) {
+        for (int i = 0; i < SimulationBenchmark.POLICIES.size(); i++) {
             Measured m = replayed.get(i);
             SimResult s = simulated.get(i);
             md.append(String.format(Locale.ROOT, "| %s | %.0f | %.0f | %.0f | %.3f | %.1f | %.0f | %.1fx | %.0f | %.3f | %.1fx | %.1fx |%n",

@@ -1,10 +1,11 @@
 package io.gpufaas.bench;
 
-import io.gpufaas.core.router.Assignment;
-import io.gpufaas.core.router.Request;
-import io.gpufaas.core.router.RoutingPolicies;
+import io.gpufaas.core.router.policy.PolicyName;
+import io.gpufaas.core.router.policy.Assignment;
+import io.gpufaas.core.router.policy.Request;
+
 import io.gpufaas.core.router.Scheduler;
-import io.gpufaas.core.router.WorkerView;
+import io.gpufaas.core.router.policy.WorkerView;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -73,7 +74,7 @@ public class RouterBenchmark {
         for (int w = 0; w < workers; w++) {
             views.add(new WorkerView(w, 16L << 30, 1)); // 16 GiB devices
         }
-        scheduler = new Scheduler<>(RoutingPolicies.create(policy), views, 16, 64);
+        scheduler = new Scheduler<>(PolicyName.of(policy).create(), views, 16, 64);
     }
 
     private int nextFunction() {

@@ -1,8 +1,6 @@
 package io.gpufaas.bench;
 
-import io.gpufaas.core.router.RouterSettings;
 import io.gpufaas.core.sim.Simulator;
-import io.gpufaas.core.worker.WorkerSettings;
 import io.gpufaas.job.GpuFaasOptions;
 import io.gpufaas.job.JobSettings;
 import org.apache.flink.configuration.Configuration;
@@ -37,8 +35,7 @@ final class SimConfigs {
         c.set(GpuFaasOptions.ROUTER_MAX_PENDING, Integer.MAX_VALUE);
         c.set(GpuFaasOptions.ROUTER_MAX_PENDING_BYTES, MemorySize.MAX_VALUE);
         c.set(GpuFaasOptions.ROUTER_WORKER_MEMORY, new MemorySize(memoryBytes));
-        RouterSettings router = JobSettings.router(c, gpus);
-        WorkerSettings worker = JobSettings.worker(c);
-        return new Simulator.Config(gpus, memoryBytes, router, worker, REPORT_DELAY_MS, 0);
+        JobSettings settings = JobSettings.from(c, gpus);
+        return new Simulator.Config(gpus, memoryBytes, settings.router(), settings.worker(), REPORT_DELAY_MS, 0);
     }
 }

@@ -1,5 +1,6 @@
 package io.gpufaas.bench;
 
+import io.gpufaas.core.router.policy.PolicyName;
 import io.gpufaas.core.sim.AzureTrace;
 import io.gpufaas.core.sim.Belady;
 import io.gpufaas.core.sim.CostModel;
@@ -22,7 +23,8 @@ import java.util.Locale;
  */
 public final class SimulationBenchmark {
 
-    static final List<String> POLICIES = List.of("round-robin", "least-loaded", "ch-bl", "lalb", "lalb-o3", "ect-o3", "demand");
+    /** Every policy, baselines first, ours last: the order every report lists them in. */
+    static final List<String> POLICIES = java.util.Arrays.stream(PolicyName.values()).map(PolicyName::toString).toList();
 
     private SimulationBenchmark() {}
 
@@ -68,7 +70,7 @@ public final class SimulationBenchmark {
         List<SimResult> results = new ArrayList<>();
         long t0 = System.nanoTime();
         for (String p : POLICIES) {
-            results.add(Simulator.run(w, p, config));
+            results.add(Simulator.run(w, config.withPolicy(PolicyName.of(p))));
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
         SimResult lb = results.get(0);

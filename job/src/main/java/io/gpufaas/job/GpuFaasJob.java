@@ -57,16 +57,7 @@ public final class GpuFaasJob {
         // Read once on the client too: a broken repository fails the submission, listing every
         // problem, instead of failing every task.
         FunctionRegistry registry = loader.load();
-        GpuFaasPipeline.builder()
-                .source(KafkaIo.invocationSource(conf))
-                .resultSink(KafkaIo.resultSink(conf, limits))
-                .deadLetterSink(KafkaIo.deadLetterSink(conf, limits))
-                .statusChannel(KafkaIo.statusSource(conf), KafkaIo.statusSink(conf, limits))
-                .control(KafkaIo.controlSource(conf))
-                .catalog(FunctionCatalog.of(registry.all()))
-                .registryLoader(loader)
-                .settings(conf)
-                .build()
-                .addTo(env);
+        new GpuFaasPipeline(PipelineIo.kafka(conf, limits), JobSettings.from(conf, env.getParallelism()),
+                FunctionCatalog.of(registry.all()), loader).addTo(env);
     }
 }

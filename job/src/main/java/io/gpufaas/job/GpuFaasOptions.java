@@ -3,6 +3,9 @@ package io.gpufaas.job;
 import static org.apache.flink.configuration.ConfigOptions.key;
 
 import io.gpufaas.core.contract.DecodeLimits;
+import io.gpufaas.core.router.RouterSettings;
+import io.gpufaas.core.router.policy.PolicyName;
+import io.gpufaas.core.worker.WorkerSettings;
 import io.gpufaas.udf.device.DeviceSelector;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -12,7 +15,8 @@ import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 
 /**
- * Every option of the gpufaas job, in one place. Set them in {@code config.yaml} or on the
+ * Every option of the gpufaas job, in one place; the router's and workers' defaults are those of
+ * {@link RouterSettings#DEFAULTS} and {@link WorkerSettings#DEFAULTS}. Set them in {@code config.yaml} or on the
  * command line ({@code --gpufaas.kafka.bootstrap-servers host:9092}); the table in
  * docs/configuration.md is generated from the descriptions here ({@code scripts/config-docs.sh};
  * {@code ConfigDocsTest} fails when it is stale).
@@ -129,58 +133,58 @@ public final class GpuFaasOptions {
 
     public static final ConfigOption<Integer> WORKER_CONCURRENCY = key("gpufaas.worker.concurrency")
             .intType()
-            .defaultValue(2)
+            .defaultValue(WorkerSettings.DEFAULTS.concurrency())
             .withDescription("Batches a worker runs on its device at once (a GPU overlaps kernels of several).");
 
     public static final ConfigOption<Integer> WORKER_QUEUE_CAPACITY = key("gpufaas.worker.queue-capacity")
             .intType()
-            .defaultValue(256)
+            .defaultValue(WorkerSettings.DEFAULTS.queueCapacity())
             .withDescription("Invocations a worker holds (queued and running); beyond it back-pressure "
                     + "slows the Kafka source instead of filling memory.");
 
     public static final ConfigOption<Duration> WORKER_TIMEOUT = key("gpufaas.worker.timeout")
             .durationType()
-            .defaultValue(Duration.ofMinutes(10))
+            .defaultValue(Duration.ofMillis(WorkerSettings.DEFAULTS.timeoutMs()))
             .withDescription("An invocation still without a result after this ends as an ERROR result (code TIMEOUT). "
                     + "Use invocation deadlines (EXPIRED) for per-request limits.");
 
     public static final ConfigOption<MemorySize> WORKER_MAX_DECODED_BYTES = key("gpufaas.worker.max-decoded-bytes")
             .memoryType()
-            .defaultValue(MemorySize.parse("256mb"))
+            .defaultValue(new MemorySize(WorkerSettings.DEFAULTS.maxDecodedBytes()))
             .withDescription("Decoded input (image bitmaps and input tensors) a worker holds in memory at once; a batch "
                     + "that would exceed it waits until running ones finish (one batch always runs). Images are decoded "
                     + "straight to about the model's input size, so a pixel bomb costs what a normal image does.");
 
     public static final ConfigOption<Integer> MAX_BATCH_SIZE = key("gpufaas.worker.batch.max-size")
             .intType()
-            .defaultValue(8)
+            .defaultValue(WorkerSettings.DEFAULTS.maxBatch())
             .withDescription("Most queued invocations of one model run as one batch (1 disables batching).");
 
     public static final ConfigOption<Duration> MAX_BATCH_DELAY = key("gpufaas.worker.batch.max-delay")
             .durationType()
-            .defaultValue(Duration.ZERO)
+            .defaultValue(Duration.ofMillis(WorkerSettings.DEFAULTS.maxBatchDelayMs()))
             .withDescription("How long a partial batch may wait for more invocations of its model; "
                     + "0 runs whatever is queued as soon as the device is free.");
 
     public static final ConfigOption<Boolean> OUT_OF_ORDER = key("gpufaas.worker.out-of-order")
             .booleanType()
-            .defaultValue(true)
+            .defaultValue(WorkerSettings.DEFAULTS.outOfOrder())
             .withDescription("Let invocations of resident models overtake one that waits for its model to load.");
 
     public static final ConfigOption<Integer> MAX_BYPASS = key("gpufaas.worker.out-of-order.max-bypass")
             .intType()
-            .defaultValue(16)
+            .defaultValue(WorkerSettings.DEFAULTS.maxBypass())
             .withDescription("How many dispatches may overtake a waiting invocation before nothing may (starvation bound).");
 
     public static final ConfigOption<String> EVICTION_POLICY = key("gpufaas.cache.eviction-policy")
             .stringType()
-            .defaultValue("lru")
+            .defaultValue(WorkerSettings.DEFAULTS.evictionPolicy())
             .withDescription("Which resident model a worker evicts to make room: lru, lfu or gdsf "
                     + "(GreedyDual-Size-Frequency, weighing load time against bytes).");
 
     public static final ConfigOption<Boolean> WARM_RESTORE = key("gpufaas.cache.warm-restore")
             .booleanType()
-            .defaultValue(true)
+            .defaultValue(WorkerSettings.DEFAULTS.warmRestore())
             .withDescription("After a restore from a checkpoint, reload the models a worker held before taking traffic.");
 
     public static final ConfigOption<String> STATUS_TOPIC = key("gpufaas.kafka.topic.worker-status")
@@ -195,23 +199,23 @@ public final class GpuFaasOptions {
             .withDescription("Compacted topic of deploy and remove commands, keyed by function name "
                     + "(see docs/functions.md). It must exist before the job starts.");
 
-    public static final ConfigOption<String> ROUTING_POLICY = key("gpufaas.router.policy")
-            .stringType()
-            .defaultValue("demand")
+    public static final ConfigOption<PolicyName> ROUTING_POLICY = key("gpufaas.router.policy")
+            .enumType(PolicyName.class)
+            .defaultValue(RouterSettings.DEFAULTS.policy())
             .withDescription("How the router places invocations: demand (ours: bounded loads, hits first, hashed "
                     + "places), round-robin, least-loaded, lalb, lalb-o3, ch-bl or ect-o3 (see docs/architecture.md, "
                     + "Routing, and docs/evaluation/grid.md for how they compare).");
 
     public static final ConfigOption<Integer> ROUTER_SLOTS = key("gpufaas.router.slots-per-worker")
             .intType()
-            .defaultValue(4)
+            .defaultValue(RouterSettings.DEFAULTS.slotsPerWorker())
             .withDescription("Invocations the router lets one worker hold at once to begin with, and at least: its "
                     + "concurrency plus enough to cover the report round trip. The rest wait in the router, where they "
                     + "can still be placed well. Credits adapt between this and gpufaas.router.max-slots-per-worker.");
 
     public static final ConfigOption<Integer> ROUTER_MAX_SLOTS = key("gpufaas.router.max-slots-per-worker")
             .intType()
-            .defaultValue(64)
+            .defaultValue(RouterSettings.DEFAULTS.maxSlotsPerWorker())
             .withDescription("The most invocations the router lets one worker hold. Between slots-per-worker and this, "
                     + "each worker's credits follow its report round trips (TCP Vegas style): a worker whose round trip "
                     + "is all transport (echo) gets more, one whose runs queue gets fewer. Equal to slots-per-worker: "
@@ -219,25 +223,25 @@ public final class GpuFaasOptions {
 
     public static final ConfigOption<Integer> ROUTER_MAX_BYPASS = key("gpufaas.router.out-of-order.max-bypass")
             .intType()
-            .defaultValue(64)
+            .defaultValue(RouterSettings.DEFAULTS.maxBypass())
             .withDescription("How often out-of-order dispatch may overtake one waiting invocation. In simulation a bound "
                     + "of 16 raised both mean and p99 latency against 64; above 64 nothing changed.");
 
     public static final ConfigOption<Integer> ROUTER_WINDOW = key("gpufaas.router.out-of-order.window")
             .intType()
-            .defaultValue(64)
+            .defaultValue(RouterSettings.DEFAULTS.window())
             .withDescription("How many models out-of-order dispatch looks at, oldest waiting first. Only each model's "
                     + "oldest invocation is a candidate: one model's invocations leave in arrival order, so a burst of one "
                     + "model cannot fill the window.");
 
     public static final ConfigOption<Duration> ROUTER_REPORT_TIMEOUT = key("gpufaas.router.report-timeout")
             .durationType()
-            .defaultValue(Duration.ofMinutes(2))
+            .defaultValue(Duration.ofMillis(RouterSettings.DEFAULTS.reportTimeoutMs()))
             .withDescription("A worker that reports nothing this long while holding invocations gets its slots back.");
 
     public static final ConfigOption<Integer> ROUTER_MAX_PENDING = key("gpufaas.router.max-pending")
             .intType()
-            .defaultValue(100_000)
+            .defaultValue(RouterSettings.DEFAULTS.maxPending())
             .withDescription("Invocations the router holds waiting for a worker. Beyond it new ones end at once as "
                     + "ERROR results with code OVERLOADED (load shedding keeps memory bounded; back-pressure cannot "
                     + "cross the router's feedback loop). Waiting invocations past their deadline end as EXPIRED. "
@@ -247,7 +251,7 @@ public final class GpuFaasOptions {
 
     public static final ConfigOption<MemorySize> ROUTER_MAX_PENDING_BYTES = key("gpufaas.router.max-pending-bytes")
             .memoryType()
-            .defaultValue(MemorySize.parse("256mb"))
+            .defaultValue(new MemorySize(RouterSettings.DEFAULTS.maxPendingBytes()))
             .withDescription("Input bytes of the invocations the router holds waiting: the bound in bytes beside "
                     + "max-pending's bound in invocations. An invocation that would exceed it ends at once as an ERROR "
                     + "result with code OVERLOADED.");

@@ -4,24 +4,49 @@ import io.gpufaas.core.contract.DecodeLimits;
 import io.gpufaas.core.router.RouterSettings;
 import io.gpufaas.core.worker.WorkerSettings;
 import io.gpufaas.udf.device.DeviceSelector;
+import java.time.Duration;
 import org.apache.flink.configuration.Configuration;
 
 /**
- * The one way a component's settings are made: each settings record is built once from a Flink
- * {@link Configuration}, whose defaults live only in {@link GpuFaasOptions}. The job and the
- * simulator's benchmarks build their settings here, so "the job's defaults" means the same thing
- * to both ({@code JobSettings.worker(new Configuration())}); many tests still use the records'
- * positional constructors with numbers of their own.
+ * Every component's settings, built once from a Flink {@link Configuration} ({@link #from}). The
+ * defaults live in the core records ({@link RouterSettings#DEFAULTS}, {@link WorkerSettings#DEFAULTS})
+ * and {@link GpuFaasOptions} documents them; the job and the simulator's benchmarks build their
+ * settings here, so "the job's defaults" means the same thing to both. A bad combination fails
+ * here, naming the options involved; nothing is raised or clamped behind the user's back.
+ *
+ * @param router the router's settings, its worker count the workers' parallelism
+ * @param worker each worker's settings
+ * @param decode the decoder's size limits
+ * @param devices how each worker picks its device
+ * @param dedupWindow how long accepted invocation ids are remembered; zero for not at all
  */
-public final class JobSettings {
+public record JobSettings(RouterSettings router, WorkerSettings worker, DecodeLimits decode, DeviceSelector devices,
+        Duration dedupWindow) {
 
-    private JobSettings() {}
+    /** The number of worker subtasks (one device each). */
+    public int workers() {
+        return router.workers();
+    }
 
     /**
-     * The most credits per worker, at least the starting credits: a smaller maximum is a
-     * mistake said loudly with both keys, not raised to the minimum behind the user's back.
+     * Settings from {@code conf} for a job whose parallelism is {@code parallelism}: the workers
+     * take {@code gpufaas.worker.parallelism}, or the job's parallelism when it is -1.
      */
-    private static int maxSlots(Configuration conf) {
+    public static JobSettings from(Configuration conf, int parallelism) {
+        int configured = conf.get(GpuFaasOptions.WORKER_PARALLELISM);
+        if (configured == 0 || configured < -1) {
+            throw new IllegalArgumentException(GpuFaasOptions.WORKER_PARALLELISM.key()
+                    + " must be positive or -1 (the job's parallelism), was " + configured);
+        }
+        int workers = configured > 0 ? configured : parallelism;
+        Duration dedup = conf.get(GpuFaasOptions.DEDUP_WINDOW);
+        if (dedup.isNegative()) {
+            throw new IllegalArgumentException(GpuFaasOptions.DEDUP_WINDOW.key() + " must not be negative, was " + dedup);
+        }
+        return new JobSettings(router(conf, workers), worker(conf), decode(conf), devices(conf), dedup);
+    }
+
+    private static RouterSettings router(Configuration conf, int workers) {
         int slots = conf.get(GpuFaasOptions.ROUTER_SLOTS);
         int max = conf.get(GpuFaasOptions.ROUTER_MAX_SLOTS);
         if (max < slots) {
@@ -29,46 +54,37 @@ public final class JobSettings {
                     + GpuFaasOptions.ROUTER_SLOTS.key() + " (" + slots + "): set it to at least " + slots
                     + " (equal values give every worker fixed credits)");
         }
-        return max;
+        long memory = conf.getOptional(GpuFaasOptions.ROUTER_WORKER_MEMORY)
+                .orElse(conf.get(GpuFaasOptions.CPU_MEMORY_BUDGET)).getBytes();
+        return RouterSettings.DEFAULTS
+                .withPolicy(conf.get(GpuFaasOptions.ROUTING_POLICY))
+                .withWorkers(workers, memory)
+                .withSlots(slots, max)
+                .withOutOfOrder(conf.get(GpuFaasOptions.ROUTER_MAX_BYPASS), conf.get(GpuFaasOptions.ROUTER_WINDOW))
+                .withReportTimeoutMs(conf.get(GpuFaasOptions.ROUTER_REPORT_TIMEOUT).toMillis())
+                .withMaxPending(conf.get(GpuFaasOptions.ROUTER_MAX_PENDING),
+                        conf.get(GpuFaasOptions.ROUTER_MAX_PENDING_BYTES).getBytes())
+                .withEvictionPolicy(conf.get(GpuFaasOptions.EVICTION_POLICY));
     }
 
-    /** The router's settings for a job of {@code workers} worker subtasks. */
-    public static RouterSettings router(Configuration conf, int workers) {
-        return new RouterSettings(
-                conf.get(GpuFaasOptions.ROUTING_POLICY),
-                workers,
-                conf.getOptional(GpuFaasOptions.ROUTER_WORKER_MEMORY)
-                        .orElse(conf.get(GpuFaasOptions.CPU_MEMORY_BUDGET)).getBytes(),
-                conf.get(GpuFaasOptions.ROUTER_SLOTS),
-                conf.get(GpuFaasOptions.ROUTER_MAX_BYPASS),
-                conf.get(GpuFaasOptions.ROUTER_WINDOW),
-                conf.get(GpuFaasOptions.ROUTER_REPORT_TIMEOUT).toMillis(),
-                conf.get(GpuFaasOptions.ROUTER_MAX_PENDING),
-                conf.get(GpuFaasOptions.ROUTER_MAX_PENDING_BYTES).getBytes(),
-                conf.get(GpuFaasOptions.EVICTION_POLICY),
-                maxSlots(conf));
+    private static WorkerSettings worker(Configuration conf) {
+        return WorkerSettings.DEFAULTS
+                .withConcurrency(conf.get(GpuFaasOptions.WORKER_CONCURRENCY))
+                .withBatching(conf.get(GpuFaasOptions.MAX_BATCH_SIZE), conf.get(GpuFaasOptions.MAX_BATCH_DELAY).toMillis())
+                .withOutOfOrder(conf.get(GpuFaasOptions.OUT_OF_ORDER), conf.get(GpuFaasOptions.MAX_BYPASS))
+                .withEvictionPolicy(conf.get(GpuFaasOptions.EVICTION_POLICY))
+                .withWarmRestore(conf.get(GpuFaasOptions.WARM_RESTORE))
+                .withMaxDecodedBytes(conf.get(GpuFaasOptions.WORKER_MAX_DECODED_BYTES).getBytes())
+                .withQueueCapacity(conf.get(GpuFaasOptions.WORKER_QUEUE_CAPACITY))
+                .withTimeoutMs(conf.get(GpuFaasOptions.WORKER_TIMEOUT).toMillis());
     }
 
-    public static WorkerSettings worker(Configuration conf) {
-        return new WorkerSettings(
-                conf.get(GpuFaasOptions.WORKER_CONCURRENCY),
-                conf.get(GpuFaasOptions.MAX_BATCH_SIZE),
-                conf.get(GpuFaasOptions.MAX_BATCH_DELAY).toMillis(),
-                conf.get(GpuFaasOptions.OUT_OF_ORDER),
-                conf.get(GpuFaasOptions.MAX_BYPASS),
-                conf.get(GpuFaasOptions.EVICTION_POLICY),
-                conf.get(GpuFaasOptions.WARM_RESTORE),
-                conf.get(GpuFaasOptions.WORKER_MAX_DECODED_BYTES).getBytes(),
-                conf.get(GpuFaasOptions.WORKER_QUEUE_CAPACITY),
-                conf.get(GpuFaasOptions.WORKER_TIMEOUT).toMillis());
-    }
-
-    public static DecodeLimits decode(Configuration conf) {
+    private static DecodeLimits decode(Configuration conf) {
         return DecodeLimits.withMaxRecordBytes(
                 (int) Math.min(Integer.MAX_VALUE, conf.get(GpuFaasOptions.MAX_RECORD_SIZE).getBytes()));
     }
 
-    public static DeviceSelector devices(Configuration conf) {
+    private static DeviceSelector devices(Configuration conf) {
         return new DeviceSelector(conf.get(GpuFaasOptions.DEVICE_KIND), conf.get(GpuFaasOptions.CPU_MEMORY_BUDGET).getBytes());
     }
 }

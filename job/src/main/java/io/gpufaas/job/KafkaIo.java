@@ -3,9 +3,6 @@ package io.gpufaas.job;
 import io.gpufaas.core.contract.DeadLetter;
 import io.gpufaas.core.contract.InvocationResult;
 import io.gpufaas.core.contract.RawRecord;
-import io.gpufaas.core.contract.WorkerReport;
-import io.gpufaas.operators.kafka.WorkerReportDeserializer;
-import io.gpufaas.operators.kafka.WorkerReportSerializer;
 import io.gpufaas.operators.kafka.DeadLetterSerializer;
 import io.gpufaas.operators.kafka.RawRecordDeserializer;
 import io.gpufaas.operators.kafka.ResultSerializer;
@@ -47,18 +44,6 @@ public final class KafkaIo {
                 new RawRecordDeserializer(), JobConfig.kafkaProperties(conf));
     }
 
-    /**
-     * The router's feedback: worker reports, read uncommitted, and on a fresh start only those
-     * written since the job was built (old reports describe workers that no longer exist; a
-     * plain "latest" could skip the first reports if the reader starts after them).
-     */
-    public static KafkaSource<WorkerReport> statusSource(Configuration conf) {
-        Properties props = JobConfig.kafkaProperties(conf);
-        props.setProperty("isolation.level", "read_uncommitted");
-        return source(conf, GpuFaasOptions.STATUS_TOPIC, "-status",
-                OffsetsInitializer.timestamp(System.currentTimeMillis()), new WorkerReportDeserializer(), props);
-    }
-
     /** One of the job's sources: {@code topic} read as the job's group (plus {@code groupSuffix}). */
     private static <T> KafkaSource<T> source(Configuration conf, ConfigOption<String> topic, String groupSuffix,
             OffsetsInitializer start, KafkaRecordDeserializationSchema<T> deserializer, Properties props) {
@@ -69,18 +54,6 @@ public final class KafkaIo {
                 .setStartingOffsets(start)
                 .setDeserializer(deserializer)
                 .setProperties(props)
-                .build();
-    }
-
-    /** Always at-least-once: a report held back until a checkpoint commits would stall the router. */
-    public static KafkaSink<WorkerReport> statusSink(Configuration conf, OutputLimits limits) {
-        Properties props = JobConfig.kafkaProperties(conf);
-        props.putIfAbsent("linger.ms", "0");
-        return KafkaSink.<WorkerReport>builder()
-                .setBootstrapServers(conf.get(GpuFaasOptions.BOOTSTRAP_SERVERS))
-                .setKafkaProducerConfig(props)
-                .setRecordSerializer(new WorkerReportSerializer(conf.get(GpuFaasOptions.STATUS_TOPIC), limits.status()))
-                .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
                 .build();
     }
 

@@ -83,6 +83,10 @@ class ArchitectureTest {
                 .should().dependOnClassesThat().resideInAnyPackage("io.gpufaas.core.router..",
                         "io.gpufaas.core.worker..", "io.gpufaas.core.sim..")
                 .check(classes);
+        // The policies choose over the view they are given; the router that drives them sits above.
+        noClasses().that().resideInAPackage("io.gpufaas.core.router.policy")
+                .should().dependOnClassesThat().resideInAPackage("io.gpufaas.core.router")
+                .check(classes);
     }
 
     @Test

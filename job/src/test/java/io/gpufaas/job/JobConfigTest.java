@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import io.gpufaas.core.router.RouterSettings;
+import io.gpufaas.core.router.policy.PolicyName;
+import io.gpufaas.core.worker.WorkerSettings;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.connector.base.DeliveryGuarantee;
@@ -64,12 +67,33 @@ class JobConfigTest {
     @Test
     void aMaximumOfCreditsBelowTheStartingCreditsFailsNamingBoth() {
         Configuration conf = JobConfig.fromArgs(new Configuration(), "--gpufaas.router.slots-per-worker", "256");
-        assertThatThrownBy(() -> JobSettings.router(conf, 2))
+        assertThatThrownBy(() -> JobSettings.from(conf, 2))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("gpufaas.router.max-slots-per-worker (64) is below gpufaas.router.slots-per-worker (256)");
         Configuration both = JobConfig.fromArgs(new Configuration(), "--gpufaas.router.slots-per-worker", "256",
                 "--gpufaas.router.max-slots-per-worker", "256");
-        assertThat(JobSettings.router(both, 2).maxSlotsPerWorker()).isEqualTo(256);
+        assertThat(JobSettings.from(both, 2).router().maxSlotsPerWorker()).isEqualTo(256);
+    }
+
+    @Test
+    void thePolicyIsParsedOnceIntoWhatTheRouterRuns() {
+        Configuration conf = JobConfig.fromArgs(new Configuration(), "--gpufaas.router.policy", "Round-Robin");
+        JobSettings settings = JobSettings.from(conf, 3);
+        assertThat(settings.router().policy()).isEqualTo(PolicyName.ROUND_ROBIN);
+        assertThat(settings.workers()).isEqualTo(3);
+        assertThat(JobSettings.from(new Configuration(), 1).router()).isEqualTo(RouterSettings.DEFAULTS);
+        assertThat(JobSettings.from(new Configuration(), 1).worker()).isEqualTo(WorkerSettings.DEFAULTS);
+        assertThatThrownBy(() -> JobConfig.fromArgs(new Configuration(), "--gpufaas.router.policy", "random"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("gpufaas.router.policy");
+    }
+
+    @Test
+    void aWorkerParallelismOfZeroFailsInsteadOfFallingBack() {
+        Configuration conf = JobConfig.fromArgs(new Configuration(), "--gpufaas.worker.parallelism", "0");
+        assertThatThrownBy(() -> JobSettings.from(conf, 2)).hasMessageContaining("gpufaas.worker.parallelism");
+        Configuration four = JobConfig.fromArgs(new Configuration(), "--gpufaas.worker.parallelism", "4");
+        assertThat(JobSettings.from(four, 2).workers()).isEqualTo(4);
     }
 
     @Test

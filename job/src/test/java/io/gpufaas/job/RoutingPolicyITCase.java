@@ -7,7 +7,7 @@ import io.gpufaas.core.contract.Invocation;
 import io.gpufaas.core.contract.InvocationResult;
 import io.gpufaas.core.contract.Payload;
 import io.gpufaas.core.contract.ResultStatus;
-import io.gpufaas.core.router.RoutingPolicies;
+import io.gpufaas.core.router.policy.PolicyName;
 import io.gpufaas.testkit.EmbeddedKafka;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -130,7 +130,7 @@ class RoutingPolicyITCase {
     @EnabledIfSystemProperty(named = "gpufaas.it.all-policies", matches = "true")
     void everyPolicyOnTheSameInput() throws Exception {
         long roundRobin = hits("round-robin");
-        for (String policy : RoutingPolicies.NAMES) {
+        for (String policy : java.util.Arrays.stream(PolicyName.values()).map(PolicyName::toString).toList()) {
             long hits = policy.equals("round-robin") ? roundRobin : hits(policy);
             System.out.printf("| %s | %d | %d |%n", policy, hits, INVOCATIONS - hits);
             if (!policy.equals("round-robin") && !policy.equals("least-loaded")) {

@@ -1,6 +1,10 @@
 package io.gpufaas.core.router;
 
+import io.gpufaas.core.router.policy.WorkerView;
+import io.gpufaas.core.router.policy.Request;
+import io.gpufaas.core.router.policy.Assignment;
 import io.gpufaas.core.cache.CacheEntry;
+import io.gpufaas.core.cache.CacheStats;
 import io.gpufaas.core.cache.EvictionPolicies;
 import io.gpufaas.core.cache.ModelCache;
 import io.gpufaas.core.contract.ErrorCode;
@@ -117,7 +121,7 @@ public final class Router<T> {
             views.add(new WorkerView(i, settings.slotsPerWorker(), settings.maxSlotsPerWorker(),
                     new ModelCache(settings.workerMemoryBytes(), EvictionPolicies.create(settings.evictionPolicy()))));
         }
-        this.scheduler = new Scheduler<>(RoutingPolicies.create(settings.policy()), views, settings.maxBypass(),
+        this.scheduler = new Scheduler<>(settings.policy().create(), views, settings.maxBypass(),
                 settings.window());
         this.scheduler.copyLimits(new Scheduler.CopyLimits() {
             @Override
@@ -317,6 +321,18 @@ public final class Router<T> {
     }
 
     /** Throws if any worker view's cache accounting is inconsistent (the simulator checks after each run). */
+    /**
+     * What the router's plan counted over all workers: a miss is a planned load, a hit a placement
+     * where the model was resident.
+     */
+    public CacheStats planStats() {
+        CacheStats sum = CacheStats.NONE;
+        for (WorkerView w : scheduler.workers()) {
+            sum = sum.plus(w.cache().stats());
+        }
+        return sum;
+    }
+
     public void checkInvariants() {
         scheduler.workers().forEach(w -> w.cache().checkInvariants());
     }

@@ -1,8 +1,10 @@
 package io.gpufaas.core.sim;
 
+import io.gpufaas.core.router.policy.PolicyName;
+import io.gpufaas.core.cache.CacheStats;
 import io.gpufaas.core.contract.FunctionCatalog;
 import io.gpufaas.core.contract.WorkerReport;
-import io.gpufaas.core.router.Assignment;
+import io.gpufaas.core.router.policy.Assignment;
 import io.gpufaas.core.router.Router;
 import io.gpufaas.core.router.RouterSettings;
 import io.gpufaas.core.worker.WorkerCore;
@@ -52,8 +54,10 @@ public final class Simulator {
          */
         public Config(int gpus, long gpuMemoryBytes, int slotsPerGpu, int maxBypass, int window) {
             this(gpus, gpuMemoryBytes,
-                    new RouterSettings("lalb-o3", gpus, gpuMemoryBytes, slotsPerGpu, maxBypass, window, Long.MAX_VALUE / 4,
-                            Integer.MAX_VALUE, Long.MAX_VALUE, "lru"),
+                    RouterSettings.DEFAULTS.withPolicy(PolicyName.LALB_O3).withWorkers(gpus, gpuMemoryBytes)
+                            .withSlots(slotsPerGpu, slotsPerGpu).withOutOfOrder(maxBypass, window)
+                            .withReportTimeoutMs(Long.MAX_VALUE / 4).withMaxPending(Integer.MAX_VALUE, Long.MAX_VALUE)
+                            .withEvictionPolicy("lru"),
                     new WorkerSettings(slotsPerGpu, 1, 0, false, 0, "lru", false, Long.MAX_VALUE, Integer.MAX_VALUE,
                             Long.MAX_VALUE),
                     0, 0);
@@ -62,6 +66,11 @@ public final class Simulator {
         /** The old simulator's setting: {@link #Config(int, long, int, int, int)} with one slot, bypass 64, window 64. */
         public static Config singleSlot(int gpus, long gpuMemoryBytes) {
             return new Config(gpus, gpuMemoryBytes, 1, 64, 64);
+        }
+
+        /** The same pool under routing policy {@code p}. */
+        public Config withPolicy(PolicyName p) {
+            return new Config(gpus, gpuMemoryBytes, router.withPolicy(p), worker, reportDelayMs, hostCores);
         }
 
         /** The same pool, its work sharing {@code cores} host cores (0: every device runs on its own). */
@@ -98,15 +107,13 @@ public final class Simulator {
     /** When each GPU's compute is free again (devices of their own only). */
     private final double[] computeFreeAtMs;
     private long seq;
-    private long hits;
-    private long misses;
     private long shed;
     private int done;
     private double now;
     private double virtual;
     private double busyGpuMs;
 
-    private Simulator(Workload w, String policy, Config c) {
+    private Simulator(Workload w, Config c) {
         this.w = w;
         this.c = c;
         this.latencies = new double[w.invocations()];
@@ -116,17 +123,10 @@ public final class Simulator {
         this.computeFreeAtMs = new double[c.gpus()];
         FunctionCatalog catalog = catalog(w);
         RouterSettings r = c.router();
-        RouterSettings settings = new RouterSettings(policy, c.gpus(), c.gpuMemoryBytes(), r.slotsPerWorker(),
-                r.maxBypass(), r.window(), r.reportTimeoutMs(), r.maxPending(), r.maxPendingBytes(), r.evictionPolicy(),
-                r.maxSlotsPerWorker());
+        RouterSettings settings = r.withWorkers(c.gpus(), c.gpuMemoryBytes());
         this.router = new Router<>(settings, catalog, () -> now, new Router.Output<>() {
             @Override
             public void dispatch(Assignment<Job> a) {
-                if (a.load()) {
-                    misses++;
-                } else {
-                    hits++;
-                }
                 WorkerCore<Job> worker = workers.get(a.worker());
                 worker.evict(a.evict());
                 worker.submit(a.item(), a.model(), (long) now, Long.MAX_VALUE);
@@ -155,12 +155,12 @@ public final class Simulator {
         }
     }
 
-    /** Runs {@code w} under {@code policy} and returns what it measured. */
-    public static SimResult run(Workload w, String policy, Config c) {
-        return new Simulator(w, policy, c).run(policy);
+    /** Runs {@code w} on the pool and under the policy of {@code c} and returns what it measured. */
+    public static SimResult run(Workload w, Config c) {
+        return new Simulator(w, c).run();
     }
 
-    private SimResult run(String policy) {
+    private SimResult run() {
         int next = 0;
         while (done < w.invocations()) {
             double rate = rate();
@@ -198,7 +198,8 @@ public final class Simulator {
         // views and the workers' own.
         router.checkInvariants();
         workers.forEach(WorkerCore::checkInvariants);
-        return new SimResult(policy, latencies, hits, misses, now, busyGpuMs);
+        CacheStats plan = router.planStats();
+        return new SimResult(c.router().policy().toString(), latencies, plan.hits(), plan.misses(), now, busyGpuMs);
     }
 
     private double rate() {

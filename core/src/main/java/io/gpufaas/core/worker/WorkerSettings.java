@@ -1,9 +1,11 @@
 package io.gpufaas.core.worker;
 
+import io.gpufaas.core.cache.EvictionPolicies;
 import java.io.Serializable;
 
 /**
- * How a worker runs its device.
+ * How a worker runs its device. {@link #DEFAULTS} holds the defaults the job's options document;
+ * change one setting with the {@code with…} methods.
  *
  * @param concurrency batches in flight at once on the device (a GPU overlaps kernels of several)
  * @param maxBatch most invocations of one model run as one batch
@@ -16,10 +18,6 @@ import java.io.Serializable;
  *     would exceed it waits for running ones, unless nothing runs
  * @param queueCapacity invocations a worker holds (queued and running) before back-pressure
  * @param timeoutMs an invocation without a result after this ends as a TIMEOUT error
- *
- * <p>Defaults live in the job's {@code GpuFaasOptions}; {@code JobSettings} builds this record from
- * a Flink configuration for the job and the simulator's benchmarks. Tests (and the cache
- * benchmark) still call the positional constructor with their own numbers.
  */
 public record WorkerSettings(
         int concurrency,
@@ -32,6 +30,10 @@ public record WorkerSettings(
         long maxDecodedBytes,
         int queueCapacity,
         long timeoutMs) implements Serializable {
+
+    /** The job's defaults. */
+    public static final WorkerSettings DEFAULTS = new WorkerSettings(2, 8, 0, true, 16, "lru", true, 256L << 20, 256,
+            600_000);
 
     public WorkerSettings {
         if (concurrency < 1) {
@@ -50,6 +52,47 @@ public record WorkerSettings(
         if (maxBatchDelayMs < 0 || maxBypass < 0) {
             throw new IllegalArgumentException("batch delay and bypass bound must not be negative");
         }
-        io.gpufaas.core.cache.EvictionPolicies.create(evictionPolicy); // fails on an unknown name
+        EvictionPolicies.create(evictionPolicy); // fails on an unknown name
+    }
+
+    public WorkerSettings withConcurrency(int n) {
+        return new WorkerSettings(n, maxBatch, maxBatchDelayMs, outOfOrder, maxBypass, evictionPolicy, warmRestore,
+                maxDecodedBytes, queueCapacity, timeoutMs);
+    }
+
+    /** Batches of at most {@code size} invocations, a partial one waiting at most {@code delayMs}. */
+    public WorkerSettings withBatching(int size, long delayMs) {
+        return new WorkerSettings(concurrency, size, delayMs, outOfOrder, maxBypass, evictionPolicy, warmRestore,
+                maxDecodedBytes, queueCapacity, timeoutMs);
+    }
+
+    public WorkerSettings withOutOfOrder(boolean on, int bypass) {
+        return new WorkerSettings(concurrency, maxBatch, maxBatchDelayMs, on, bypass, evictionPolicy, warmRestore,
+                maxDecodedBytes, queueCapacity, timeoutMs);
+    }
+
+    public WorkerSettings withEvictionPolicy(String name) {
+        return new WorkerSettings(concurrency, maxBatch, maxBatchDelayMs, outOfOrder, maxBypass, name, warmRestore,
+                maxDecodedBytes, queueCapacity, timeoutMs);
+    }
+
+    public WorkerSettings withWarmRestore(boolean on) {
+        return new WorkerSettings(concurrency, maxBatch, maxBatchDelayMs, outOfOrder, maxBypass, evictionPolicy, on,
+                maxDecodedBytes, queueCapacity, timeoutMs);
+    }
+
+    public WorkerSettings withMaxDecodedBytes(long bytes) {
+        return new WorkerSettings(concurrency, maxBatch, maxBatchDelayMs, outOfOrder, maxBypass, evictionPolicy,
+                warmRestore, bytes, queueCapacity, timeoutMs);
+    }
+
+    public WorkerSettings withQueueCapacity(int n) {
+        return new WorkerSettings(concurrency, maxBatch, maxBatchDelayMs, outOfOrder, maxBypass, evictionPolicy,
+                warmRestore, maxDecodedBytes, n, timeoutMs);
+    }
+
+    public WorkerSettings withTimeoutMs(long ms) {
+        return new WorkerSettings(concurrency, maxBatch, maxBatchDelayMs, outOfOrder, maxBypass, evictionPolicy,
+                warmRestore, maxDecodedBytes, queueCapacity, ms);
     }
 }

@@ -1,5 +1,6 @@
 package io.gpufaas.core.router;
 
+import io.gpufaas.core.router.policy.Assignment;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
@@ -94,8 +95,8 @@ class CreditsTest {
 
     /** A router over one worker serving echo, starting at 4 credits and allowed {@code maxSlots}. */
     private static Router<String> oneEchoWorker(int maxSlots, double[] now, java.util.List<Assignment<String>> dispatched) {
-        RouterSettings settings = new RouterSettings("demand", 1, 1L << 30, 4, 8, 16, 60_000, 100_000, 1L << 30, "lru",
-                maxSlots);
+        RouterSettings settings = RouterSettings.DEFAULTS.withWorkers(1, 1L << 30).withSlots(4, maxSlots)
+                .withOutOfOrder(8, 16).withReportTimeoutMs(60_000).withMaxPending(100_000, 1L << 30);
         return new Router<>(settings, io.gpufaas.core.contract.FunctionCatalog.ofFootprints(java.util.Map.of("echo", 1L)),
                 () -> now[0], new Router.Output<>() {
                     @Override

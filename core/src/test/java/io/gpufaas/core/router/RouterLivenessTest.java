@@ -1,5 +1,7 @@
 package io.gpufaas.core.router;
 
+import io.gpufaas.core.router.policy.PolicyName;
+import io.gpufaas.core.router.policy.Assignment;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gpufaas.core.contract.ErrorCode;
@@ -46,7 +48,7 @@ class RouterLivenessTest {
      * invocation for its model's busy holder or ring place rather than load it elsewhere. For them
      * the invariant is the weaker one every policy meets: something runs whenever anything waits.
      */
-    private static final Set<String> WORK_CONSERVING = Set.of(RoundRobinPolicy.NAME, LeastLoadedPolicy.NAME);
+    private static final Set<PolicyName> WORK_CONSERVING = Set.of(PolicyName.ROUND_ROBIN, PolicyName.LEAST_LOADED);
 
     /** A worker's report due at {@code atMs}, or a silence that swallows it. */
     private record Due(double atMs, int worker, String model, String id, long bytes, boolean lost) {}
@@ -54,7 +56,7 @@ class RouterLivenessTest {
     private static final class Scenario {
         final Random random;
         final int workers;
-        final String policy;
+        final PolicyName policy;
         final Map<String, Long> declared = new HashMap<>();
         final Map<String, Long> real = new HashMap<>();
         final Set<String> failingLoads = new HashSet<>();
@@ -72,7 +74,7 @@ class RouterLivenessTest {
         Scenario(long seed) {
             random = new Random(seed);
             workers = 1 + random.nextInt(5);
-            policy = RoutingPolicies.NAMES.get(random.nextInt(RoutingPolicies.NAMES.size()));
+            policy = PolicyName.values()[random.nextInt(PolicyName.values().length)];
             int models = 1 + random.nextInt(10);
             for (int i = 0; i < models; i++) {
                 String m = "m" + i;

@@ -1,5 +1,7 @@
 package io.gpufaas.core.router;
 
+import io.gpufaas.core.router.policy.PolicyName;
+import io.gpufaas.core.router.policy.Assignment;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gpufaas.core.contract.FunctionCatalog;
@@ -21,7 +23,9 @@ class RouterTest {
     private int released;
 
     private Router<String> router(String eviction, int workers, long memory, long reportTimeoutMs) {
-        RouterSettings s = new RouterSettings("lalb", workers, memory, 1, 16, 64, reportTimeoutMs, 100, 1L << 30, eviction);
+        RouterSettings s = RouterSettings.DEFAULTS.withPolicy(PolicyName.LALB).withWorkers(workers, memory).withSlots(1, 1)
+                .withOutOfOrder(16, 64).withReportTimeoutMs(reportTimeoutMs).withMaxPending(100, 1L << 30)
+                .withEvictionPolicy(eviction);
         return new Router<>(s, CATALOG, () -> now, new Router.Output<>() {
             @Override
             public void dispatch(Assignment<String> a) {

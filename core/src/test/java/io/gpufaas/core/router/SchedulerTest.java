@@ -1,8 +1,12 @@
 package io.gpufaas.core.router;
 
-import static io.gpufaas.core.router.RouterFixtures.preload;
-import static io.gpufaas.core.router.RouterFixtures.req;
-import static io.gpufaas.core.router.RouterFixtures.workers;
+import io.gpufaas.core.router.policy.LalbPolicy;
+import io.gpufaas.core.router.policy.WorkerView;
+import io.gpufaas.core.router.policy.Request;
+import io.gpufaas.core.router.policy.Assignment;
+import static io.gpufaas.core.router.policy.RouterFixtures.preload;
+import static io.gpufaas.core.router.policy.RouterFixtures.req;
+import static io.gpufaas.core.router.policy.RouterFixtures.workers;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;

@@ -1,5 +1,6 @@
 package io.gpufaas.core.sim;
 
+import io.gpufaas.core.router.policy.PolicyName;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -21,7 +22,7 @@ class SimulatorTest {
     void oneGpuRunsTheHandMadeWorkloadWithExactLatencies() {
         // One GPU, room for one model: a loads (110), b waits then evicts a and loads (220 in all),
         // a at 200 waits for b to finish at 220, loads again: done at 330, latency 130.
-        SimResult r = Simulator.run(handMade(), "lalb", new Simulator.Config(1, 100, 1, 16, 64));
+        SimResult r = Simulator.run(handMade(), new Simulator.Config(1, 100, 1, 16, 64).withPolicy(PolicyName.LALB));
 
         assertThat(r.latenciesMs()).containsExactly(110, 130, 220);
         assertThat(r.hits()).isZero();
@@ -33,7 +34,7 @@ class SimulatorTest {
 
     @Test
     void withRoomForBothTheRepeatIsAHit() {
-        SimResult r = Simulator.run(handMade(), "lalb", new Simulator.Config(1, 200, 1, 16, 64));
+        SimResult r = Simulator.run(handMade(), new Simulator.Config(1, 200, 1, 16, 64).withPolicy(PolicyName.LALB));
         assertThat(r.hits()).isEqualTo(1);
         // a at 200 waits 20 ms for the GPU (b runs until 220), then hits: latency 30.
         assertThat(r.latenciesMs()).containsExactly(30, 110, 220);
@@ -45,11 +46,11 @@ class SimulatorTest {
         Workload w = new Workload(List.of("a", "b"), new long[] {100, 100}, new double[] {100, 100}, new double[] {10, 10},
                 new double[] {0, 0}, new int[] {0, 1});
         Simulator.Config own = new Simulator.Config(2, 100, 1, 16, 64);
-        assertThat(Simulator.run(w, "lalb", own).latenciesMs()).containsExactly(110, 110);
+        assertThat(Simulator.run(w, own.withPolicy(PolicyName.LALB)).latenciesMs()).containsExactly(110, 110);
         // On one shared core each progresses at half speed: both end at 220.
-        assertThat(Simulator.run(w, "lalb", own.withHostCores(1)).latenciesMs()).containsExactly(220, 220);
+        assertThat(Simulator.run(w, own.withHostCores(1).withPolicy(PolicyName.LALB)).latenciesMs()).containsExactly(220, 220);
         // Two cores for two workers: no slowdown.
-        assertThat(Simulator.run(w, "lalb", own.withHostCores(2)).latenciesMs()).containsExactly(110, 110);
+        assertThat(Simulator.run(w, own.withHostCores(2).withPolicy(PolicyName.LALB)).latenciesMs()).containsExactly(110, 110);
     }
 
     @Test
@@ -59,7 +60,7 @@ class SimulatorTest {
         // work left at full speed: it ends at 520.
         Workload w = new Workload(List.of("a", "b", "c"), new long[] {100, 100, 100}, new double[] {100, 100, 290},
                 new double[] {10, 10, 10}, new double[] {0, 0, 0}, new int[] {0, 1, 2});
-        SimResult r = Simulator.run(w, "lalb", new Simulator.Config(3, 100, 1, 16, 64).withHostCores(1));
+        SimResult r = Simulator.run(w, new Simulator.Config(3, 100, 1, 16, 64).withHostCores(1).withPolicy(PolicyName.LALB));
         assertThat(r.latenciesMs()).containsExactly(330, 330, 520);
     }
 
@@ -97,8 +98,8 @@ class SimulatorTest {
         for (int i = 1; i < a.invocations(); i++) {
             assertThat(a.arrivalMs()[i]).isGreaterThanOrEqualTo(a.arrivalMs()[i - 1]);
         }
-        SimResult lb = Simulator.run(a, "round-robin", Simulator.Config.singleSlot(4, 3L << 30));
-        SimResult lalb = Simulator.run(a, "lalb-o3", Simulator.Config.singleSlot(4, 3L << 30));
+        SimResult lb = Simulator.run(a, Simulator.Config.singleSlot(4, 3L << 30).withPolicy(PolicyName.ROUND_ROBIN));
+        SimResult lalb = Simulator.run(a, Simulator.Config.singleSlot(4, 3L << 30).withPolicy(PolicyName.LALB_O3));
         assertThat(lb.latenciesMs()).hasSize(a.invocations());
         assertThat(lalb.hitRatio()).isGreaterThan(lb.hitRatio());
     }

@@ -15,7 +15,7 @@ import io.gpufaas.core.contract.InvocationResult;
 import io.gpufaas.core.contract.Placement;
 import io.gpufaas.core.contract.Timing;
 import io.gpufaas.core.contract.WorkerReport;
-import io.gpufaas.core.router.Assignment;
+import io.gpufaas.core.router.policy.Assignment;
 import io.gpufaas.core.contract.ModelKeys;
 import io.gpufaas.core.router.ModelStats;
 import io.gpufaas.core.router.Residency;
@@ -30,6 +30,7 @@ import java.util.List;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
+import io.gpufaas.operators.metrics.CountOf;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Gauge;
 import org.apache.flink.metrics.MetricGroup;
@@ -141,8 +142,9 @@ public final class RouterFunction extends KeyedCoProcessFunction<String, Invocat
     public void open(OpenContext openContext) {
         MetricGroup metrics = getRuntimeContext().getMetricGroup();
         Counter routed = metrics.counter("routedInvocations");
-        Counter plannedHits = metrics.counter("plannedHits");
-        Counter plannedMisses = metrics.counter("plannedMisses");
+        // The router's view counts its own plan (the count the simulator reads); not a second tally.
+        metrics.counter("plannedHits", new CountOf(() -> router == null ? 0 : router.planStats().hits()));
+        metrics.counter("plannedMisses", new CountOf(() -> router == null ? 0 : router.planStats().misses()));
         reports = metrics.counter("reportsReceived");
         Counter corrections = metrics.counter("viewCorrections");
         Counter releasedSlots = metrics.counter("releasedSlots");
@@ -165,7 +167,6 @@ public final class RouterFunction extends KeyedCoProcessFunction<String, Invocat
             @Override
             public void dispatch(Assignment<Invocation> a) {
                 routed.inc();
-                (a.hit() ? plannedHits : plannedMisses).inc();
                 collector.collect(new Routed(a.item(), a.worker(), a.load(), a.evict()));
             }
 

@@ -27,6 +27,7 @@ import org.apache.flink.api.common.externalresource.ExternalResourceInfo;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
+import io.gpufaas.operators.metrics.CountOf;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Gauge;
 import org.apache.flink.metrics.Histogram;
@@ -121,11 +122,6 @@ public final class WorkerFunction extends RichAsyncFunction<Routed, WorkerOutput
         completed = metrics.counter("invocationsCompleted");
         failed = metrics.counter("invocationsFailed");
         expired = metrics.counter("invocationsExpired");
-        Counter hits = metrics.counter("cacheHits");
-        Counter misses = metrics.counter("cacheMisses");
-        Counter evictions = metrics.counter("cacheEvictions");
-        Counter loads = metrics.counter("modelLoads");
-        Counter bytesLoaded = metrics.counter("bytesLoaded");
         workerErrors = metrics.counter("workerErrors");
         Histogram loadLatency = histogram(metrics, "loadLatencyMs");
         Histogram executionLatency = histogram(metrics, "executionLatencyMs");
@@ -135,14 +131,7 @@ public final class WorkerFunction extends RichAsyncFunction<Routed, WorkerOutput
 
         worker = new DeviceWorker(index, device, registry, settings, new DeviceWorker.Listener() {
             @Override
-            public void onSubmit(boolean hit) {
-                (hit ? hits : misses).inc();
-            }
-
-            @Override
             public void onLoad(String model, long millis, long bytes) {
-                loads.inc();
-                bytesLoaded.inc(bytes);
                 loadLatency.update(millis);
             }
 
@@ -153,15 +142,17 @@ public final class WorkerFunction extends RichAsyncFunction<Routed, WorkerOutput
             }
 
             @Override
-            public void onEvict(String model) {
-                evictions.inc();
-            }
-
-            @Override
             public void onError(String model, Throwable error) {
                 workerErrors.inc();
             }
         }, CLOCK);
+        // The cache's own counts (the ones the simulator reads too), not a second tally.
+        metrics.counter("cacheHits", new CountOf(() -> worker.stats().cache().hits()));
+        metrics.counter("cacheMisses", new CountOf(() -> worker.stats().cache().misses()));
+        metrics.counter("cacheEvictions", new CountOf(() -> worker.stats().cache().evictions()));
+        metrics.counter("modelLoads", new CountOf(() -> worker.stats().cache().loads()));
+        metrics.counter("bytesLoaded", new CountOf(() -> worker.stats().cache().bytesLoaded()));
+        metrics.gauge("cacheHitRatio", (Gauge<Double>) () -> worker.stats().cache().hitRatio());
         metrics.gauge("queueDepth", (Gauge<Integer>) () -> worker.stats().queued());
         metrics.gauge("inFlight", (Gauge<Integer>) () -> worker.stats().running());
         metrics.gauge("deviceMemoryUsedBytes", (Gauge<Long>) () -> worker.stats().usedBytes());

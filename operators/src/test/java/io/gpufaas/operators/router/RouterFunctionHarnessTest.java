@@ -1,5 +1,6 @@
 package io.gpufaas.operators.router;
 
+import io.gpufaas.core.router.policy.PolicyName;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
@@ -27,7 +28,8 @@ import org.junit.jupiter.api.Test;
 /** The router operator in Flink's test harness: plans, reports, and a snapshot restored into a fresh router. */
 class RouterFunctionHarnessTest {
 
-    private static final RouterSettings SETTINGS = new RouterSettings("lalb-o3", 2, 10_000, 1, 8, 16, 60_000, 1_000, 1L << 30, "lru");
+    private static final RouterSettings SETTINGS = RouterSettings.DEFAULTS.withPolicy(PolicyName.LALB_O3).withWorkers(2, 10_000).withSlots(1, 1)
+                .withOutOfOrder(8, 16).withReportTimeoutMs(60_000).withMaxPending(1_000, 1L << 30);
 
     private static KeyedTwoInputStreamOperatorTestHarness<String, Invocation, RouterSignal, Routed> harness() throws Exception {
         return harness(SETTINGS);
@@ -97,7 +99,8 @@ class RouterFunctionHarnessTest {
 
     @Test
     void beyondItsBoundTheRouterShedsAndWaitingInvocationsPastTheirDeadlineExpire() throws Exception {
-        RouterSettings twoWaiting = new RouterSettings("lalb-o3", 1, 10_000, 1, 8, 16, 60_000, 2, 1L << 30, "lru");
+        RouterSettings twoWaiting = RouterSettings.DEFAULTS.withPolicy(PolicyName.LALB_O3).withWorkers(1, 10_000).withSlots(1, 1)
+                .withOutOfOrder(8, 16).withReportTimeoutMs(60_000).withMaxPending(2, 1L << 30);
         try (var h = harness(twoWaiting)) {
             h.open();
             long now = System.currentTimeMillis();
@@ -141,7 +144,8 @@ class RouterFunctionHarnessTest {
 
     @Test
     void aRetryOfAnInvocationShedAsOverloadedIsNoDuplicate() throws Exception {
-        RouterSettings oneWaiting = new RouterSettings("lalb-o3", 1, 10_000, 1, 8, 16, 60_000, 1, 1L << 30, "lru");
+        RouterSettings oneWaiting = RouterSettings.DEFAULTS.withPolicy(PolicyName.LALB_O3).withWorkers(1, 10_000).withSlots(1, 1)
+                .withOutOfOrder(8, 16).withReportTimeoutMs(60_000).withMaxPending(1, 1L << 30);
         try (var h = harness(oneWaiting)) {
             h.open();
             h.processElement1(new StreamRecord<>(inv("run", "tiny-mlp")));   // takes the only slot
@@ -160,7 +164,8 @@ class RouterFunctionHarnessTest {
 
     @Test
     void deadlinesPassOnTheRoutersTimerWithNoOtherRecord() throws Exception {
-        try (var h = harness(new RouterSettings("lalb-o3", 1, 10_000, 1, 8, 16, 60_000, 10, 1L << 30, "lru"))) {
+        try (var h = harness(RouterSettings.DEFAULTS.withPolicy(PolicyName.LALB_O3).withWorkers(1, 10_000).withSlots(1, 1)
+                .withOutOfOrder(8, 16).withReportTimeoutMs(60_000).withMaxPending(10, 1L << 30))) {
             h.open();
             long deadline = System.currentTimeMillis() + 20;
             h.processElement1(new StreamRecord<>(inv("run", "tiny-mlp")));      // takes the only slot
@@ -178,7 +183,8 @@ class RouterFunctionHarnessTest {
     @Test
     void aRemovedFunctionsWaitingInvocationsEndAndAModelThatFitsNoWorkerEndsAtOnce() throws Exception {
         // 200 bytes per worker: tiny-mlp (268 bytes) fits none, tiny-cnn does not either; echo does.
-        try (var h = harness(new RouterSettings("demand", 1, 200, 1, 8, 16, 60_000, 10, 1L << 30, "lru"))) {
+        try (var h = harness(RouterSettings.DEFAULTS.withPolicy(PolicyName.DEMAND).withWorkers(1, 200).withSlots(1, 1)
+                .withOutOfOrder(8, 16).withReportTimeoutMs(60_000).withMaxPending(10, 1L << 30))) {
             h.open();
             h.processElement1(new StreamRecord<>(inv("huge", "tiny-mlp")));
             assertThat(routerResults(h)).singleElement().satisfies(r -> {
@@ -225,7 +231,8 @@ class RouterFunctionHarnessTest {
 
     @Test
     void theWaitingQueueIsBoundedInBytesToo() throws Exception {
-        RouterSettings tenKilobytes = new RouterSettings("lalb-o3", 1, 10_000, 1, 8, 16, 60_000, 1_000, 10_000, "lru");
+        RouterSettings tenKilobytes = RouterSettings.DEFAULTS.withPolicy(PolicyName.LALB_O3).withWorkers(1, 10_000).withSlots(1, 1)
+                .withOutOfOrder(8, 16).withReportTimeoutMs(60_000).withMaxPending(1_000, 10_000);
         try (var h = harness(tenKilobytes)) {
             h.open();
             h.processElement1(new StreamRecord<>(large("run", 6_000)));    // takes the only slot

@@ -38,7 +38,7 @@ class WorkerFunctionHarnessTest {
 
     private static OneInputStreamOperatorTestHarness<Routed, WorkerOutput> harness(boolean warmRestore)
             throws Exception {
-        WorkerSettings settings = new WorkerSettings(2, 4, 0, true, 8, "lru", warmRestore, 256L << 20, 256, 600_000);
+        WorkerSettings settings = WorkerSettings.DEFAULTS.withBatching(4, 0).withOutOfOrder(true, 8).withWarmRestore(warmRestore);
         WorkerFunction function = new WorkerFunction(RegistryLoader.repository(REPO),
                 new DeviceSelector(DeviceSelector.Preference.CPU, 10_000), settings);
         return new OneInputStreamOperatorTestHarness<>(
@@ -111,7 +111,7 @@ class WorkerFunctionHarnessTest {
     @Test
     void anErrorInTheWorkerEndsItsInvocationWithAReportAndTheNextOneRuns() throws Exception {
         // One execution slot: an Error that kept it would stop the worker.
-        WorkerSettings oneSlot = new WorkerSettings(1, 1, 0, true, 8, "lru", false, 256L << 20, 256, 600_000);
+        WorkerSettings oneSlot = WorkerSettings.DEFAULTS.withConcurrency(1).withBatching(1, 0).withOutOfOrder(true, 8).withWarmRestore(false);
         WorkerFunction function = new WorkerFunction(() -> new FunctionRegistry(List.of(new FaultyFunction("faulty", false))),
                 new DeviceSelector(DeviceSelector.Preference.CPU, 10_000), oneSlot);
         try (OneInputStreamOperatorTestHarness<Routed, WorkerOutput> h = new OneInputStreamOperatorTestHarness<>(

@@ -49,14 +49,9 @@ public final class DeviceWorker implements AutoCloseable {
 
     /** What the worker reports as it goes, for metrics. */
     public interface Listener {
-        /** An invocation was queued; {@code hit} if its model was resident. */
-        default void onSubmit(boolean hit) {}
-
         default void onLoad(String model, long millis, long bytes) {}
 
         default void onBatch(String model, int size, long millis) {}
-
-        default void onEvict(String model) {}
 
         /** A load or run threw; the invocations it concerned ended as errors. */
         default void onError(String model, Throwable error) {}
@@ -151,7 +146,6 @@ public final class DeviceWorker implements AutoCloseable {
             Job job = new Job(inv, done);
             job.hit = core.submit(job, inv.model(), clock.millis(), inv.deadlineMs());
             retireOtherVersions(inv);
-            listener.onSubmit(job.hit);
         }
         pump();
     }
@@ -381,7 +375,6 @@ public final class DeviceWorker implements AutoCloseable {
             if (m != null) {
                 m.close();
             }
-            listener.onEvict(v);
         }
     }
 

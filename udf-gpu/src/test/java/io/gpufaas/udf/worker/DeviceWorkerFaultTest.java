@@ -41,7 +41,7 @@ class DeviceWorkerFaultTest {
 
     /** One execution slot: an error that kept it would stop the worker. */
     private static WorkerSettings oneSlot(long maxDecodedBytes) {
-        return new WorkerSettings(1, 1, 0, true, 16, "lru", false, maxDecodedBytes, 256, 600_000);
+        return WorkerSettings.DEFAULTS.withConcurrency(1).withBatching(1, 0).withWarmRestore(false).withMaxDecodedBytes(maxDecodedBytes);
     }
 
     @ParameterizedTest
@@ -93,7 +93,7 @@ class DeviceWorkerFaultTest {
     @Test
     void decodedInputBeyondTheBoundWaitsForRunningBatches() throws Exception {
         FaultyFunction f = new FaultyFunction("faulty", false);
-        WorkerSettings twoSlots = new WorkerSettings(2, 1, 0, true, 16, "lru", false, 100, 256, 600_000);
+        WorkerSettings twoSlots = WorkerSettings.DEFAULTS.withBatching(1, 0).withWarmRestore(false).withMaxDecodedBytes(100);
         try (DeviceWorker worker = new DeviceWorker(0, ComputeDevice.cpu(1_000), new FunctionRegistry(List.of(f)),
                 twoSlots, new DeviceWorker.Listener() {})) {
             assertThat(run(worker, text("warm", "faulty", "x")).status()).isEqualTo(ResultStatus.OK);

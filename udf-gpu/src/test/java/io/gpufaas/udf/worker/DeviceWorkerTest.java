@@ -38,7 +38,7 @@ public class DeviceWorkerTest {
     static final long ONE_FITS = 1_000;
 
     /** The job's defaults (GpuFaasOptions), written out: this module cannot read them. */
-    static final WorkerSettings DEFAULTS = new WorkerSettings(2, 8, 0, true, 16, "lru", true, 256L << 20, 256, 600_000);
+    static final WorkerSettings DEFAULTS = WorkerSettings.DEFAULTS;
 
     private static FunctionRegistry registry;
 
@@ -208,7 +208,7 @@ public class DeviceWorkerTest {
 
     @Test
     void underConcurrencyBatchingAndEvictionEveryInvocationCompletesExactlyOnce() throws Exception {
-        WorkerSettings settings = new WorkerSettings(2, 4, 0, true, 4, "gdsf", true, 256L << 20, 256, 600_000);
+        WorkerSettings settings = WorkerSettings.DEFAULTS.withBatching(4, 0).withOutOfOrder(true, 4).withEvictionPolicy("gdsf");
         try (DeviceWorker worker = worker(ONE_FITS, settings)) {
             int n = 200;
             Map<String, Integer> completions = new ConcurrentHashMap<>();

@@ -1,4 +1,4 @@
-package io.gpufaas.core.router;
+package io.gpufaas.core.router.policy;
 
 import java.util.BitSet;
 import java.util.OptionalInt;

@@ -1,4 +1,4 @@
-package io.gpufaas.core.router;
+package io.gpufaas.core.router.policy;
 
 import io.gpufaas.core.cache.Admission;
 import io.gpufaas.core.cache.LruPolicy;
@@ -69,9 +69,12 @@ public final class WorkerView {
         return maxSlots;
     }
 
-    /** Gives this worker {@code n} slots (credits), within 1 and its maximum. */
-    void slots(int n) {
-        int next = Math.max(1, Math.min(maxSlots, n));
+    /** Gives this worker {@code n} slots (credits): from 1 to its maximum, which {@code Credits} keeps to. */
+    public void slots(int n) {
+        if (n < 1 || n > maxSlots) {
+            throw new IllegalArgumentException("worker " + id + " may have 1 to " + maxSlots + " slots, not " + n);
+        }
+        int next = n;
         if (next != slots) {
             slots = next;
             listener.slotsChanged(this);
@@ -147,7 +150,7 @@ public final class WorkerView {
     }
 
     /** Starts work here; returns the assignment (with the evictions the worker must make). */
-    <T> Assignment<T> start(Request<T> r, double nowMs) {
+    public <T> Assignment<T> start(Request<T> r, double nowMs) {
         boolean load = !cache.isReady(r.model());
         List<String> evicted = List.of();
         if (load) {

@@ -1,11 +1,12 @@
-package io.gpufaas.core.router;
+package io.gpufaas.core.router.policy;
 
-import static io.gpufaas.core.router.RouterFixtures.preload;
-import static io.gpufaas.core.router.RouterFixtures.req;
-import static io.gpufaas.core.router.RouterFixtures.workers;
+import static io.gpufaas.core.router.policy.RouterFixtures.preload;
+import static io.gpufaas.core.router.policy.RouterFixtures.req;
+import static io.gpufaas.core.router.policy.RouterFixtures.workers;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.gpufaas.core.router.Scheduler;
 import java.util.List;
 import java.util.OptionalInt;
 import org.junit.jupiter.api.Test;
@@ -18,7 +19,7 @@ class RoutingPolicyTest {
         List<WorkerView> ws = workers(3, 1000);
         preload(ws.get(2), "a");
         for (String name : List.of("lalb", "lalb-o3", "ect-o3")) {
-            assertThat(RoutingPolicies.create(name).choose(req("r", "a"), new Cluster(ws), 0)).as(name).isEqualTo(OptionalInt.of(2));
+            assertThat(PolicyName.of(name).create().choose(req("r", "a"), new Cluster(ws), 0)).as(name).isEqualTo(OptionalInt.of(2));
         }
         // Load balancing only: round-robin starts at worker 0 regardless of where the model is.
         assertThat(new RoundRobinPolicy().choose(req("r", "a"), new Cluster(ws), 0)).isEqualTo(OptionalInt.of(0));
@@ -63,8 +64,8 @@ class RoutingPolicyTest {
 
         // No free slot anyway; and even with one, nothing evictable leaves room for 'b'.
         assertThat(ws.get(0).evictionCost("b", 100)).isEqualTo(-1);
-        for (String name : RoutingPolicies.NAMES) {
-            assertThat(RoutingPolicies.create(name).choose(req("r", "b"), new Cluster(ws), 0)).as(name).isEmpty();
+        for (PolicyName name : PolicyName.values()) {
+            assertThat(name.create().choose(req("r", "b"), new Cluster(ws), 0)).as(name.toString()).isEmpty();
         }
     }
 
@@ -221,7 +222,7 @@ class RoutingPolicyTest {
 
     @Test
     void unknownPoliciesAreRejectedByName() {
-        assertThatThrownBy(() -> RoutingPolicies.create("random"))
-                .hasMessageContaining("known: [round-robin, least-loaded, lalb, lalb-o3, ch-bl, ect-o3, demand]");
+        assertThatThrownBy(() -> PolicyName.of("random"))
+                .hasMessageContaining("known: [round-robin, least-loaded, ch-bl, lalb, lalb-o3, ect-o3, demand]");
     }
 }

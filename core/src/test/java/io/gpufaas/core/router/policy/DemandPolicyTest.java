@@ -1,10 +1,11 @@
-package io.gpufaas.core.router;
+package io.gpufaas.core.router.policy;
 
-import static io.gpufaas.core.router.RouterFixtures.preload;
-import static io.gpufaas.core.router.RouterFixtures.req;
-import static io.gpufaas.core.router.RouterFixtures.workers;
+import static io.gpufaas.core.router.policy.RouterFixtures.preload;
+import static io.gpufaas.core.router.policy.RouterFixtures.req;
+import static io.gpufaas.core.router.policy.RouterFixtures.workers;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.gpufaas.core.router.Scheduler;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;

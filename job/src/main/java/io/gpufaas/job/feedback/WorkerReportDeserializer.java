@@ -1,4 +1,4 @@
-package io.gpufaas.operators.kafka;
+package io.gpufaas.job.feedback;
 
 import io.gpufaas.core.contract.EventJson;
 import io.gpufaas.core.contract.WorkerReport;
@@ -13,7 +13,7 @@ import org.slf4j.LoggerFactory;
  * Reads worker reports; one that cannot be read is logged and skipped: reports are advisory (the
  * router times out silent workers), and the status topic is internal, not user input.
  */
-public final class WorkerReportDeserializer implements KafkaRecordDeserializationSchema<WorkerReport> {
+final class WorkerReportDeserializer implements KafkaRecordDeserializationSchema<WorkerReport> {
 
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(WorkerReportDeserializer.class);

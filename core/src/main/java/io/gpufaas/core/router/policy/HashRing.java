@@ -1,4 +1,4 @@
-package io.gpufaas.core.router;
+package io.gpufaas.core.router.policy;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;

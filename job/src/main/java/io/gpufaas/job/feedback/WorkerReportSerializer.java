@@ -1,4 +1,4 @@
-package io.gpufaas.operators.kafka;
+package io.gpufaas.job.feedback;
 
 import io.gpufaas.core.contract.EventJson;
 import io.gpufaas.core.contract.OutputFit;
@@ -16,7 +16,7 @@ import org.slf4j.LoggerFactory;
  * goes without it ({@link WorkerReport#residentComplete()} false): the slot is still freed, and the
  * next report that fits corrects the view.
  */
-public final class WorkerReportSerializer implements KafkaRecordSerializationSchema<WorkerReport> {
+final class WorkerReportSerializer implements KafkaRecordSerializationSchema<WorkerReport> {
 
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(WorkerReportSerializer.class);

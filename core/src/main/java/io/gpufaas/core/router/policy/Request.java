@@ -1,4 +1,4 @@
-package io.gpufaas.core.router;
+package io.gpufaas.core.router.policy;
 
 /**
  * An invocation waiting in the router's queue, as scheduling sees it.

@@ -1,26 +1,27 @@
-package io.gpufaas.core.router;
+package io.gpufaas.core.router.policy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.gpufaas.core.router.Scheduler;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /** The cluster's live indexes (free workers, workers by running count, holders per model, workers holding waited-for models) always equal a full recomputation. */
 class ClusterIndexTest {
 
     @ParameterizedTest
-    @ValueSource(strings = {"round-robin", "least-loaded", "lalb", "lalb-o3", "ch-bl", "ect-o3", "demand"})
-    void indexesMatchTheViewsUnderRandomTraffic(String policy) {
-        Random random = new Random(policy.hashCode());
+    @EnumSource(PolicyName.class)
+    void indexesMatchTheViewsUnderRandomTraffic(PolicyName policy) {
+        Random random = new Random(policy.toString().hashCode());
         List<WorkerView> views = new ArrayList<>();
         for (int i = 0; i < 6; i++) {
             views.add(new WorkerView(i, 1_000, 2));
         }
-        Scheduler<Integer> s = new Scheduler<>(RoutingPolicies.create(policy), views, 4, 8);
+        Scheduler<Integer> s = new Scheduler<>(policy.create(), views, 4, 8);
         List<Assignment<Integer>> running = new ArrayList<>();
         for (int step = 0; step < 4_000; step++) {
             int op = random.nextInt(10);

@@ -1,11 +1,11 @@
-package io.gpufaas.core.router;
+package io.gpufaas.core.router.policy;
 
 import java.util.OptionalInt;
 
 /**
  * Where the router sends one waiting invocation, given every worker's state: a worker with a
  * free slot, or none (the invocation keeps waiting in the router's queue). One small interface,
- * one policy per class, chosen by name ({@link RoutingPolicies}).
+ * one policy per class, chosen by name ({@link PolicyName}).
  */
 public interface RoutingPolicy {
 

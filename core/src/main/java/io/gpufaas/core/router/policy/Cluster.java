@@ -1,4 +1,4 @@
-package io.gpufaas.core.router;
+package io.gpufaas.core.router.policy;
 
 import java.util.BitSet;
 import java.util.HashMap;
@@ -92,7 +92,7 @@ public final class Cluster implements WorkerView.Listener {
     }
 
     /** Where {@link #waiting} reads from: the queue that owns this cluster. */
-    void waiting(java.util.function.ToIntFunction<String> source) {
+    public void waiting(java.util.function.ToIntFunction<String> source) {
         this.waiting = source;
     }
 
@@ -100,7 +100,7 @@ public final class Cluster implements WorkerView.Listener {
      * The router's queue says {@code model}'s line went from empty to waiting ({@code true}) or
      * back: keeps {@link #holdsWaitingWork} current.
      */
-    void lineChanged(String model, boolean waiting) {
+    public void lineChanged(String model, boolean waiting) {
         if ((waiting ? waitingModels.add(model) : waitingModels.remove(model)) && trackingWaitingHeld) {
             BitSet h = holders(model);
             for (int i = h.nextSetBit(0); i >= 0; i = h.nextSetBit(i + 1)) {
