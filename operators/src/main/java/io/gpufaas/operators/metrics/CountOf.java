@@ -17,22 +17,26 @@ public final class CountOf implements Counter {
 
     @Override
     public void inc() {
-        throw new UnsupportedOperationException("read-only: the count is kept by its owner");
+        throw readOnly();
     }
 
     @Override
     public void inc(long n) {
-        throw new UnsupportedOperationException("read-only: the count is kept by its owner");
+        throw readOnly();
     }
 
     @Override
     public void dec() {
-        throw new UnsupportedOperationException("read-only: the count is kept by its owner");
+        throw readOnly();
     }
 
     @Override
     public void dec(long n) {
-        throw new UnsupportedOperationException("read-only: the count is kept by its owner");
+        throw readOnly();
+    }
+
+    private static UnsupportedOperationException readOnly() {
+        return new UnsupportedOperationException("read-only: the count is kept by its owner");
     }
 
     @Override
