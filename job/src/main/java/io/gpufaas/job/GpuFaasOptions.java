@@ -102,7 +102,7 @@ public final class GpuFaasOptions {
             .withDescription("How long an accepted invocation id is remembered: another invocation with the same id "
                     + "within this window (a producer's retry) does not run again and becomes a DUPLICATE dead letter; "
                     + "the first one's result is its answer. The default covers a Kafka producer's own retries "
-                    + "(delivery.timeout.ms is 2 minutes). The router keeps the ids as keyed state with this TTL, "
+                    + "(delivery.timeout.ms is 2 minutes). The router keeps the ids in memory, expiring them in arrival order, and checkpoints them: "
                     + "about 100 bytes of heap per id: rate x window, e.g. 2,000/s for 2 minutes is about 24 MB. "
                     + "0 turns deduplication off.");
 
@@ -217,9 +217,10 @@ public final class GpuFaasOptions {
             .intType()
             .defaultValue(RouterSettings.DEFAULTS.maxSlotsPerWorker())
             .withDescription("The most invocations the router lets one worker hold. Between slots-per-worker and this, "
-                    + "each worker's credits follow its report round trips (TCP Vegas style): a worker whose round trip "
-                    + "is all transport (echo) gets more, one whose runs queue gets fewer. Equal to slots-per-worker: "
-                    + "fixed slots. Below slots-per-worker the job refuses to start, naming both.");
+                    + "each worker's credits follow the backlog it reports (how long its queued work would keep its "
+                    + "device busy, from its own run times): a worker that runs out of work (echo) gets more, one whose "
+                    + "work queues (long GPU runs) gets fewer. Equal to slots-per-worker: fixed slots. Below "
+                    + "slots-per-worker, or above gpufaas.worker.queue-capacity, the job refuses to start, naming both.");
 
     public static final ConfigOption<Integer> ROUTER_MAX_BYPASS = key("gpufaas.router.out-of-order.max-bypass")
             .intType()

@@ -97,11 +97,13 @@ public final class GpuFaasPipeline {
                 .uid("worker")
                 .setParallelism(workers);
 
-        // Invocations the router ended itself (shed under overload, expired while waiting) are
-        // results like any other.
+        // Each worker writes its own results: the map and the sink chain to the worker's task.
         done.map(WorkerOutput::result).name("results-of").uid("results-of").setParallelism(workers)
-                .union(router.getSideOutput(RouterFunction.ROUTER_RESULTS))
-                .sinkTo(io.results()).name("results").uid("results-sink");
+                .sinkTo(io.results()).name("results").uid("results-sink").setParallelism(workers);
+        // Invocations the router ended itself (shed under overload, expired while waiting) are
+        // results like any other, written by a writer of their own.
+        router.getSideOutput(RouterFunction.ROUTER_RESULTS)
+                .sinkTo(io.routerResults()).name("router-results").uid("router-results-sink").setParallelism(1);
         io.feedback().close(done, workers);
     }
 }

@@ -43,6 +43,14 @@ public record JobSettings(RouterSettings router, WorkerSettings worker, DecodeLi
         if (dedup.isNegative()) {
             throw new IllegalArgumentException(GpuFaasOptions.DEDUP_WINDOW.key() + " must not be negative, was " + dedup);
         }
+        int maxSlots = conf.get(GpuFaasOptions.ROUTER_MAX_SLOTS);
+        int capacity = conf.get(GpuFaasOptions.WORKER_QUEUE_CAPACITY);
+        if (maxSlots > capacity) {
+            throw new IllegalArgumentException(GpuFaasOptions.ROUTER_MAX_SLOTS.key() + " (" + maxSlots + ") is above "
+                    + GpuFaasOptions.WORKER_QUEUE_CAPACITY.key() + " (" + capacity + "): a worker could not take what the "
+                    + "router lets it hold, and back-pressure would stall the router's output; lower the first or raise "
+                    + "the second");
+        }
         return new JobSettings(router(conf, workers), worker(conf), decode(conf), devices(conf), dedup);
     }
 

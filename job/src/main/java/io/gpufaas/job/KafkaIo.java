@@ -57,9 +57,13 @@ public final class KafkaIo {
                 .build();
     }
 
-    /** Results, each fitted to {@code limits.results()} bytes (see {@link ResultSerializer}). */
-    public static KafkaSink<InvocationResult> resultSink(Configuration conf, OutputLimits limits) {
-        return sink(conf, new ResultSerializer(conf.get(GpuFaasOptions.RESULTS_TOPIC), limits.results()), "results");
+    /**
+     * Results, each fitted to {@code limits.results()} bytes (see {@link ResultSerializer}).
+     * {@code name} tells the job's two result writers apart (their transactional ids under
+     * exactly-once): the workers' and the router's.
+     */
+    public static KafkaSink<InvocationResult> resultSink(Configuration conf, OutputLimits limits, String name) {
+        return sink(conf, new ResultSerializer(conf.get(GpuFaasOptions.RESULTS_TOPIC), limits.results()), name);
     }
 
     /** Dead letters, each fitted to {@code limits.deadLetters()} bytes (see {@link DeadLetterSerializer}). */

@@ -89,6 +89,14 @@ class JobConfigTest {
     }
 
     @Test
+    void moreCreditsThanAWorkerQueueHoldsFailsNamingBoth() {
+        Configuration conf = JobConfig.fromArgs(new Configuration(), "--gpufaas.router.max-slots-per-worker", "512",
+                "--gpufaas.worker.queue-capacity", "256");
+        assertThatThrownBy(() -> JobSettings.from(conf, 2))
+                .hasMessageContaining("gpufaas.router.max-slots-per-worker (512) is above gpufaas.worker.queue-capacity (256)");
+    }
+
+    @Test
     void aWorkerParallelismOfZeroFailsInsteadOfFallingBack() {
         Configuration conf = JobConfig.fromArgs(new Configuration(), "--gpufaas.worker.parallelism", "0");
         assertThatThrownBy(() -> JobSettings.from(conf, 2)).hasMessageContaining("gpufaas.worker.parallelism");

@@ -217,6 +217,9 @@ public final class EventJson {
         if (r.completed() != 1) {
             root.put("completed", r.completed());
         }
+        if (r.backlogMs() >= 0) {
+            root.put("backlogMs", r.backlogMs());
+        }
         return write(root);
     }
 
@@ -228,7 +231,8 @@ public final class EventJson {
                 root.path("invocationId").asText(), root.path("loadMs").asLong(), root.path("execMs").asLong(),
                 root.path("bytes").asLong(), resident, root.path("residentComplete").asBoolean(true),
                 root.path("capacityBytes").asLong(), root.path("atMs").asLong(),
-                Math.max(1, root.path("completed").asInt(1)));
+                Math.max(1, root.path("completed").asInt(1)),
+                root.path("backlogMs").asDouble(io.gpufaas.core.contract.WorkerReport.UNKNOWN_BACKLOG));
     }
 
     private static Map<String, String> stringMap(JsonNode node) {

@@ -13,6 +13,9 @@ import java.util.List;
  * @param residentComplete false when {@code resident} was left out so that the report fits the
  *     status topic: the router then keeps its view of that worker as it is
  * @param completed invocations of {@code function} this report ends (a batch's size; at least 1)
+ * @param backlogMs how long the work queued at the worker when it reported would keep its device
+ *     busy (its own queue, measured by its own run times: no transport in it); negative when
+ *     unknown. The router's credits follow it.
  */
 public record WorkerReport(
         int worker,
@@ -25,7 +28,11 @@ public record WorkerReport(
         boolean residentComplete,
         long capacityBytes,
         long atMs,
-        int completed) {
+        int completed,
+        double backlogMs) {
+
+    /** The backlog of a report that does not know it. */
+    public static final double UNKNOWN_BACKLOG = -1;
 
     public WorkerReport {
         resident = resident == null ? List.of() : List.copyOf(resident);
@@ -37,13 +44,20 @@ public record WorkerReport(
     /** A report of one invocation. */
     public WorkerReport(int worker, String function, String invocationId, long loadMs, long execMs, long bytes,
             List<String> resident, boolean residentComplete, long capacityBytes, long atMs) {
-        this(worker, function, invocationId, loadMs, execMs, bytes, resident, residentComplete, capacityBytes, atMs, 1);
+        this(worker, function, invocationId, loadMs, execMs, bytes, resident, residentComplete, capacityBytes, atMs, 1,
+                UNKNOWN_BACKLOG);
     }
 
     /** The same report, ending {@code n} invocations of its function (a batch). */
     public WorkerReport withCompleted(int n) {
         return new WorkerReport(worker, function, invocationId, loadMs, execMs, bytes, resident, residentComplete,
-                capacityBytes, atMs, n);
+                capacityBytes, atMs, n, backlogMs);
+    }
+
+    /** The same report, with the worker's backlog when it was made. */
+    public WorkerReport withBacklogMs(double ms) {
+        return new WorkerReport(worker, function, invocationId, loadMs, execMs, bytes, resident, residentComplete,
+                capacityBytes, atMs, completed, ms);
     }
 
     /** A report listing every resident model. */
@@ -55,6 +69,6 @@ public record WorkerReport(
     /** The same report without its resident list, when that list would not fit the status topic. */
     public WorkerReport withoutResidentList() {
         return new WorkerReport(worker, function, invocationId, loadMs, execMs, bytes, List.of(), false,
-                capacityBytes, atMs, completed);
+                capacityBytes, atMs, completed, backlogMs);
     }
 }

@@ -1,58 +1,53 @@
 package io.gpufaas.core.router;
 
 /**
- * How many invocations the router lets one worker hold (its credits), adapted to what the worker
- * and the feedback path do, TCP Vegas style. A report's round trip (dispatch to report) is the
- * worker's service plus the path's delay; the smallest seen is the path with nothing queued. With
- * {@code c} credits and a smoothed round trip {@code rtt}, {@code c x (1 - base / rtt)}
- * invocations sit queued at the worker beyond what the path needs. Fewer than
- * {@link #LOW_QUEUE} means the credits, not the worker, limit throughput (echo on a fast worker:
- * the round trip is all transport): one more. More than {@link #HIGH_QUEUE} means work waits at the
- * worker that the router could still place elsewhere (a GPU busy with long runs): one fewer. A
- * worker whose runs dominate the round trip thus stays near the configured minimum, and placement
- * is as before; a fast worker gets as many as its round trip needs, up to the maximum.
+ * How many invocations the router lets one worker hold (its credits), opened while the worker
+ * keeps up and closed while work queues there. The signal is the worker's own backlog (how long
+ * what it has queued would keep its device busy, from its own run times), carried on each report:
+ * nothing in it is transport, so a slow report path on a busy host does not read as queueing.
+ *
+ * <p>A backlog under {@link #LOW_BACKLOG_MS} means the worker ran out of work, or nearly: the
+ * credits, not the device, limit throughput (echo on a fast worker), so one more. Over
+ * {@link #HIGH_BACKLOG_MS} means work waits at the worker that the router could still place
+ * elsewhere (a GPU busy with long runs), so one fewer. A worker whose runs take longer than that
+ * stays at the configured minimum, and placement is as with fixed slots; a fast worker gets as
+ * many as its round trip needs, up to the maximum.
+ *
+ * <p>An earlier version estimated the queue from the growth of the report round trip (TCP Vegas
+ * style); on a busy 2-core machine the round trip grew from CPU contention alone, the estimate read
+ * it as queueing, and credits fell to their floor while the machine was half idle (issue 21).
  */
 final class Credits {
 
-    /** Queued at the worker beyond the path: below this, credits limit throughput. */
-    static final double LOW_QUEUE = 1;
-    /** Queued at the worker beyond the path: above this, the router should keep the work. */
-    static final double HIGH_QUEUE = 3;
-    private static final double SMOOTHING = 0.2;
+    /** Backlog below which the worker is underfed. */
+    static final double LOW_BACKLOG_MS = 1;
+    /** Backlog above which the router should keep the work. */
+    static final double HIGH_BACKLOG_MS = 5;
 
     private final int min;
     private final int max;
-    private final double[] baseRttMs;
-    private final double[] rttMs;
 
-    Credits(int workers, int min, int max) {
+    Credits(int min, int max) {
         if (min < 1 || max < min) {
             throw new IllegalArgumentException("credits need 1 <= min <= max, were " + min + " and " + max);
         }
         this.min = min;
         this.max = max;
-        this.baseRttMs = new double[workers];
-        this.rttMs = new double[workers];
-        java.util.Arrays.fill(baseRttMs, Double.POSITIVE_INFINITY);
     }
 
     boolean adaptive() {
         return max > min;
     }
 
-    /** A report of {@code worker} came back {@code roundTripMs} after its dispatch; returns its credits now. */
-    int observe(int worker, double roundTripMs, int credits) {
-        if (!adaptive() || Double.isNaN(roundTripMs) || roundTripMs < 0) {
+    /** A report said the worker's backlog is {@code backlogMs} (negative: unknown); returns its credits now. */
+    int observe(double backlogMs, int credits) {
+        if (!adaptive() || Double.isNaN(backlogMs) || backlogMs < 0) {
             return credits;
         }
-        double sample = Math.max(roundTripMs, 0.1);
-        baseRttMs[worker] = Math.min(baseRttMs[worker], sample);
-        rttMs[worker] = rttMs[worker] == 0 ? sample : (1 - SMOOTHING) * rttMs[worker] + SMOOTHING * sample;
-        double queued = credits * (1 - baseRttMs[worker] / rttMs[worker]);
-        if (queued < LOW_QUEUE) {
+        if (backlogMs < LOW_BACKLOG_MS) {
             return Math.min(max, credits + 1);
         }
-        if (queued > HIGH_QUEUE) {
+        if (backlogMs > HIGH_BACKLOG_MS) {
             return Math.max(min, credits - 1);
         }
         return credits;

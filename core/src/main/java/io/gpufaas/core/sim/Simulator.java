@@ -246,7 +246,7 @@ public final class Simulator {
                 refused.failure().jobs().forEach(this::finish);
             }
         } else {
-            worker.batchDone(a.run());
+            worker.batchDone(a.run(), now - a.startMs());
             long execMs = Math.round(now - a.startMs());
             for (Job job : a.run().batch()) {
                 finish(job);
@@ -274,7 +274,8 @@ public final class Simulator {
     private void report(int worker, Job job, long loadMs, long execMs, int completed) {
         String model = w.models().get(job.function());
         WorkerReport r = new WorkerReport(worker, model, Integer.toString(job.invocation()), loadMs, execMs,
-                w.bytes()[job.function()], List.of(), false, c.gpuMemoryBytes(), (long) now, completed);
+                w.bytes()[job.function()], List.of(), false, c.gpuMemoryBytes(), (long) now, completed,
+                workers.get(worker).backlogMs((long) now));
         // Never straight into the router: this may run inside one of its dispatches.
         events.add(new Event(now + Math.max(0, c.reportDelayMs()), seq++, Event.REPORT, worker, r));
     }

@@ -35,6 +35,8 @@ import java.util.function.ToLongBiFunction;
  */
 public final class WorkerCore<J> {
 
+    private static final double SMOOTHING = 0.2;
+
     /** What the driver should do now. */
     public sealed interface Step<J> {
         /** Load {@code model} (after unloading {@code evicted}); then call {@link #loadDone} or {@link #loadFailed}. */
@@ -68,6 +70,11 @@ public final class WorkerCore<J> {
     private int runningBatches;
     private long decodedInFlight;
     private boolean loadInFlight;
+    /** The load in flight: what it is expected to cost, and when it began. */
+    private double loadCostMs;
+    private long loadStartedMs;
+    /** Smoothed run time per invocation here (a batch's time over its size): the backlog's unit. */
+    private double msPerInvocation = Double.NaN;
     /** A claimed batch waiting for decoded-input room. */
     private Step.Run<J> parked;
 
@@ -130,7 +137,7 @@ public final class WorkerCore<J> {
                 }
                 steps.add(launch(claimed));
             } else if (d instanceof Dispatch.Load<Queued<J>> load) {
-                Step<J> step = admit(load.model());
+                Step<J> step = admit(load.model(), nowMs);
                 if (step != null) {
                     steps.add(step);
                 }
@@ -186,7 +193,7 @@ public final class WorkerCore<J> {
      * Admits a load of {@code model}: an estimate (the catalogue's, at most the whole device) is
      * only a guess and never alone refuses a model; the measured footprint decides after the load.
      */
-    private Step<J> admit(String model) {
+    private Step<J> admit(String model, long admittedAtMs) {
         long estimate = measuredBytes.containsKey(model)
                 ? measuredBytes.get(model)
                 : Math.min(catalog.estimatedBytes(model), cache.capacity());
@@ -194,6 +201,8 @@ public final class WorkerCore<J> {
         Admission admission = cache.admit(model, estimate, cost);
         if (admission instanceof Admission.Admitted admitted) {
             loadInFlight = true;
+            loadCostMs = cost;
+            loadStartedMs = admittedAtMs;
             return new Step.Load<>(model, admitted.victims());
         }
         if (admission instanceof Admission.TooLarge tooLarge) {
@@ -262,8 +271,13 @@ public final class WorkerCore<J> {
         return jobs;
     }
 
-    /** A batch finished, whatever its outcome: its slot, pins and decoded bytes are free. */
-    public void batchDone(Step.Run<J> run) {
+    /**
+     * A batch finished after {@code elapsedMs}, whatever its outcome: its slot, pins and decoded
+     * bytes are free, and its time per invocation updates the backlog's estimate.
+     */
+    public void batchDone(Step.Run<J> run, double elapsedMs) {
+        double sample = Math.max(0, elapsedMs) / run.batch().size();
+        msPerInvocation = Double.isNaN(msPerInvocation) ? sample : (1 - SMOOTHING) * msPerInvocation + SMOOTHING * sample;
         runningBatches--;
         runningJobs -= run.batch().size();
         decodedInFlight -= run.decodedBytes();
@@ -271,6 +285,19 @@ public final class WorkerCore<J> {
             cache.unpin(run.model());
         }
         blocked.clear();
+    }
+
+    /**
+     * How long the work queued here would keep the device busy, from this worker's own run times:
+     * the queued invocations over the batches that run at once, plus what is left of a load in
+     * flight. No transport delay is in it, so a busy host (a broker, a JIT, a client beside the
+     * job) does not read as queueing. The router's credits follow it.
+     */
+    public double backlogMs(long nowMs) {
+        double perInvocation = Double.isNaN(msPerInvocation) ? 0 : msPerInvocation;
+        double runs = queue.size() * perInvocation / settings.concurrency();
+        double load = loadInFlight ? Math.max(0, loadCostMs - (nowMs - loadStartedMs)) : 0;
+        return runs + load;
     }
 
     /** Evicts on the router's instruction, skipping any in use; returns what was evicted. */

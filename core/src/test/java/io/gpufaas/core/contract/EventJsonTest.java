@@ -80,4 +80,15 @@ class EventJsonTest {
                 + "\"bytes\":0,\"resident\":[],\"capacityBytes\":1,\"atMs\":1}";
         assertThat(EventJson.decodeReport(older.getBytes(StandardCharsets.UTF_8)).completed()).isEqualTo(1);
     }
+
+    @Test
+    void aReportCarriesTheWorkersBacklogAndAnOldOneSaysItIsUnknown() {
+        io.gpufaas.core.contract.WorkerReport r = new io.gpufaas.core.contract.WorkerReport(1, "f", "i", 1, 2, 3,
+                java.util.List.of("a"), 10, 11).withCompleted(3).withBacklogMs(2.5);
+        assertThat(EventJson.decodeReport(EventJson.encodeReport(r))).isEqualTo(r);
+        String older = "{\"v\":1,\"worker\":0,\"function\":\"f\",\"invocationId\":\"i\",\"loadMs\":0,\"execMs\":1,"
+                + "\"bytes\":0,\"resident\":[],\"capacityBytes\":1,\"atMs\":1}";
+        assertThat(EventJson.decodeReport(older.getBytes(StandardCharsets.UTF_8)).backlogMs())
+                .isEqualTo(io.gpufaas.core.contract.WorkerReport.UNKNOWN_BACKLOG);
+    }
 }

@@ -5,9 +5,6 @@ import io.gpufaas.core.contract.ErrorCode;
 import io.gpufaas.core.contract.EventJson;
 import io.gpufaas.core.contract.RawRecord;
 import java.nio.charset.StandardCharsets;
-import org.apache.flink.api.common.state.MapState;
-import org.apache.flink.api.common.state.MapStateDescriptor;
-import org.apache.flink.api.common.state.StateTtlConfig;
 import io.gpufaas.core.contract.ErrorMessages;
 import io.gpufaas.core.contract.FatalErrors;
 import io.gpufaas.core.contract.Invocation;
@@ -21,6 +18,7 @@ import io.gpufaas.core.router.ModelStats;
 import io.gpufaas.core.router.Residency;
 import io.gpufaas.core.router.Routed;
 import io.gpufaas.core.router.RouterSignal;
+import io.gpufaas.core.router.RecentIds;
 import io.gpufaas.core.router.Router;
 import io.gpufaas.core.router.RouterSettings;
 import io.gpufaas.core.time.Clock;
@@ -50,8 +48,8 @@ import org.slf4j.LoggerFactory;
  * iterations for), operator state, metrics, and the side output for invocations the router ends
  * itself ({@link #ROUTER_RESULTS}: shed as {@code OVERLOADED}, or {@code EXPIRED}).
  *
- * <p>Duplicates: an id accepted within {@code dedupWindowMs} (keyed state with a TTL, so memory
- * holds one window's ids) is refused as a {@code DUPLICATE} dead letter ({@link #ROUTER_DEAD_LETTERS}):
+ * <p>Duplicates: an id accepted within {@code dedupWindowMs} ({@link RecentIds}, checkpointed as
+ * operator state; memory holds one window's ids) is refused as a {@code DUPLICATE} dead letter ({@link #ROUTER_DEAD_LETTERS}):
  * a producer's retry runs once, and the first run's result is its answer. An invocation the router
  * did not take (shed as {@code OVERLOADED}, or whose routing failed) is forgotten: its retry runs.
  *
@@ -91,7 +89,9 @@ public final class RouterFunction extends KeyedCoProcessFunction<String, Invocat
     private final long expirySweepMs;
     /** How long an accepted invocation id is remembered, refusing a retry of it; 0 for not at all. */
     private final long dedupWindowMs;
-    private transient MapState<String, Long> seenIds;
+    private transient RecentIds seenIds;
+    private transient ListState<RecentIds.Accepted> seenIdsState;
+    private transient List<RecentIds.Accepted> restoredSeenIds;
     private transient Counter duplicates;
 
     private transient Router<Invocation> router;
@@ -128,6 +128,9 @@ public final class RouterFunction extends KeyedCoProcessFunction<String, Invocat
                 .getListState(new ListStateDescriptor<>("residency", Residency.class));
         statsState = context.getOperatorStateStore()
                 .getListState(new ListStateDescriptor<>("model-stats", ModelStats.class));
+        seenIdsState = context.getOperatorStateStore()
+                .getListState(new ListStateDescriptor<>("recent-ids", RecentIds.Accepted.class));
+        restoredSeenIds = new ArrayList<>();
         restoredPending = new ArrayList<>();
         restoredResidency = new ArrayList<>();
         restoredStats = new ArrayList<>();
@@ -135,6 +138,7 @@ public final class RouterFunction extends KeyedCoProcessFunction<String, Invocat
             pendingState.get().forEach(restoredPending::add);
             residencyState.get().forEach(restoredResidency::add);
             statsState.get().forEach(restoredStats::add);
+            seenIdsState.get().forEach(restoredSeenIds::add);
         }
     }
 
@@ -156,12 +160,11 @@ public final class RouterFunction extends KeyedCoProcessFunction<String, Invocat
         tickAtMs = Long.MAX_VALUE;
         duplicates = metrics.counter("duplicateInvocations");
         if (dedupWindowMs > 0) {
-            // Keyed by function: a retry carries the same function. Each id expires on its own.
-            MapStateDescriptor<String, Long> seen = new MapStateDescriptor<>("seen-ids", String.class, Long.class);
-            seen.enableTimeToLive(StateTtlConfig.newBuilder(java.time.Duration.ofMillis(dedupWindowMs))
-                    .updateTtlOnCreateAndWrite().neverReturnExpired().useProcessingTime().build());
-            seenIds = getRuntimeContext().getMapState(seen);
+            seenIds = new RecentIds(dedupWindowMs);
+            seenIds.restore(restoredSeenIds);
+            metrics.gauge("rememberedIds", (Gauge<Integer>) () -> seenIds.size());
         }
+        restoredSeenIds = null;
 
         router = new Router<>(settings, registryLoader.load(), CLOCK, new Router.Output<>() {
             @Override
@@ -247,14 +250,13 @@ public final class RouterFunction extends KeyedCoProcessFunction<String, Invocat
     }
 
     /** A retry of an id accepted within the window becomes a DUPLICATE dead letter: it runs once. */
-    private boolean isDuplicate(Invocation inv, Context ctx) throws Exception {
+    private boolean isDuplicate(Invocation inv, Context ctx) {
         if (seenIds == null) {
             return false;
         }
         long now = CLOCK.millis();
-        Long first = seenIds.get(inv.id());
-        if (first == null) {
-            seenIds.put(inv.id(), now);
+        long first = seenIds.acceptOrFirstSeen(inv.id(), now);
+        if (first < 0) {
             return false;
         }
         duplicates.inc();
@@ -274,11 +276,7 @@ public final class RouterFunction extends KeyedCoProcessFunction<String, Invocat
         if (seenIds == null) {
             return;
         }
-        try {
-            seenIds.remove(inv.id());
-        } catch (Exception e) {
-            LOG.warn("router: could not forget invocation id {}; a retry within the window is a duplicate", inv.id(), e);
-        }
+        seenIds.forget(inv.id());
     }
 
     @Override
@@ -348,5 +346,6 @@ public final class RouterFunction extends KeyedCoProcessFunction<String, Invocat
         pendingState.update(router.pendingItems());
         residencyState.update(router.residency());
         statsState.update(new ArrayList<>(router.modelStats()));
+        seenIdsState.update(seenIds == null ? List.of() : seenIds.snapshot());
     }
 }

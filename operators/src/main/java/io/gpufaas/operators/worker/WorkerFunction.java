@@ -235,7 +235,7 @@ public final class WorkerFunction extends RichAsyncFunction<Routed, WorkerOutput
         try {
             return new WorkerReport(index, model, result.id(), result.timing().loadMs(),
                     result.timing().execMs(), worker.measuredBytes(model), worker.residentModels(),
-                    worker.device().totalMemoryBytes(), result.completedAtMs());
+                    worker.device().totalMemoryBytes(), result.completedAtMs()).withBacklogMs(worker.backlogMs());
         } catch (RuntimeException e) {
             LOG.warn("worker {}: reporting invocation {} without its resident models", index, result.id(), e);
             return new WorkerReport(index, model, result.id(), result.timing().loadMs(),

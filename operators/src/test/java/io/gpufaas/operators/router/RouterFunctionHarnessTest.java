@@ -138,7 +138,24 @@ class RouterFunctionHarnessTest {
                 assertThat(r.getValue().reason()).isEqualTo(io.gpufaas.core.contract.ErrorCode.DUPLICATE);
                 assertThat(r.getValue().invocationId()).isEqualTo("same");
             });
-            assertThat(h.numKeyedStateEntries()).isPositive();
+        }
+    }
+
+    @Test
+    void acceptedIdsSurviveARestore() throws Exception {
+        org.apache.flink.runtime.checkpoint.OperatorSubtaskState snapshot;
+        try (var h = harness()) {
+            h.open();
+            h.processElement1(new StreamRecord<>(inv("same", "tiny-mlp")));
+            snapshot = h.snapshot(1, 1);
+        }
+        try (var h = harness()) {
+            h.initializeState(snapshot);
+            h.open();
+            h.processElement1(new StreamRecord<>(inv("same", "tiny-mlp")));
+            h.processElement1(new StreamRecord<>(inv("new", "tiny-mlp")));
+            assertThat(h.getSideOutput(RouterFunction.ROUTER_DEAD_LETTERS)).singleElement()
+                    .satisfies(r -> assertThat(r.getValue().invocationId()).isEqualTo("same"));
         }
     }
 

@@ -227,6 +227,11 @@ public final class DeviceWorker implements AutoCloseable {
     /** Point-in-time figures for gauges. */
     public record Stats(int queued, int running, long usedBytes, long capacityBytes, int residentModels, CacheStats cache) {}
 
+    /** How long the work queued here would keep the device busy ({@link WorkerCore#backlogMs}). */
+    public synchronized double backlogMs() {
+        return core.backlogMs(clock.millis());
+    }
+
     public synchronized Stats stats() {
         WorkerCore.Stats s = core.stats();
         return new Stats(s.queued(), s.running(), s.usedBytes(), s.capacityBytes(), models.size(), s.cache());
@@ -396,7 +401,7 @@ public final class DeviceWorker implements AutoCloseable {
         } catch (Throwable t) {
             FatalErrors.rethrowIfFatal(t);
             failed(run.model(), t, "scheduling the batch", run.batch());
-            core.batchDone(run);
+            core.batchDone(run, 0);
             fail(new WorkerCore.Step.Fail<>(run.batch(), ErrorCode.INTERNAL,
                     "the worker could not run it: " + ErrorMessages.brief(t)), completions);
         }
@@ -421,7 +426,7 @@ public final class DeviceWorker implements AutoCloseable {
                     clock.millis());
         } finally {
             synchronized (this) {
-                core.batchDone(run);
+                core.batchDone(run, clock.millis() - start);
             }
         }
         try {
