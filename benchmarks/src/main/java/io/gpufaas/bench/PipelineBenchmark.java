@@ -63,7 +63,16 @@ public final class PipelineBenchmark {
 
     /** What the client measured at one offered rate. */
     record Point(String scenario, double offeredPerSecond, int sent, int received, double p50Ms, double p99Ms,
-            double p999Ms, int overloaded, double drainedPerSecond) {}
+            double p999Ms, int overloaded, double drainedPerSecond, double cpuMsPerThousand, double megabytesPerSecond) {}
+
+    /**
+     * CPU time of this whole process (job, embedded broker and client together): the same
+     * broker and client serve both pipelines, so the difference between them is the job's.
+     */
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
+    }
 
     private static final int PARALLELISM = 2;
     /** The most bytes one burst sends: the embedded broker keeps them on this machine's disk. */
@@ -78,7 +87,8 @@ public final class PipelineBenchmark {
         int burst = a.integer("burst", 20_000);
         Path repo = a.path("repo", Path.of("udf-gpu", "src", "test", "resources", "repo"));
         Path out = a.path("out", Path.of("docs"));
-        List<String> only = a.strings("scenarios", List.of("passthrough", "echo", "tiny-mlp", "images-100kb"));
+        List<String> only = a.strings("scenarios", List.of("passthrough", "echo", "tiny-mlp", "images-100kb",
+                "passthrough-100kb", "echo-100kb"));
         // Settings for every pipeline, as the job takes them: e.g. "--execution.buffer-timeout.interval 1ms".
         String jobArgs = a.string("job", "");
         a.done();
@@ -88,6 +98,9 @@ public final class PipelineBenchmark {
         scenarios.add(new Scenario("echo", "echo", () -> Payload.text("hello")));
         scenarios.add(new Scenario("tiny-mlp", "tiny-mlp", PipelineBenchmark::tensor));
         scenarios.add(new Scenario("images-100kb", "tiny-cnn", () -> Payload.image(image)));
+        // The data path alone with 100 KB payloads: the plain job against echo (which returns them).
+        scenarios.add(new Scenario("passthrough-100kb", null, () -> Payload.image(image)));
+        scenarios.add(new Scenario("echo-100kb", "echo", () -> Payload.image(image)));
         scenarios.removeIf(s -> !only.contains(s.name()));
         List<Point> points = new ArrayList<>();
         try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
@@ -138,7 +151,7 @@ public final class PipelineBenchmark {
     private static JobClient passthrough(StreamExecutionEnvironment env, Configuration conf) throws Exception {
         // The job's own buffer timeout (GpuFaasJob's default unless the settings name one).
         env.setBufferTimeout(conf.getOptional(org.apache.flink.configuration.ExecutionOptions.BUFFER_TIMEOUT)
-                .map(Duration::toMillis).orElse(1L));
+                .map(Duration::toMillis).orElse(GpuFaasJob.LOW_LATENCY_BUFFER_TIMEOUT_MS));
         String topic = conf.get(GpuFaasOptions.RESULTS_TOPIC);
         Properties producer = JobConfig.kafkaProperties(conf);
         producer.putIfAbsent("linger.ms", "0"); // as the job's result sink (KafkaIo)
@@ -194,6 +207,7 @@ public final class PipelineBenchmark {
         });
         reader.start();
         listening.await();
+        long cpuAtStart = processCpuNanos();
         long start = System.nanoTime();
         try (KafkaProducer<byte[], byte[]> producer = BenchJob.producer(kafka)) {
             for (int i = 0; i < total; i++) {
@@ -213,15 +227,21 @@ public final class PipelineBenchmark {
             producer.flush();
         }
         reader.join();
+        long cpuNanos = processCpuNanos() - cpuAtStart;
         int n = (int) received.get();
         double[] l = Arrays.copyOf(latencies, n);
         Arrays.sort(l);
         double elapsed = (lastReceiveNanos.get() - start) / 1e9;
+        int payloadBytes = EventJson.encodeInvocation(new Invocation("x", "x", s.input().get(), Invocation.NO_DEADLINE,
+                Map.of(), null)).length;
+        double perSecond = n / Math.max(1e-3, elapsed);
         Point point = new Point(s.name(), rate, total, n, q(l, 0.5), q(l, 0.99), q(l, 0.999), (int) overloaded.get(),
-                n / Math.max(1e-3, elapsed));
-        System.err.printf(Locale.ROOT, "%s %s: %d/%d, p50 %.1f ms, p99 %.1f ms, p99.9 %.1f ms, %d overloaded, %.0f/s%n",
+                perSecond, n == 0 ? Double.NaN : cpuNanos / 1e6 / n * 1000, perSecond * payloadBytes / 1e6);
+        System.err.printf(Locale.ROOT, "%s %s: %d/%d, p50 %.1f ms, p99 %.1f ms, p99.9 %.1f ms, %d overloaded, %.0f/s, "
+                        + "%.0f CPU-ms per 1,000, %.1f MB/s%n",
                 s.name(), isBurst ? "burst " + total : String.format(Locale.ROOT, "%.0f/s", rate), n, total, point.p50Ms(),
-                point.p99Ms(), point.p999Ms(), point.overloaded(), point.drainedPerSecond());
+                point.p99Ms(), point.p999Ms(), point.overloaded(), point.drainedPerSecond(), point.cpuMsPerThousand(),
+                point.megabytesPerSecond());
         return point;
     }
 
@@ -236,38 +256,49 @@ public final class PipelineBenchmark {
             String command) {
         StringBuilder md = new StringBuilder("# The service path against a plain Flink Kafka pipeline\n\n");
         md.append(String.format(Locale.ROOT, "Generated by `%s`: one embedded broker, each pipeline a local Flink job at "
-                + "parallelism %d with the job's buffer timeout (1 ms) and Kafka settings (result producers with linger.ms 0), on this machine (2 shared cores, "
+                + "parallelism %d with the job's buffer timeout (%d ms) and Kafka settings (result producers with linger.ms 0), on this machine (2 shared cores, "
                 + "the client and broker beside the job). Latency is client-side, from each invocation's scheduled send "
                 + "time to its output record; %d s per rate after a 5 s warm-up. The images are %d-byte PNGs to tiny-cnn. "
                 + "Burst: up to %d invocations (at most 256 MB) sent as fast as the producer goes, without deadlines; "
-                + "drained/s is outputs over the time to the last one. A rate past a pipeline's saturation is not run "
+                + "drained/s is outputs over the time to the last one, MB/s that times the invocation record's size. "
+                + "CPU-ms per 1,000 is this process's CPU time (job, broker and client alike) over the outputs. "
+                + "The -100kb pipelines send the same 100 KB PNG to the plain job and to echo (the data path alone). A rate past a pipeline's saturation is not run "
                 + "(its queue only grows). Ratios are to the passthrough job in the same run.%n%n",
-                command, PARALLELISM, seconds, imageBytes, burst));
-        md.append("| pipeline | offered/s | outputs | p50 ms | p99 ms | p99.9 ms | p50 vs passthrough | p99 vs passthrough | OVERLOADED |\n");
-        md.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+                command, PARALLELISM, GpuFaasJob.LOW_LATENCY_BUFFER_TIMEOUT_MS, seconds, imageBytes, burst));
+        md.append("| pipeline | offered/s | outputs | p50 ms | p99 ms | p99.9 ms | p50 vs passthrough | p99 vs passthrough | OVERLOADED | CPU-ms per 1,000 | vs passthrough |\n");
+        md.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
         for (Point pt : points) {
             if (Double.isInfinite(pt.offeredPerSecond())) {
                 continue;
             }
-            Point base = find(points, "passthrough", pt.offeredPerSecond());
-            md.append(String.format(Locale.ROOT, "| %s | %.0f | %d/%d | %.1f | %.1f | %.1f | %s | %s | %d |%n", pt.scenario(),
-                    pt.offeredPerSecond(), pt.received(), pt.sent(), pt.p50Ms(), pt.p99Ms(), pt.p999Ms(),
+            Point base = find(points, baseOf(pt.scenario(), points), pt.offeredPerSecond());
+            md.append(String.format(Locale.ROOT, "| %s | %.0f | %d/%d | %.1f | %.1f | %.1f | %s | %s | %d | %.0f | %s |%n",
+                    pt.scenario(), pt.offeredPerSecond(), pt.received(), pt.sent(), pt.p50Ms(), pt.p99Ms(), pt.p999Ms(),
                     ratio(pt.p50Ms(), base == null ? Double.NaN : base.p50Ms()),
-                    ratio(pt.p99Ms(), base == null ? Double.NaN : base.p99Ms()), pt.overloaded()));
+                    ratio(pt.p99Ms(), base == null ? Double.NaN : base.p99Ms()), pt.overloaded(), pt.cpuMsPerThousand(),
+                    ratio(pt.cpuMsPerThousand(), base == null ? Double.NaN : base.cpuMsPerThousand())));
         }
-        md.append("\n| pipeline | burst | outputs | drained/s | vs passthrough | OVERLOADED | p50 ms | p99 ms |\n");
-        md.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
-        Point baseBurst = find(points, "passthrough", Double.POSITIVE_INFINITY);
+        md.append("\n| pipeline | burst | outputs | drained/s | MB/s | vs passthrough | OVERLOADED | p50 ms | p99 ms | CPU-ms per 1,000 |\n");
+        md.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+        Point baseBurst = null;
         for (Point pt : points) {
             if (Double.isInfinite(pt.offeredPerSecond())) {
-                md.append(String.format(Locale.ROOT, "| %s | %d | %d | %.0f | %s | %d | %.0f | %.0f |%n", pt.scenario(), pt.sent(),
-                        pt.received(), pt.drainedPerSecond(),
+                baseBurst = find(points, baseOf(pt.scenario(), points), Double.POSITIVE_INFINITY);
+                md.append(String.format(Locale.ROOT, "| %s | %d | %d | %.0f | %.1f | %s | %d | %.0f | %.0f | %.0f |%n",
+                        pt.scenario(), pt.sent(), pt.received(), pt.drainedPerSecond(), pt.megabytesPerSecond(),
                         ratio(pt.drainedPerSecond(), baseBurst == null ? Double.NaN : baseBurst.drainedPerSecond()),
-                        pt.overloaded(), pt.p50Ms(), pt.p99Ms()));
+                        pt.overloaded(), pt.p50Ms(), pt.p99Ms(), pt.cpuMsPerThousand()));
             }
         }
         md.append("\n![latency against offered rate](pipeline-latency.png)\n\nReproduce: `").append(command).append("`\n");
         return md.toString();
+    }
+
+    /** The plain job a pipeline is compared with: the one with payloads of its size where it ran. */
+    private static String baseOf(String scenario, List<Point> points) {
+        boolean large = scenario.endsWith("-100kb");
+        return large && points.stream().anyMatch(p -> p.scenario().equals("passthrough-100kb")) ? "passthrough-100kb"
+                : "passthrough";
     }
 
     private static Point find(List<Point> points, String scenario, double rate) {

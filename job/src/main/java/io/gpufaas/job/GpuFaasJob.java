@@ -32,14 +32,16 @@ public final class GpuFaasJob {
     }
 
     /**
-     * Network buffers flush at least this often unless {@code execution.buffer-timeout.interval}
-     * is set. Flink's 100 ms default suits throughput jobs; here every invocation crosses several
-     * exchanges (decode, router, worker, and the reports' loop back to the router), each of which
-     * could hold it up to the timeout at a low rate. 1 ms against 5 ms: echo's p50 at 500/s went
-     * from 18.8 to 15.4 ms and a burst drained at 1,502 instead of 1,073 invocations/s
-     * (scripts/bench-pipeline.sh, docs/pipeline.md).
+     * Network buffers flush this often unless {@code execution.buffer-timeout.interval} is set: 0,
+     * after every record. Flink's 100 ms default suits throughput jobs; here every invocation
+     * crosses several exchanges (decode, router, worker) and its report the feedback loop back to
+     * the router, whose credits wait on it. 0 against 1 ms, passthrough and echo in one run each
+     * (scripts/bench-pipeline.sh --rates 50,500,2000 --seconds 10 --burst 20000 --scenarios
+     * passthrough,echo): echo's p50 at 500/s 2.7 against 7.0 ms, a burst of 20,000 drained at 19,293
+     * against 10,473/s, CPU per invocation at 2,000/s 0.95 against 0.96 ms. (1 against 5 ms before
+     * that: p50 15.4 against 18.8 ms.)
      */
-    static final long LOW_LATENCY_BUFFER_TIMEOUT_MS = 1;
+    public static final long LOW_LATENCY_BUFFER_TIMEOUT_MS = 0;
 
     /**
      * Adds the job to {@code env}. {@code limits}: what each output topic takes per record

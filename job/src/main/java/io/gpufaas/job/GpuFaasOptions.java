@@ -217,10 +217,11 @@ public final class GpuFaasOptions {
             .intType()
             .defaultValue(RouterSettings.DEFAULTS.maxSlotsPerWorker())
             .withDescription("The most invocations the router lets one worker hold. Between slots-per-worker and this, "
-                    + "each worker's credits follow the backlog it reports (how long its queued work would keep its "
-                    + "device busy, from its own run times): a worker that runs out of work (echo) gets more, one whose "
-                    + "work queues (long GPU runs) gets fewer. Equal to slots-per-worker: fixed slots. Below "
-                    + "slots-per-worker, or above gpufaas.worker.queue-capacity, the job refuses to start, naming both.");
+                    + "each worker's credits adapt: a worker with long runs follows its report round trips (TCP Vegas "
+                    + "style) and stays near slots-per-worker; a fast one (echo) follows the backlog it reports (its "
+                    + "queued work in its own run times), so a busy host's slow reports do not close its credits. "
+                    + "Equal to slots-per-worker: fixed slots. Below slots-per-worker, or above "
+                    + "gpufaas.worker.queue-capacity, the job refuses to start, naming both.");
 
     public static final ConfigOption<Integer> ROUTER_MAX_BYPASS = key("gpufaas.router.out-of-order.max-bypass")
             .intType()

@@ -94,7 +94,7 @@ public final class Router<T> {
     private final Scheduler<Waiting<T>> scheduler;
     private final Map<String, ModelStats> stats = new HashMap<>();
     private final double[] lastHeardMs;
-    /** Each worker's credits, adapted to its reported backlog (fixed when max = min slots). */
+    /** Each worker's credits, adapted to its round trips and reported backlog (fixed when max = min slots). */
     private final Credits credits;
     private double lastSweepMs = Double.NEGATIVE_INFINITY;
     private double lastSilenceCheckMs = Double.NEGATIVE_INFINITY;
@@ -135,7 +135,7 @@ public final class Router<T> {
             }
         });
         this.lastHeardMs = new double[settings.workers()];
-        this.credits = new Credits(settings.slotsPerWorker(), settings.maxSlotsPerWorker());
+        this.credits = new Credits(settings.workers(), settings.slotsPerWorker(), settings.maxSlotsPerWorker());
     }
 
     /** An invocation arrived: it is queued (and dispatched if a worker is free), shed or expired. */
@@ -178,20 +178,24 @@ public final class Router<T> {
         }
         lastHeardMs[report.worker()] = clock.nowMs();
         WorkerView view = scheduler.workers().get(report.worker());
-        // A batch's report frees each of its invocations' slots.
+        // A batch's report frees each of its invocations' slots. Its round trip is its youngest's:
+        // the older ones also waited for the batch to fill, which is not the path's delay.
+        double roundTripMs = Double.NaN;
         int unmatched = 0;
         for (int k = 0; k < report.completed(); k++) {
             double t = view.completeAt(report.function(), clock.nowMs());
             if (Double.isNaN(t) && view.completeOtherVersionOf(report.function())) {
                 unmatched++; // a slot must not leak over a version's name: it would stall the worker until its timeout
             }
+            roundTripMs = Double.isNaN(roundTripMs) ? t : Double.isNaN(t) ? roundTripMs : Math.min(roundTripMs, t);
         }
         if (unmatched > 0) {
             out.reportIgnored(report, "worker " + report.worker() + " reported " + report.function()
                     + ", which it was not running under that name; " + unmatched + " running slot(s) of another version "
                     + "were freed instead");
         }
-        view.slots(credits.observe(report.backlogMs(), view.slots()));
+        view.slots(credits.observe(report.worker(), roundTripMs, report.backlogMs(),
+                (double) report.execMs() / report.completed(), pending(), view.slots()));
         stats.put(report.function(), stats(report.function()).observe(report.bytes(), report.loadMs(), report.execMs()));
         refit.add(report.function()); // a measured footprint can exceed what was declared
         if (report.residentComplete()) {

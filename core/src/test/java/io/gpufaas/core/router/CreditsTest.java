@@ -10,51 +10,89 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * Credits follow the worker's own backlog: more while it runs out of work, fewer while work
- * queues there, and nothing else (a slow report path is not queueing).
+ * Credits follow the round trip (more while it is all transport, fewer while work queues at the
+ * worker), and a long round trip counts as queueing only when the worker's own backlog says so.
  */
 class CreditsTest {
 
+    private static final double UNKNOWN = WorkerReport.UNKNOWN_BACKLOG;
+
     @Test
-    void aWorkerThatRunsOutOfWorkGetsCreditsUpToTheMaximum() {
-        Credits credits = new Credits(4, 64);
+    void aWorkerWhoseRoundTripIsAllTransportGetsCreditsUpToTheMaximum() {
+        Credits credits = new Credits(1, 4, 64);
         int c = 4;
         for (int i = 0; i < 200; i++) {
-            c = credits.observe(0.2, c);
+            c = credits.observe(0, 10, UNKNOWN, 0, 100, c); // every report 10 ms after its dispatch, whatever is out
         }
         assertThat(c).isEqualTo(64);
     }
 
     @Test
-    void aWorkerWhoseRunsQueueComesBackToTheMinimumAndNeverBelow() {
-        Credits credits = new Credits(4, 64);
-        int c = 64;
+    void aWorkerWhoseRunsQueueKeepsFewCredits() {
+        // A GPU running one 20 ms batch at a time behind a 5 ms path: each credit beyond the
+        // first adds 20 ms of queueing to the round trip, and the worker reports that backlog.
+        Credits credits = new Credits(1, 4, 64);
+        int c = 4;
+        for (int i = 0; i < 500; i++) {
+            c = credits.observe(0, 5 + 20.0 * c, 20.0 * (c - 1), 20, 100, c);
+        }
+        // The smallest round trip seen already holds the first credits' queueing, so a few more
+        // than the minimum look free; no more than that.
+        assertThat(c).isBetween(4, 8);
+    }
+
+    @Test
+    void creditsComeBackDownWhenTheWorkerSlowsAndNeverGoBelowTheMinimum() {
+        Credits credits = new Credits(1, 4, 64);
+        int c = 4;
         for (int i = 0; i < 200; i++) {
-            c = credits.observe(40, c); // one queued 20 ms run per credit beyond the device's two
+            c = credits.observe(0, 10, 0, 0.05, 100, c);
+        }
+        assertThat(c).isEqualTo(64);
+        for (int i = 0; i < 2_000; i++) {
+            c = credits.observe(0, 10 + 20.0 * c, 20.0 * c, 20, 100, c); // now every outstanding invocation queues there
         }
         assertThat(c).isEqualTo(4);
     }
 
     @Test
-    void aBacklogBetweenTheThresholdsHoldsCreditsWhereTheyAre() {
-        Credits credits = new Credits(4, 64);
-        assertThat(credits.observe(3, 17)).isEqualTo(17);
-        assertThat(credits.observe(Credits.LOW_BACKLOG_MS, 17)).isEqualTo(17);
-        assertThat(credits.observe(Credits.HIGH_BACKLOG_MS, 17)).isEqualTo(17);
+    void aLongRoundTripWithoutABacklogAtTheWorkerOpensCreditsInsteadOfClosingThem() {
+        // The host is busy: reports come back slower the more is out, but the worker has nothing queued.
+        Credits credits = new Credits(1, 4, 64);
+        int c = 4;
+        for (int i = 0; i < 500; i++) {
+            c = credits.observe(0, 2 + 3.0 * c, 0.05, 0.05, 100, c);
+        }
+        assertThat(c).isEqualTo(64);
     }
 
     @Test
-    void anUnknownBacklogChangesNothing() {
-        Credits credits = new Credits(4, 64);
-        assertThat(credits.observe(WorkerReport.UNKNOWN_BACKLOG, 9)).isEqualTo(9);
-        assertThat(credits.observe(Double.NaN, 9)).isEqualTo(9);
+    void aWorkerWhoseRunsAreLongNextToThePathIsJudgedByItsRoundTrips() {
+        // 30 ms per invocation, 4 credits: slower than its credits come back over a 10 ms path,
+        // so an empty backlog at report time (a batch took all it had) opens nothing by itself.
+        Credits credits = new Credits(1, 4, 64);
+        int c = 4;
+        for (int i = 0; i < 500; i++) {
+            c = credits.observe(0, 10 + 30.0 * c, 0, 30, 100, c);
+        }
+        assertThat(c).isBetween(4, 8); // as aWorkerWhoseRunsQueueKeepsFewCredits, not the maximum
+    }
+
+    @Test
+    void withNothingWaitingInTheRouterSuchCreditsStay() {
+        Credits credits = new Credits(1, 4, 64);
+        int c = 4;
+        for (int i = 0; i < 500; i++) {
+            c = credits.observe(0, 2 + 3.0 * c, 0.05, 0.05, 0, c);
+        }
+        assertThat(c).isBetween(4, 6); // only the round trip's own "all transport" growth, at the start
     }
 
     @Test
     void equalBoundsAreFixedSlots() {
-        Credits credits = new Credits(4, 4);
+        Credits credits = new Credits(2, 4, 4);
         assertThat(credits.adaptive()).isFalse();
-        assertThat(credits.observe(0, 4)).isEqualTo(4);
+        assertThat(credits.observe(1, 1, 0, 0, 100, 4)).isEqualTo(4);
     }
 
     /**
@@ -87,7 +125,7 @@ class CreditsTest {
     }
 
     @Test
-    void aWorkerWithABacklogGetsNoMoreThanItsMinimum() {
+    void aWorkerWithABacklogGetsNoMoreThanAFewCredits() {
         double[] now = {0};
         List<Assignment<String>> dispatched = new ArrayList<>();
         Router<String> router = oneEchoWorker(32, now, dispatched);
@@ -96,15 +134,15 @@ class CreditsTest {
         }
         int reported = 0;
         while (reported < 500) {
-            now[0] += 2; // a fast path, but each report says 50 ms of work waits at the worker
             int outstanding = dispatched.size() - reported;
-            assertThat(outstanding).isLessThanOrEqualTo(4);
+            now[0] += 2 + 50 * outstanding; // every invocation out queues 50 ms there, as its report says
+            assertThat(outstanding).isLessThanOrEqualTo(8);
             for (int k = 0; k < outstanding; k++) {
-                router.report(echoReport(reported, now[0], 50));
+                router.report(echoReport(reported, now[0], 50.0 * (outstanding - k)));
                 reported++;
             }
         }
-        assertThat(router.credits()).isEqualTo(4);
+        assertThat(router.credits()).isBetween(4, 8);
     }
 
     private static WorkerReport echoReport(int invocation, double nowMs, double backlogMs) {
