@@ -274,18 +274,19 @@ public final class InvocationDecoder {
         String unwrapped = text.indexOf('\n') >= 0 || text.indexOf('\r') >= 0
                 ? text.replace("\r", "").replace("\n", "")
                 : text;
-        for (int i = 0; i < unwrapped.length(); i++) {
-            char c = unwrapped.charAt(i);
-            boolean alphabet = c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '+'
-                    || c == '/' || c == '=';
-            if (!alphabet) {
-                throw new Rejection(ErrorCode.INVALID_INPUT, "field '" + field + "' is not valid base64: "
-                        + describe(c) + " at position " + i + " is not in the base64 alphabet", id);
-            }
-        }
         try {
             return Base64.getDecoder().decode(unwrapped);
         } catch (IllegalArgumentException e) {
+            // Only a refused input pays for the scan that names the offending character.
+            for (int i = 0; i < unwrapped.length(); i++) {
+                char c = unwrapped.charAt(i);
+                boolean alphabet = c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '+'
+                        || c == '/' || c == '=';
+                if (!alphabet) {
+                    throw new Rejection(ErrorCode.INVALID_INPUT, "field '" + field + "' is not valid base64: "
+                            + describe(c) + " at position " + i + " is not in the base64 alphabet", id);
+                }
+            }
             throw new Rejection(ErrorCode.INVALID_INPUT, "field '" + field + "' is not valid base64: "
                     + e.getMessage(), id);
         }
