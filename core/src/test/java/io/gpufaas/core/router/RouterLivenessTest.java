@@ -187,8 +187,11 @@ class RouterLivenessTest {
                 } else if (at == nextReport) {
                     Due d = due.poll();
                     if (!d.lost) {
-                        router.report(new WorkerReport(d.worker, d.model, d.id, 1, 1, d.bytes,
-                                List.copyOf(holds.get(d.worker)), MEMORY, (long) now));
+                        // Backlogs of every kind: unknown (an old worker), none, some, a long queue.
+                        double[] backlogs = {WorkerReport.UNKNOWN_BACKLOG, 0, 0.5, 3, 50};
+                        router.report(new WorkerReport(d.worker, d.model, d.id, 1, random.nextInt(2), d.bytes,
+                                List.copyOf(holds.get(d.worker)), MEMORY, (long) now)
+                                .withBacklogMs(backlogs[random.nextInt(backlogs.length)]));
                     }
                 } else {
                     router.tick();
