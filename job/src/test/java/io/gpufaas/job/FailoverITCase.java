@@ -3,6 +3,8 @@ package io.gpufaas.job;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gpufaas.core.contract.EventJson;
+import io.gpufaas.core.contract.Invocation;
+import io.gpufaas.core.contract.Payload;
 import io.gpufaas.job.local.SampleInvocations;
 import io.gpufaas.job.local.SampleInvocations.Sample;
 import io.gpufaas.testkit.EmbeddedKafka;
@@ -69,9 +71,14 @@ class FailoverITCase {
 
             List<Sample> more = SampleInvocations.valid("b", 40);
             List<Sample> moreBad = SampleInvocations.bad("b", 70_000);
+            // Past their deadline on arrival: the router ends these itself (EXPIRED), through its own
+            // transactional result writer.
+            List<Sample> late = expired("b", 10);
             send(kafka, topics, more);
             send(kafka, topics, moreBad);
+            send(kafka, topics, late);
             valid.addAll(more);
+            valid.addAll(late);
             bad.addAll(moreBad);
 
             int expectedResults = valid.size();
@@ -85,6 +92,9 @@ class FailoverITCase {
             results.forEach(r -> resultIds.merge(EventJson.decodeResult(r.value()).id(), 1, Integer::sum));
             assertThat(resultIds.keySet()).containsExactlyInAnyOrderElementsOf(valid.stream().map(Sample::key).toList());
             assertThat(resultIds.values()).as("results per invocation").containsOnly(1);
+            assertThat(results.stream().map(r -> EventJson.decodeResult(r.value()))
+                    .filter(r -> r.id().contains("-late-")).map(r -> r.status().name()).distinct().toList())
+                    .as("what the router ended itself").containsExactly("EXPIRED");
 
             Map<String, Integer> letterKeys = new HashMap<>();
             letters.forEach(r -> letterKeys.merge(new String(r.key(), StandardCharsets.UTF_8), 1, Integer::sum));
@@ -100,6 +110,16 @@ class FailoverITCase {
         } finally {
             job.cancel().get();
         }
+    }
+
+    private static List<Sample> expired(String prefix, int count) {
+        List<Sample> samples = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            String id = String.format("%s-late-%02d", prefix, i);
+            Invocation inv = new Invocation(id, "echo", Payload.text("too late"), 1, Map.of(), null);
+            samples.add(new Sample(id, EventJson.encodeInvocation(inv), null));
+        }
+        return samples;
     }
 
     private static void send(EmbeddedKafka kafka, JobTopics topics, List<Sample> samples) {
