@@ -3,6 +3,7 @@ package io.gpufaas.job;
 import static org.apache.flink.configuration.ConfigOptions.key;
 
 import io.gpufaas.core.contract.DecodeLimits;
+import io.gpufaas.core.router.RecentIds;
 import io.gpufaas.core.router.RouterSettings;
 import io.gpufaas.core.router.policy.PolicyName;
 import io.gpufaas.core.worker.WorkerSettings;
@@ -105,6 +106,14 @@ public final class GpuFaasOptions {
                     + "(delivery.timeout.ms is 2 minutes). The router keeps the ids in memory, expiring them in arrival order, and checkpoints them: "
                     + "about 100 bytes of heap per id: rate x window, e.g. 2,000/s for 2 minutes is about 24 MB. "
                     + "0 turns deduplication off.");
+
+    public static final ConfigOption<Integer> DEDUP_MAX_IDS = key("gpufaas.invocations.dedup-max-ids")
+            .intType()
+            .defaultValue(RecentIds.DEFAULT_MAX_IDS)
+            .withDescription("The most invocation ids the router remembers for deduplication (about 100 bytes of "
+                    + "heap each). At a rate that would need more within dedup-window, the oldest are forgotten "
+                    + "early, so the window shortens instead of the heap filling; the router's idsForgottenEarly "
+                    + "counter says when. The default covers the 2-minute window up to 16,000 invocations/s.");
 
     public static final ConfigOption<Integer> WORKER_PARALLELISM = key("gpufaas.worker.parallelism")
             .intType()
@@ -279,6 +288,7 @@ public final class GpuFaasOptions {
         all.add(CHECK_TOPICS);
         all.add(MAX_RECORD_SIZE);
         all.add(DEDUP_WINDOW);
+        all.add(DEDUP_MAX_IDS);
         all.add(WORKER_PARALLELISM);
         all.add(FUNCTION_REPOSITORY);
         all.add(DEVICE_KIND);

@@ -77,7 +77,7 @@ public final class GpuFaasPipeline {
         // and reports one order.
         SingleOutputStreamOperator<Routed> router = invocations.keyBy(Invocation::function)
                 .connect(io.feedback().open(env, invocations.getSideOutput(DecodeFunction.REMOVALS)))
-                .process(new RouterFunction(settings.router(), registryLoader, settings.dedupWindow()))
+                .process(new RouterFunction(settings.router(), registryLoader, settings.dedupWindow(), settings.dedupMaxIds()))
                 .name("router")
                 .uid("router")
                 .setParallelism(1)

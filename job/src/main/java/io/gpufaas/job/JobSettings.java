@@ -19,9 +19,10 @@ import org.apache.flink.configuration.Configuration;
  * @param decode the decoder's size limits
  * @param devices how each worker picks its device
  * @param dedupWindow how long accepted invocation ids are remembered; zero for not at all
+ * @param dedupMaxIds the most ids remembered at once
  */
 public record JobSettings(RouterSettings router, WorkerSettings worker, DecodeLimits decode, DeviceSelector devices,
-        Duration dedupWindow) {
+        Duration dedupWindow, int dedupMaxIds) {
 
     /** The number of worker subtasks (one device each). */
     public int workers() {
@@ -51,7 +52,12 @@ public record JobSettings(RouterSettings router, WorkerSettings worker, DecodeLi
                     + "router lets it hold, and back-pressure would stall the router's output; lower the first or raise "
                     + "the second");
         }
-        return new JobSettings(router(conf, workers), worker(conf), decode(conf), devices(conf), dedup);
+        int maxIds = conf.get(GpuFaasOptions.DEDUP_MAX_IDS);
+        if (maxIds < 1) {
+            throw new IllegalArgumentException(GpuFaasOptions.DEDUP_MAX_IDS.key() + " must be positive, was " + maxIds
+                    + " (set " + GpuFaasOptions.DEDUP_WINDOW.key() + " to 0 to turn deduplication off)");
+        }
+        return new JobSettings(router(conf, workers), worker(conf), decode(conf), devices(conf), dedup, maxIds);
     }
 
     private static RouterSettings router(Configuration conf, int workers) {

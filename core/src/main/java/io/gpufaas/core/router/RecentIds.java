@@ -9,7 +9,10 @@ import java.util.Map;
 /**
  * The invocation ids accepted within the last {@code windowMs}: a retry of one of them is a
  * duplicate. Expiry walks the ids in the order they came, so each costs O(1) amortized, whatever
- * the window holds; memory is one window's ids (about 100 bytes each).
+ * the window holds; memory is one window's ids (about 100 bytes each), and never more than
+ * {@code maxIds} of them: past that the oldest are forgotten early (counted in
+ * {@link #forgottenEarly}), so a rate the window was not sized for shortens the window instead of
+ * filling the heap.
  *
  * <p>Flink's keyed map state with a TTL did the same job first, keyed by function as the router's
  * input is: its incremental cleanup copied a function's whole map on every access, so a burst of
@@ -20,15 +23,22 @@ public final class RecentIds {
     /** One accepted id and when it was accepted: what a checkpoint holds. */
     public record Accepted(String id, long atMs) {}
 
+    /** The default bound: about 200 MB of heap, a 2-minute window at 16,000 new ids per second. */
+    public static final int DEFAULT_MAX_IDS = 2_000_000;
+
     private final long windowMs;
+    private final int maxIds;
     private final Map<String, Long> acceptedAt = new HashMap<>();
     private final ArrayDeque<Accepted> inOrder = new ArrayDeque<>();
+    private long forgottenEarly;
 
-    public RecentIds(long windowMs) {
-        if (windowMs <= 0) {
-            throw new IllegalArgumentException("the window must be positive, was " + windowMs + " ms");
+    public RecentIds(long windowMs, int maxIds) {
+        if (windowMs <= 0 || maxIds < 1) {
+            throw new IllegalArgumentException("the window and the most ids must be positive, were " + windowMs
+                    + " ms and " + maxIds);
         }
         this.windowMs = windowMs;
+        this.maxIds = maxIds;
     }
 
     /**
@@ -43,7 +53,18 @@ public final class RecentIds {
         }
         acceptedAt.put(id, nowMs);
         inOrder.add(new Accepted(id, nowMs));
+        while (acceptedAt.size() > maxIds) {
+            Accepted oldest = inOrder.pollFirst();
+            if (acceptedAt.remove(oldest.id(), oldest.atMs())) {
+                forgottenEarly++;
+            }
+        }
         return -1;
+    }
+
+    /** Ids forgotten before their window ended because {@code maxIds} were remembered. */
+    public long forgottenEarly() {
+        return forgottenEarly;
     }
 
     /** {@code id} no longer counts as accepted (the router did not take it): its retry runs. */
@@ -80,6 +101,12 @@ public final class RecentIds {
         for (Accepted a : accepted) {
             if (acceptedAt.putIfAbsent(a.id(), a.atMs()) == null) {
                 inOrder.add(a);
+            }
+        }
+        while (acceptedAt.size() > maxIds) { // a checkpoint from a job with a larger bound
+            Accepted oldest = inOrder.pollFirst();
+            if (acceptedAt.remove(oldest.id(), oldest.atMs())) {
+                forgottenEarly++;
             }
         }
     }

@@ -89,6 +89,7 @@ public final class RouterFunction extends KeyedCoProcessFunction<String, Invocat
     private final long expirySweepMs;
     /** How long an accepted invocation id is remembered, refusing a retry of it; 0 for not at all. */
     private final long dedupWindowMs;
+    private final int dedupMaxIds;
     private transient RecentIds seenIds;
     private transient ListState<RecentIds.Accepted> seenIdsState;
     private transient List<RecentIds.Accepted> restoredSeenIds;
@@ -109,16 +110,19 @@ public final class RouterFunction extends KeyedCoProcessFunction<String, Invocat
     /** When the registered tick timer fires; Long.MAX_VALUE when none is registered. */
     private transient long tickAtMs;
 
-    public RouterFunction(RouterSettings settings, RegistryLoader registryLoader, java.time.Duration dedupWindow) {
-        this(settings, registryLoader, Router.EXPIRY_SWEEP_MS, dedupWindow.toMillis());
+    public RouterFunction(RouterSettings settings, RegistryLoader registryLoader, java.time.Duration dedupWindow,
+            int dedupMaxIds) {
+        this(settings, registryLoader, Router.EXPIRY_SWEEP_MS, dedupWindow.toMillis(), dedupMaxIds);
     }
 
     /** With the deadline sweep's interval: 0 sweeps on every event (tests). */
-    RouterFunction(RouterSettings settings, RegistryLoader registryLoader, long expirySweepMs, long dedupWindowMs) {
+    RouterFunction(RouterSettings settings, RegistryLoader registryLoader, long expirySweepMs, long dedupWindowMs,
+            int dedupMaxIds) {
         this.settings = settings;
         this.registryLoader = registryLoader;
         this.expirySweepMs = expirySweepMs;
         this.dedupWindowMs = dedupWindowMs;
+        this.dedupMaxIds = dedupMaxIds;
     }
 
     @Override
@@ -160,9 +164,10 @@ public final class RouterFunction extends KeyedCoProcessFunction<String, Invocat
         tickAtMs = Long.MAX_VALUE;
         duplicates = metrics.counter("duplicateInvocations");
         if (dedupWindowMs > 0) {
-            seenIds = new RecentIds(dedupWindowMs);
+            seenIds = new RecentIds(dedupWindowMs, dedupMaxIds);
             seenIds.restore(restoredSeenIds);
             metrics.gauge("rememberedIds", (Gauge<Integer>) () -> seenIds.size());
+            metrics.counter("idsForgottenEarly", new CountOf(() -> seenIds.forgottenEarly()));
         }
         restoredSeenIds = null;
 

@@ -1,5 +1,6 @@
 package io.gpufaas.operators.router;
 
+import io.gpufaas.core.router.RecentIds;
 import io.gpufaas.core.router.policy.PolicyName;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
@@ -39,7 +40,7 @@ class RouterFunctionHarnessTest {
             RouterSettings settings) throws Exception {
         // Sweep for expired invocations on every event, so no test waits for the clock.
         RouterFunction router = new RouterFunction(settings,
-                RegistryLoader.repository(Path.of("..", "udf-gpu", "src", "test", "resources", "repo").toAbsolutePath().toString()), 0, 60_000);
+                RegistryLoader.repository(Path.of("..", "udf-gpu", "src", "test", "resources", "repo").toAbsolutePath().toString()), 0, 60_000, RecentIds.DEFAULT_MAX_IDS);
         return new KeyedTwoInputStreamOperatorTestHarness<>(new KeyedCoProcessOperator<>(router),
                 Invocation::function, RouterSignal::function, Types.STRING);
     }
