@@ -138,9 +138,7 @@ public final class PipelineBenchmark {
                 }
             }
             // A burst of at most BURST_BYTES: 20,000 small invocations, fewer large ones.
-            int payloadBytes = EventJson.encodeInvocation(new Invocation("x", "x", s.input().get(), Invocation.NO_DEADLINE,
-                    Map.of(), null)).length;
-            points.add(run(kafka, s, p, Double.POSITIVE_INFINITY, (int) Math.min(burst, BURST_BYTES / payloadBytes), true));
+            points.add(run(kafka, s, p, Double.POSITIVE_INFINITY, (int) Math.min(burst, BURST_BYTES / recordBytes(s)), true));
         } finally {
             job.cancel().get();
         }
@@ -232,8 +230,7 @@ public final class PipelineBenchmark {
         double[] l = Arrays.copyOf(latencies, n);
         Arrays.sort(l);
         double elapsed = (lastReceiveNanos.get() - start) / 1e9;
-        int payloadBytes = EventJson.encodeInvocation(new Invocation("x", "x", s.input().get(), Invocation.NO_DEADLINE,
-                Map.of(), null)).length;
+        int payloadBytes = recordBytes(s);
         double perSecond = n / Math.max(1e-3, elapsed);
         Point point = new Point(s.name(), rate, total, n, q(l, 0.5), q(l, 0.99), q(l, 0.999), (int) overloaded.get(),
                 perSecond, n == 0 ? Double.NaN : cpuNanos / 1e6 / n * 1000, perSecond * payloadBytes / 1e6);
@@ -243,6 +240,12 @@ public final class PipelineBenchmark {
                 point.p99Ms(), point.p999Ms(), point.overloaded(), point.drainedPerSecond(), point.cpuMsPerThousand(),
                 point.megabytesPerSecond());
         return point;
+    }
+
+    /** The size of one of {@code s}'s invocation records. */
+    private static int recordBytes(Scenario s) {
+        return EventJson.encodeInvocation(new Invocation("x", "x", s.input().get(), Invocation.NO_DEADLINE, Map.of(), null))
+                .length;
     }
 
     private static double q(double[] sorted, double quantile) {

@@ -3,6 +3,7 @@ package io.gpufaas.job;
 import io.gpufaas.core.contract.DeadLetter;
 import io.gpufaas.core.contract.InvocationResult;
 import io.gpufaas.core.contract.RawRecord;
+import io.gpufaas.job.kafka.KafkaSources;
 import io.gpufaas.operators.kafka.DeadLetterSerializer;
 import io.gpufaas.operators.kafka.RawRecordDeserializer;
 import io.gpufaas.operators.kafka.ResultSerializer;
@@ -47,14 +48,8 @@ public final class KafkaIo {
     /** One of the job's sources: {@code topic} read as the job's group (plus {@code groupSuffix}). */
     private static <T> KafkaSource<T> source(Configuration conf, ConfigOption<String> topic, String groupSuffix,
             OffsetsInitializer start, KafkaRecordDeserializationSchema<T> deserializer, Properties props) {
-        return KafkaSource.<T>builder()
-                .setBootstrapServers(conf.get(GpuFaasOptions.BOOTSTRAP_SERVERS))
-                .setTopics(conf.get(topic))
-                .setGroupId(conf.get(GpuFaasOptions.GROUP_ID) + groupSuffix)
-                .setStartingOffsets(start)
-                .setDeserializer(deserializer)
-                .setProperties(props)
-                .build();
+        return KafkaSources.of(conf.get(GpuFaasOptions.BOOTSTRAP_SERVERS), conf.get(topic),
+                conf.get(GpuFaasOptions.GROUP_ID) + groupSuffix, start, deserializer, props);
     }
 
     /**

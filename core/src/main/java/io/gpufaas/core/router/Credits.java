@@ -5,7 +5,7 @@ package io.gpufaas.core.router;
  * what limits a worker, closed while work queues there.
  *
  * <p>For a worker whose runs are long next to the report path (a GPU: its credits' worth of runs
- * take longer than the smallest round trip, the path with nothing queued), the round trip decides, TCP Vegas style: its smallest
+ * take longer than the smallest round trip), the round trip decides, TCP Vegas style: its smallest
  * is the path with nothing queued, so with {@code c} credits and a smoothed round trip {@code rtt},
  * about {@code c x (1 - base / rtt)} invocations wait at the worker; under {@link #LOW_QUEUE} one
  * more, over {@link #HIGH_QUEUE} one fewer. Such a worker stays near the configured minimum and

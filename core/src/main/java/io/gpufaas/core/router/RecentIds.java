@@ -53,13 +53,18 @@ public final class RecentIds {
         }
         acceptedAt.put(id, nowMs);
         inOrder.add(new Accepted(id, nowMs));
+        trimToBound();
+        return -1;
+    }
+
+    /** Forgets the oldest ids while more than {@code maxIds} are remembered. */
+    private void trimToBound() {
         while (acceptedAt.size() > maxIds) {
             Accepted oldest = inOrder.pollFirst();
             if (acceptedAt.remove(oldest.id(), oldest.atMs())) {
                 forgottenEarly++;
             }
         }
-        return -1;
     }
 
     /** Ids forgotten before their window ended because {@code maxIds} were remembered. */
@@ -103,11 +108,6 @@ public final class RecentIds {
                 inOrder.add(a);
             }
         }
-        while (acceptedAt.size() > maxIds) { // a checkpoint from a job with a larger bound
-            Accepted oldest = inOrder.pollFirst();
-            if (acceptedAt.remove(oldest.id(), oldest.atMs())) {
-                forgottenEarly++;
-            }
-        }
+        trimToBound(); // a checkpoint from a job with a larger bound
     }
 }

@@ -1,8 +1,5 @@
 package io.gpufaas.core.router;
 
-import io.gpufaas.core.router.policy.WorkerView;
-import io.gpufaas.core.router.policy.Request;
-import io.gpufaas.core.router.policy.Assignment;
 import io.gpufaas.core.cache.CacheEntry;
 import io.gpufaas.core.cache.CacheStats;
 import io.gpufaas.core.cache.EvictionPolicies;
@@ -10,6 +7,9 @@ import io.gpufaas.core.cache.ModelCache;
 import io.gpufaas.core.contract.ErrorCode;
 import io.gpufaas.core.contract.FunctionCatalog;
 import io.gpufaas.core.contract.WorkerReport;
+import io.gpufaas.core.router.policy.Assignment;
+import io.gpufaas.core.router.policy.Request;
+import io.gpufaas.core.router.policy.WorkerView;
 import io.gpufaas.core.time.Clock;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -321,7 +321,6 @@ public final class Router<T> {
         return sum;
     }
 
-    /** Throws if any worker view's cache accounting is inconsistent (the simulator checks after each run). */
     /**
      * What the router's plan counted over all workers: a miss is a planned load, a hit a placement
      * where the model was resident.
@@ -334,6 +333,7 @@ public final class Router<T> {
         return sum;
     }
 
+    /** Throws if any worker view's cache accounting is inconsistent (the simulator checks after each run). */
     public void checkInvariants() {
         scheduler.workers().forEach(w -> w.cache().checkInvariants());
     }

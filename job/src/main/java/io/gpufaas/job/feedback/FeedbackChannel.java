@@ -3,6 +3,7 @@ package io.gpufaas.job.feedback;
 import io.gpufaas.core.contract.WorkerOutput;
 import io.gpufaas.core.contract.WorkerReport;
 import io.gpufaas.core.router.RouterSignal;
+import io.gpufaas.job.kafka.KafkaSources;
 import java.util.Objects;
 import java.util.Properties;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
@@ -10,7 +11,6 @@ import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
-import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.KeyedStream;
@@ -56,14 +56,8 @@ public record FeedbackChannel(Source<WorkerReport, ?, ?> source, Sink<WorkerRepo
         in.putAll(clientProperties);
         in.setProperty("isolation.level", "read_uncommitted");
         // A timestamp, not "latest": a reader that starts after the first reports would skip them.
-        Source<WorkerReport, ?, ?> source = KafkaSource.<WorkerReport>builder()
-                .setBootstrapServers(bootstrapServers)
-                .setTopics(topic)
-                .setGroupId(groupId)
-                .setStartingOffsets(OffsetsInitializer.timestamp(System.currentTimeMillis()))
-                .setDeserializer(new WorkerReportDeserializer())
-                .setProperties(in)
-                .build();
+        Source<WorkerReport, ?, ?> source = KafkaSources.of(bootstrapServers, topic, groupId,
+                OffsetsInitializer.timestamp(System.currentTimeMillis()), new WorkerReportDeserializer(), in);
         Properties out = new Properties();
         out.putAll(clientProperties);
         out.putIfAbsent("linger.ms", "0");
