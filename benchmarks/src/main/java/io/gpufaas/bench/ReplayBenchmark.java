@@ -1,11 +1,11 @@
 package io.gpufaas.bench;
 
-import io.gpufaas.core.router.policy.PolicyName;
 import io.gpufaas.core.contract.EventJson;
 import io.gpufaas.core.contract.Invocation;
 import io.gpufaas.core.contract.InvocationResult;
 import io.gpufaas.core.contract.Payload;
 import io.gpufaas.core.contract.ResultStatus;
+import io.gpufaas.core.router.policy.PolicyName;
 import io.gpufaas.core.sim.AzureTrace;
 import io.gpufaas.core.sim.SimResult;
 import io.gpufaas.core.sim.Simulator;
@@ -16,8 +16,8 @@ import io.gpufaas.job.JobConfig;
 import io.gpufaas.testkit.EmbeddedKafka;
 import io.gpufaas.udf.api.LoadOutcome;
 import io.gpufaas.udf.api.LoadedModel;
-import io.gpufaas.udf.djl.TorchScriptFunction;
 import io.gpufaas.udf.device.ComputeDevice;
+import io.gpufaas.udf.djl.TorchScriptFunction;
 import io.gpufaas.udf.repo.FunctionDefinition;
 import io.gpufaas.udf.repo.ModelRepository;
 import java.awt.image.BufferedImage;

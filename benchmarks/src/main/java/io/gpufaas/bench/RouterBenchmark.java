@@ -1,10 +1,9 @@
 package io.gpufaas.bench;
 
-import io.gpufaas.core.router.policy.PolicyName;
-import io.gpufaas.core.router.policy.Assignment;
-import io.gpufaas.core.router.policy.Request;
-
 import io.gpufaas.core.router.Scheduler;
+import io.gpufaas.core.router.policy.Assignment;
+import io.gpufaas.core.router.policy.PolicyName;
+import io.gpufaas.core.router.policy.Request;
 import io.gpufaas.core.router.policy.WorkerView;
 import java.util.ArrayList;
 import java.util.List;

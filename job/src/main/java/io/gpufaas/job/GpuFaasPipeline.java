@@ -1,21 +1,21 @@
 package io.gpufaas.job;
 
+import io.gpufaas.core.contract.FunctionCatalog;
 import io.gpufaas.core.contract.Invocation;
 import io.gpufaas.core.contract.RawRecord;
-import io.gpufaas.core.contract.FunctionCatalog;
+import io.gpufaas.core.contract.WorkerOutput;
 import io.gpufaas.core.router.Routed;
+import io.gpufaas.core.worker.WorkerSettings;
+import io.gpufaas.job.feedback.FeedbackChannel;
 import io.gpufaas.operators.decode.DecodeFunction;
 import io.gpufaas.operators.router.RouterFunction;
 import io.gpufaas.operators.worker.WorkerFunction;
-import io.gpufaas.core.contract.WorkerOutput;
-import io.gpufaas.core.worker.WorkerSettings;
 import io.gpufaas.udf.RegistryLoader;
-import io.gpufaas.job.feedback.FeedbackChannel;
-import org.apache.flink.streaming.api.datastream.BroadcastStream;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.streaming.api.datastream.AsyncDataStream;
+import org.apache.flink.streaming.api.datastream.BroadcastStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;

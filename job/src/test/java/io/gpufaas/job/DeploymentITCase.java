@@ -4,11 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.gpufaas.core.contract.DeadLetter;
+import io.gpufaas.core.contract.ErrorCode;
 import io.gpufaas.core.contract.EventJson;
 import io.gpufaas.core.contract.Invocation;
 import io.gpufaas.core.contract.InvocationResult;
 import io.gpufaas.core.contract.Payload;
-import io.gpufaas.core.contract.ErrorCode;
 import io.gpufaas.core.contract.ResultStatus;
 import io.gpufaas.testkit.EmbeddedKafka;
 import java.nio.ByteBuffer;

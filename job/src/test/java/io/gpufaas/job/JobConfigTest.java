@@ -3,11 +3,11 @@ package io.gpufaas.job;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import io.gpufaas.core.router.RouterSettings;
 import io.gpufaas.core.router.policy.PolicyName;
 import io.gpufaas.core.worker.WorkerSettings;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.connector.base.DeliveryGuarantee;

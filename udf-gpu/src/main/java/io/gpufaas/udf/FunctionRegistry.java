@@ -1,10 +1,9 @@
 package io.gpufaas.udf;
 
-import io.gpufaas.udf.api.InferenceFunction;
-
 import io.gpufaas.core.contract.FunctionCatalog;
 import io.gpufaas.core.contract.FunctionSpec;
 import io.gpufaas.core.contract.ModelKeys;
+import io.gpufaas.udf.api.InferenceFunction;
 import io.gpufaas.udf.djl.TorchScriptFunction;
 import io.gpufaas.udf.repo.FunctionDefinition;
 import io.gpufaas.udf.repo.ModelRepository;

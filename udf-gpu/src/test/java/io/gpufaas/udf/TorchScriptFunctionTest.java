@@ -1,18 +1,14 @@
 package io.gpufaas.udf;
 
-import io.gpufaas.udf.api.ExecutionOutcome;
-
-import io.gpufaas.udf.api.LoadOutcome;
-
-import io.gpufaas.udf.api.LoadedModel;
-
-import io.gpufaas.core.contract.ErrorCode;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.gpufaas.core.contract.ErrorCode;
 import io.gpufaas.core.contract.Payload;
+import io.gpufaas.udf.api.ExecutionOutcome;
+import io.gpufaas.udf.api.LoadOutcome;
+import io.gpufaas.udf.api.LoadedModel;
 import io.gpufaas.udf.device.ComputeDevice;
 import java.awt.Color;
 import java.awt.image.BufferedImage;

@@ -3,9 +3,9 @@ package io.gpufaas.core.contract;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.gpufaas.core.contract.DeadLetter;
+import io.gpufaas.core.contract.ErrorCode;
 import io.gpufaas.core.contract.InvocationDecoder;
 import io.gpufaas.core.contract.RawRecord;
-import io.gpufaas.core.contract.ErrorCode;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 

@@ -1,10 +1,10 @@
 package io.gpufaas.core.router;
 
-import io.gpufaas.core.router.policy.RoutingPolicy;
-import io.gpufaas.core.router.policy.Cluster;
-import io.gpufaas.core.router.policy.WorkerView;
-import io.gpufaas.core.router.policy.Request;
 import io.gpufaas.core.router.policy.Assignment;
+import io.gpufaas.core.router.policy.Cluster;
+import io.gpufaas.core.router.policy.Request;
+import io.gpufaas.core.router.policy.RoutingPolicy;
+import io.gpufaas.core.router.policy.WorkerView;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;

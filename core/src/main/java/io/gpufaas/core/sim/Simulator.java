@@ -1,12 +1,12 @@
 package io.gpufaas.core.sim;
 
-import io.gpufaas.core.router.policy.PolicyName;
 import io.gpufaas.core.cache.CacheStats;
 import io.gpufaas.core.contract.FunctionCatalog;
 import io.gpufaas.core.contract.WorkerReport;
-import io.gpufaas.core.router.policy.Assignment;
 import io.gpufaas.core.router.Router;
 import io.gpufaas.core.router.RouterSettings;
+import io.gpufaas.core.router.policy.Assignment;
+import io.gpufaas.core.router.policy.PolicyName;
 import io.gpufaas.core.worker.WorkerCore;
 import io.gpufaas.core.worker.WorkerSettings;
 import java.util.ArrayList;

@@ -6,7 +6,6 @@ import io.gpufaas.core.contract.WorkerReport;
 import io.gpufaas.core.router.policy.Assignment;
 import java.util.ArrayList;
 import java.util.List;
-
 import org.junit.jupiter.api.Test;
 
 /**

@@ -1,11 +1,11 @@
 package io.gpufaas.core.router;
 
-import io.gpufaas.core.router.policy.PolicyName;
-import io.gpufaas.core.router.policy.Assignment;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gpufaas.core.contract.FunctionCatalog;
 import io.gpufaas.core.contract.WorkerReport;
+import io.gpufaas.core.router.policy.Assignment;
+import io.gpufaas.core.router.policy.PolicyName;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

@@ -1,14 +1,14 @@
 package io.gpufaas.core.router;
 
-import io.gpufaas.core.router.policy.LalbPolicy;
-import io.gpufaas.core.router.policy.WorkerView;
-import io.gpufaas.core.router.policy.Request;
-import io.gpufaas.core.router.policy.Assignment;
 import static io.gpufaas.core.router.policy.RouterFixtures.preload;
 import static io.gpufaas.core.router.policy.RouterFixtures.req;
 import static io.gpufaas.core.router.policy.RouterFixtures.workers;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.gpufaas.core.router.policy.Assignment;
+import io.gpufaas.core.router.policy.LalbPolicy;
+import io.gpufaas.core.router.policy.Request;
+import io.gpufaas.core.router.policy.WorkerView;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

@@ -1,10 +1,10 @@
 package io.gpufaas.core.sim;
 
-import io.gpufaas.core.router.policy.PolicyName;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.gpufaas.core.router.policy.PolicyName;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

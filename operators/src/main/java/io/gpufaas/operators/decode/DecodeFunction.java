@@ -1,18 +1,18 @@
 package io.gpufaas.operators.decode;
 
+import io.gpufaas.core.contract.ControlCommand;
 import io.gpufaas.core.contract.DeadLetter;
 import io.gpufaas.core.contract.DecodeLimits;
 import io.gpufaas.core.contract.DecodeOutcome;
+import io.gpufaas.core.contract.Deployment;
+import io.gpufaas.core.contract.ErrorCode;
 import io.gpufaas.core.contract.ErrorMessages;
 import io.gpufaas.core.contract.FatalErrors;
+import io.gpufaas.core.contract.FunctionCatalog;
+import io.gpufaas.core.contract.FunctionSpec;
 import io.gpufaas.core.contract.Invocation;
 import io.gpufaas.core.contract.InvocationDecoder;
 import io.gpufaas.core.contract.RawRecord;
-import io.gpufaas.core.contract.ErrorCode;
-import io.gpufaas.core.contract.ControlCommand;
-import io.gpufaas.core.contract.Deployment;
-import io.gpufaas.core.contract.FunctionCatalog;
-import io.gpufaas.core.contract.FunctionSpec;
 import io.gpufaas.udf.FunctionRegistry;
 import io.gpufaas.udf.RegistryLoader;
 import java.util.ArrayList;

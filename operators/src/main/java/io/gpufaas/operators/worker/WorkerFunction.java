@@ -1,11 +1,6 @@
 package io.gpufaas.operators.worker;
 
-import io.gpufaas.core.contract.WorkerOutput;
-
-import io.gpufaas.core.worker.WorkerSettings;
-
 import io.gpufaas.core.cache.CachedModel;
-import io.gpufaas.udf.worker.DeviceWorker;
 import io.gpufaas.core.contract.ErrorCode;
 import io.gpufaas.core.contract.ErrorMessages;
 import io.gpufaas.core.contract.FatalErrors;
@@ -14,20 +9,23 @@ import io.gpufaas.core.contract.InvocationResult;
 import io.gpufaas.core.contract.Placement;
 import io.gpufaas.core.contract.ResultStatus;
 import io.gpufaas.core.contract.Timing;
-import io.gpufaas.core.time.Clock;
-import io.gpufaas.core.router.Routed;
+import io.gpufaas.core.contract.WorkerOutput;
 import io.gpufaas.core.contract.WorkerReport;
+import io.gpufaas.core.router.Routed;
+import io.gpufaas.core.time.Clock;
+import io.gpufaas.core.worker.WorkerSettings;
+import io.gpufaas.operators.metrics.CountOf;
 import io.gpufaas.udf.FunctionRegistry;
 import io.gpufaas.udf.RegistryLoader;
 import io.gpufaas.udf.device.ComputeDevice;
 import io.gpufaas.udf.device.DeviceSelector;
+import io.gpufaas.udf.worker.DeviceWorker;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.api.common.externalresource.ExternalResourceInfo;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
-import io.gpufaas.operators.metrics.CountOf;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Gauge;
 import org.apache.flink.metrics.Histogram;

@@ -1,21 +1,21 @@
 package io.gpufaas.operators.router;
 
-import io.gpufaas.core.router.RecentIds;
-import io.gpufaas.core.router.policy.PolicyName;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
 import io.gpufaas.core.contract.Invocation;
 import io.gpufaas.core.contract.InvocationResult;
-import io.gpufaas.core.contract.ResultStatus;
 import io.gpufaas.core.contract.Payload;
+import io.gpufaas.core.contract.ResultStatus;
 import io.gpufaas.core.contract.SourcePosition;
-import io.gpufaas.core.router.Routed;
-import io.gpufaas.core.router.RouterSignal;
-import io.gpufaas.core.router.RouterSettings;
 import io.gpufaas.core.contract.WorkerReport;
-import java.nio.file.Path;
+import io.gpufaas.core.router.RecentIds;
+import io.gpufaas.core.router.Routed;
+import io.gpufaas.core.router.RouterSettings;
+import io.gpufaas.core.router.RouterSignal;
+import io.gpufaas.core.router.policy.PolicyName;
 import io.gpufaas.udf.RegistryLoader;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

@@ -1,9 +1,5 @@
 package io.gpufaas.operators.worker;
 
-import io.gpufaas.core.contract.WorkerOutput;
-
-import io.gpufaas.core.worker.WorkerSettings;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gpufaas.core.contract.Invocation;
@@ -11,12 +7,14 @@ import io.gpufaas.core.contract.InvocationResult;
 import io.gpufaas.core.contract.Payload;
 import io.gpufaas.core.contract.ResultStatus;
 import io.gpufaas.core.contract.SourcePosition;
+import io.gpufaas.core.contract.WorkerOutput;
 import io.gpufaas.core.router.Routed;
+import io.gpufaas.core.worker.WorkerSettings;
 import io.gpufaas.udf.FunctionRegistry;
-import io.gpufaas.udf.worker.DeviceWorkerTest;
-import io.gpufaas.udf.worker.FaultyFunction;
 import io.gpufaas.udf.RegistryLoader;
 import io.gpufaas.udf.device.DeviceSelector;
+import io.gpufaas.udf.worker.DeviceWorkerTest;
+import io.gpufaas.udf.worker.FaultyFunction;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;

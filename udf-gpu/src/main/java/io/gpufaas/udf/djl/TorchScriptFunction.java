@@ -8,8 +8,9 @@ import ai.djl.repository.zoo.Criteria;
 import ai.djl.repository.zoo.ModelNotFoundException;
 import ai.djl.repository.zoo.ZooModel;
 import ai.djl.util.Pair;
-import io.gpufaas.core.contract.FunctionSpec;
 import io.gpufaas.core.contract.ErrorCode;
+import io.gpufaas.core.contract.ErrorMessages;
+import io.gpufaas.core.contract.FunctionSpec;
 import io.gpufaas.udf.api.Footprint;
 import io.gpufaas.udf.api.InferenceFunction;
 import io.gpufaas.udf.api.LoadOutcome;
@@ -19,7 +20,6 @@ import io.gpufaas.udf.repo.FunctionDefinition;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.OptionalLong;
-import io.gpufaas.core.contract.ErrorMessages;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

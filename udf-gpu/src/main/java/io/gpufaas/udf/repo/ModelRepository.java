@@ -2,8 +2,8 @@ package io.gpufaas.udf.repo;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.gpufaas.core.contract.InputKind;
 import io.gpufaas.core.contract.FunctionSpec;
+import io.gpufaas.core.contract.InputKind;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;

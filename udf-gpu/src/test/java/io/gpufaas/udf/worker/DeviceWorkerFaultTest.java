@@ -1,7 +1,5 @@
 package io.gpufaas.udf.worker;
 
-import io.gpufaas.core.worker.WorkerSettings;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gpufaas.core.contract.Invocation;
@@ -9,6 +7,7 @@ import io.gpufaas.core.contract.InvocationResult;
 import io.gpufaas.core.contract.Payload;
 import io.gpufaas.core.contract.ResultStatus;
 import io.gpufaas.core.contract.SourcePosition;
+import io.gpufaas.core.worker.WorkerSettings;
 import io.gpufaas.udf.FunctionRegistry;
 import io.gpufaas.udf.device.ComputeDevice;
 import java.util.ArrayList;
@@ -17,9 +16,9 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
 /** Errors in a worker free what they hold; decoded input in memory stays within its bound. */
 class DeviceWorkerFaultTest {

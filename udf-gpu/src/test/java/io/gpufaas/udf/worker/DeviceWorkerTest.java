@@ -1,7 +1,5 @@
 package io.gpufaas.udf.worker;
 
-import io.gpufaas.core.worker.WorkerSettings;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gpufaas.core.cache.CachedModel;
@@ -10,6 +8,7 @@ import io.gpufaas.core.contract.InvocationResult;
 import io.gpufaas.core.contract.Payload;
 import io.gpufaas.core.contract.ResultStatus;
 import io.gpufaas.core.contract.SourcePosition;
+import io.gpufaas.core.worker.WorkerSettings;
 import io.gpufaas.udf.FunctionRegistry;
 import io.gpufaas.udf.device.ComputeDevice;
 import java.nio.ByteBuffer;

@@ -1,8 +1,8 @@
 package io.gpufaas.udf.worker;
 
+import io.gpufaas.core.contract.FunctionSpec;
 import io.gpufaas.core.contract.InputKind;
 import io.gpufaas.core.contract.Payload;
-import io.gpufaas.core.contract.FunctionSpec;
 import io.gpufaas.udf.api.ExecutionOutcome;
 import io.gpufaas.udf.api.Footprint;
 import io.gpufaas.udf.api.InferenceFunction;
