@@ -14,7 +14,8 @@ source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 CLUSTER_DIR="$WORK_DIR/cluster"
 CONF_DIR="${FLINK_CONF_DIR:-$ROOT/flink-conf}"
-CP_FILE="$CLUSTER_DIR/classpath.txt"
+LIB_DIR="$CLUSTER_DIR/lib"
+LIB_STAMP="$LIB_DIR/.resolved"
 TASKMANAGERS=2
 
 cmd="${1:-status}"; shift || true
@@ -27,15 +28,20 @@ if [[ "$cmd" != flink && "$cmd" != kill-taskmanager ]]; then
   done
 fi
 
+# Like a distribution, the cluster runs from lib/: Flink's jars (scripts/cluster/pom.xml) copied
+# there once, and whatever a user adds beside them (the gpufaas SQL connector jar, say).
 classpath() {
-  mkdir -p "$CLUSTER_DIR"
-  if [[ ! -f "$CP_FILE" || "$ROOT/scripts/cluster/pom.xml" -nt "$CP_FILE" ]]; then
+  if [[ ! -f "$LIB_STAMP" || "$ROOT/scripts/cluster/pom.xml" -nt "$LIB_STAMP" ]]; then
     command -v mvn >/dev/null || die "Maven (mvn) is needed to resolve the Flink jars"
-    log "resolving Flink's jars from Maven (scripts/cluster/pom.xml)"
-    (cd "$ROOT/scripts/cluster" && mvn -B -q dependency:build-classpath -Dmdep.outputFile="$CP_FILE") \
-      || die "could not resolve the cluster classpath"
+    log "resolving Flink's jars from Maven into $LIB_DIR (scripts/cluster/pom.xml)"
+    mkdir -p "$LIB_DIR"
+    (cd "$ROOT/scripts/cluster" && mvn -B -q dependency:copy-dependencies -DoutputDirectory="$LIB_DIR" \
+      -Dmdep.overWriteIfNewer=true) || die "could not resolve the cluster's jars"
+    touch "$LIB_STAMP"
   fi
-  cat "$CP_FILE"
+  local jars=("$LIB_DIR"/*.jar)
+  local IFS=:
+  echo "${jars[*]}"
 }
 
 pids() { ls "$CLUSTER_DIR"/*.pid 2>/dev/null || true; }
