@@ -44,3 +44,38 @@ bench_classpath() {
   ensure_built "$cp_file"
   echo "$ROOT/benchmarks/target/classes:$(cat "$cp_file")"
 }
+
+# For the scripted checks: the broker and scripts/cluster.sh's cluster (each started only if not
+# running), and the gpufaas job submitted to it with the test models, waited on until it runs.
+# Sets BOOTSTRAP and CLUSTER_JOB; stop_cluster_job cancels the job and stops what was started.
+start_cluster_job() {
+  ensure_built "$ROOT/job/target/gpufaas-job-0.1.0-SNAPSHOT-flink.jar"
+  STARTED_BROKER=0 STARTED_CLUSTER=0 CLUSTER_JOB=""
+  if ! BOOTSTRAP=$("$ROOT/scripts/kafka.sh" status 2>/dev/null); then
+    "$ROOT/scripts/kafka.sh" start >/dev/null
+    STARTED_BROKER=1
+    BOOTSTRAP=$("$ROOT/scripts/kafka.sh" status)
+  fi
+  if ! "$ROOT/scripts/cluster.sh" status >/dev/null 2>&1; then
+    "$ROOT/scripts/cluster.sh" start --taskmanagers 2
+    STARTED_CLUSTER=1
+  fi
+  local rest
+  rest="http://localhost:$(grep -A3 '^rest:' "${FLINK_CONF_DIR:-$ROOT/flink-conf}/config.yaml" | awk '/port:/ {print $2; exit}')"
+  CLUSTER_JOB=$(KAFKA_BOOTSTRAP="$BOOTSTRAP" GPUFAAS_REPOSITORY="$ROOT/udf-gpu/src/test/resources/repo" \
+    "$ROOT/scripts/submit.sh" submit "$@" | sed -n 's/.*JobID \([0-9a-f]*\).*/\1/p')
+  [[ -n "$CLUSTER_JOB" ]] || die "the gpufaas job was not submitted"
+  log "gpufaas job $CLUSTER_JOB submitted; waiting for it to run"
+  local _
+  for _ in $(seq 1 120); do
+    curl -sf "$rest/jobs/$CLUSTER_JOB" | grep -q '"state":"RUNNING"' && return 0
+    sleep 0.5
+  done
+  die "the gpufaas job did not reach RUNNING"
+}
+
+stop_cluster_job() {
+  [[ -n "${CLUSTER_JOB:-}" ]] && "$ROOT/scripts/cluster.sh" flink cancel "$CLUSTER_JOB" >/dev/null 2>&1 || true
+  [[ "${STARTED_CLUSTER:-0}" -eq 1 ]] && "$ROOT/scripts/cluster.sh" stop >/dev/null 2>&1 || true
+  [[ "${STARTED_BROKER:-0}" -eq 1 ]] && "$ROOT/scripts/kafka.sh" stop >/dev/null 2>&1 || true
+}

@@ -10,36 +10,11 @@ source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 OUT="$WORK_DIR/sql-check"
 mkdir -p "$OUT"
-started_broker=0 started_cluster=0 job=""
-cleanup() {
-  [[ -n "$job" ]] && "$ROOT/scripts/cluster.sh" flink cancel "$job" >/dev/null 2>&1 || true
-  [[ $started_cluster -eq 1 ]] && "$ROOT/scripts/cluster.sh" stop >/dev/null 2>&1 || true
-  [[ $started_broker -eq 1 ]] && "$ROOT/scripts/kafka.sh" stop >/dev/null 2>&1 || true
-}
-trap cleanup EXIT
+trap stop_cluster_job EXIT
+ensure_built "$ROOT/sql/target/gpufaas-sql-connector-0.1.0-SNAPSHOT.jar"
+start_cluster_job
 
-ensure_built "$ROOT/sql/target/gpufaas-sql-connector-0.1.0-SNAPSHOT.jar" "$ROOT/job/target/gpufaas-job-0.1.0-SNAPSHOT-flink.jar"
-if ! bootstrap=$("$ROOT/scripts/kafka.sh" status 2>/dev/null); then
-  "$ROOT/scripts/kafka.sh" start >/dev/null
-  started_broker=1
-  bootstrap=$("$ROOT/scripts/kafka.sh" status)
-fi
-if ! "$ROOT/scripts/cluster.sh" status >/dev/null 2>&1; then
-  "$ROOT/scripts/cluster.sh" start --taskmanagers 2
-  started_cluster=1
-fi
-rest="http://localhost:$(grep -A3 '^rest:' "${FLINK_CONF_DIR:-$ROOT/flink-conf}/config.yaml" | awk '/port:/ {print $2; exit}')"
-job=$(KAFKA_BOOTSTRAP="$bootstrap" GPUFAAS_REPOSITORY="$ROOT/udf-gpu/src/test/resources/repo" \
-  "$ROOT/scripts/submit.sh" submit | sed -n 's/.*JobID \([0-9a-f]*\).*/\1/p')
-[[ -n "$job" ]] || die "the gpufaas job was not submitted"
-log "gpufaas job $job submitted; waiting for it to run"
-for _ in $(seq 1 120); do
-  curl -sf "$rest/jobs/$job" | grep -q '"state":"RUNNING"' && break
-  sleep 0.5
-done
-curl -sf "$rest/jobs/$job" | grep -q '"state":"RUNNING"' || die "the gpufaas job did not reach RUNNING"
-
-sed "s/\${BOOTSTRAP}/$bootstrap/g" "$ROOT/scripts/sql/ml-predict.sql" > "$OUT/ml-predict.sql"
+sed "s/\${BOOTSTRAP}/$BOOTSTRAP/g" "$ROOT/scripts/sql/ml-predict.sql" > "$OUT/ml-predict.sql"
 log "running scripts/sql/ml-predict.sql through Flink's SQL client (output: $OUT/sql-client.out)"
 "$ROOT/scripts/sql-client.sh" -f "$OUT/ml-predict.sql" > "$OUT/sql-client.out" 2>&1 \
   || { tail -30 "$OUT/sql-client.out" >&2; die "the SQL client failed"; }

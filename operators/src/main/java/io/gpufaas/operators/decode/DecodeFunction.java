@@ -13,6 +13,7 @@ import io.gpufaas.core.contract.FunctionSpec;
 import io.gpufaas.core.contract.Invocation;
 import io.gpufaas.core.contract.InvocationDecoder;
 import io.gpufaas.core.contract.RawRecord;
+import io.gpufaas.operators.metrics.GpuFaasMetric;
 import io.gpufaas.udf.FunctionRegistry;
 import io.gpufaas.udf.RegistryLoader;
 import java.util.ArrayList;
@@ -120,13 +121,13 @@ public final class DecodeFunction extends BroadcastProcessFunction<RawRecord, Ra
         };
         decoder = new InvocationDecoder(deployedNow, limits);
         MetricGroup metrics = getRuntimeContext().getMetricGroup();
-        accepted = metrics.counter("invocationsAccepted");
-        deadLetters = metrics.counter("deadLetters");
-        deployed = metrics.counter("functionsDeployed");
-        removed = metrics.counter("functionsRemoved");
+        accepted = GpuFaasMetric.INVOCATIONS_ACCEPTED.counter(metrics);
+        deadLetters = GpuFaasMetric.DEAD_LETTERS.counter(metrics);
+        deployed = GpuFaasMetric.FUNCTIONS_DEPLOYED.counter(metrics);
+        removed = GpuFaasMetric.FUNCTIONS_REMOVED.counter(metrics);
         deadLettersByReason = new EnumMap<>(ErrorCode.class);
         for (ErrorCode reason : ErrorCode.values()) {
-            deadLettersByReason.put(reason, metrics.addGroup("reason", reason.name()).counter("deadLetters"));
+            deadLettersByReason.put(reason, GpuFaasMetric.DEAD_LETTERS.counter(metrics.addGroup("reason", reason.name())));
         }
     }
 

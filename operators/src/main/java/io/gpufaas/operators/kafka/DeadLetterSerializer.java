@@ -2,6 +2,7 @@ package io.gpufaas.operators.kafka;
 
 import io.gpufaas.core.contract.DeadLetter;
 import io.gpufaas.core.contract.OutputFit;
+import io.gpufaas.operators.metrics.GpuFaasMetric;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 import org.apache.flink.api.common.serialization.SerializationSchema;
@@ -39,7 +40,7 @@ public final class DeadLetterSerializer implements KafkaRecordSerializationSchem
 
     @Override
     public void open(SerializationSchema.InitializationContext context, KafkaSinkContext sinkContext) {
-        truncated = context.getMetricGroup().counter("truncatedDeadLetters");
+        truncated = GpuFaasMetric.TRUNCATED_DEAD_LETTERS.counter(context.getMetricGroup());
     }
 
     /** Room for the value of a record with this key and these headers. */

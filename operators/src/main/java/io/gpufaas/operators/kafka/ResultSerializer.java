@@ -2,6 +2,7 @@ package io.gpufaas.operators.kafka;
 
 import io.gpufaas.core.contract.InvocationResult;
 import io.gpufaas.core.contract.OutputFit;
+import io.gpufaas.operators.metrics.GpuFaasMetric;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 import org.apache.flink.api.common.serialization.SerializationSchema;
@@ -34,7 +35,7 @@ public final class ResultSerializer implements KafkaRecordSerializationSchema<In
 
     @Override
     public void open(SerializationSchema.InitializationContext context, KafkaSinkContext sinkContext) {
-        oversize = context.getMetricGroup().counter("oversizeResults");
+        oversize = GpuFaasMetric.OVERSIZE_RESULTS.counter(context.getMetricGroup());
     }
 
     @Override

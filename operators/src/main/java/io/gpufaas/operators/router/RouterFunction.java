@@ -22,6 +22,7 @@ import io.gpufaas.core.router.RouterSignal;
 import io.gpufaas.core.router.policy.Assignment;
 import io.gpufaas.core.time.Clock;
 import io.gpufaas.operators.metrics.CountOf;
+import io.gpufaas.operators.metrics.GpuFaasMetric;
 import io.gpufaas.udf.RegistryLoader;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -149,25 +150,26 @@ public final class RouterFunction extends KeyedCoProcessFunction<String, Invocat
     @Override
     public void open(OpenContext openContext) {
         MetricGroup metrics = getRuntimeContext().getMetricGroup();
-        Counter routed = metrics.counter("routedInvocations");
+        Counter routed = GpuFaasMetric.ROUTED_INVOCATIONS.counter(metrics);
         // The router's view counts its own plan (the count the simulator reads); not a second tally.
-        metrics.counter("plannedHits", new CountOf(() -> router == null ? 0 : router.planStats().hits()));
-        metrics.counter("plannedMisses", new CountOf(() -> router == null ? 0 : router.planStats().misses()));
-        reports = metrics.counter("reportsReceived");
-        Counter corrections = metrics.counter("viewCorrections");
-        Counter releasedSlots = metrics.counter("releasedSlots");
-        Counter shed = metrics.counter("shedInvocations");
-        Counter expired = metrics.counter("expiredWhileWaiting");
-        internalErrors = metrics.counter("internalErrors");
-        Counter unplaceable = metrics.counter("unplaceableInvocations");
-        Counter removedWaiting = metrics.counter("removedWhileWaiting");
+        GpuFaasMetric.PLANNED_HITS.counter(metrics, new CountOf(() -> router == null ? 0 : router.planStats().hits()));
+        GpuFaasMetric.PLANNED_MISSES.counter(metrics, new CountOf(() -> router == null ? 0 : router.planStats().misses()));
+        GpuFaasMetric.PLANNED_HIT_RATIO.gauge(metrics, (Gauge<Double>) () -> router == null ? 0.0 : router.planStats().hitRatio());
+        reports = GpuFaasMetric.REPORTS_RECEIVED.counter(metrics);
+        Counter corrections = GpuFaasMetric.VIEW_CORRECTIONS.counter(metrics);
+        Counter releasedSlots = GpuFaasMetric.RELEASED_SLOTS.counter(metrics);
+        Counter shed = GpuFaasMetric.SHED_INVOCATIONS.counter(metrics);
+        Counter expired = GpuFaasMetric.EXPIRED_WHILE_WAITING.counter(metrics);
+        internalErrors = GpuFaasMetric.INTERNAL_ERRORS.counter(metrics);
+        Counter unplaceable = GpuFaasMetric.UNPLACEABLE_INVOCATIONS.counter(metrics);
+        Counter removedWaiting = GpuFaasMetric.REMOVED_WHILE_WAITING.counter(metrics);
         tickAtMs = Long.MAX_VALUE;
-        duplicates = metrics.counter("duplicateInvocations");
+        duplicates = GpuFaasMetric.DUPLICATE_INVOCATIONS.counter(metrics);
         if (dedupWindowMs > 0) {
             seenIds = new RecentIds(dedupWindowMs, dedupMaxIds);
             seenIds.restore(restoredSeenIds);
-            metrics.gauge("rememberedIds", (Gauge<Integer>) () -> seenIds.size());
-            metrics.counter("idsForgottenEarly", new CountOf(() -> seenIds.forgottenEarly()));
+            GpuFaasMetric.REMEMBERED_IDS.gauge(metrics, (Gauge<Integer>) () -> seenIds.size());
+            GpuFaasMetric.IDS_FORGOTTEN_EARLY.counter(metrics, new CountOf(() -> seenIds.forgottenEarly()));
         }
         restoredSeenIds = null;
 
@@ -225,10 +227,10 @@ public final class RouterFunction extends KeyedCoProcessFunction<String, Invocat
             // Dispatched at the first event: nothing can be emitted from open().
             router.restorePending(inv, inv.model(), inv.arrivedAtMs(), inv.deadlineMs(), inv.sizeBytes());
         }
-        metrics.gauge("pendingInvocations", (Gauge<Integer>) router::pending);
-        metrics.gauge("pendingBytes", (Gauge<Long>) router::pendingBytes);
-        metrics.gauge("pendingHighWater", (Gauge<Integer>) router::pendingHighWater);
-        metrics.gauge("workerCredits", (Gauge<Integer>) router::credits);
+        GpuFaasMetric.PENDING_INVOCATIONS.gauge(metrics, (Gauge<Integer>) router::pending);
+        GpuFaasMetric.PENDING_BYTES.gauge(metrics, (Gauge<Long>) router::pendingBytes);
+        GpuFaasMetric.PENDING_HIGH_WATER.gauge(metrics, (Gauge<Integer>) router::pendingHighWater);
+        GpuFaasMetric.WORKER_CREDITS.gauge(metrics, (Gauge<Integer>) router::credits);
         LOG.info("router: policy {}, eviction {}, {} workers x {} slots, {} bytes each; restored {} pending invocations, "
                         + "{} resident models", settings.policy(), settings.evictionPolicy(), settings.workers(),
                 settings.slotsPerWorker(), settings.workerMemoryBytes(), restoredPending.size(), restoredResidency.size());

@@ -15,6 +15,8 @@ import io.gpufaas.core.router.Routed;
 import io.gpufaas.core.time.Clock;
 import io.gpufaas.core.worker.WorkerSettings;
 import io.gpufaas.operators.metrics.CountOf;
+import io.gpufaas.operators.metrics.GpuFaasMetric;
+import io.gpufaas.operators.metrics.PerMinute;
 import io.gpufaas.udf.FunctionRegistry;
 import io.gpufaas.udf.RegistryLoader;
 import io.gpufaas.udf.device.ComputeDevice;
@@ -117,15 +119,15 @@ public final class WorkerFunction extends RichAsyncFunction<Routed, WorkerOutput
         FunctionRegistry registry = registryLoader.load();
         ComputeDevice device = deviceSelector.select(index, visibleGpus());
         MetricGroup metrics = getRuntimeContext().getMetricGroup();
-        completed = metrics.counter("invocationsCompleted");
-        failed = metrics.counter("invocationsFailed");
-        expired = metrics.counter("invocationsExpired");
-        workerErrors = metrics.counter("workerErrors");
-        Histogram loadLatency = histogram(metrics, "loadLatencyMs");
-        Histogram executionLatency = histogram(metrics, "executionLatencyMs");
-        Histogram batchSize = histogram(metrics, "batchSize");
-        endToEnd = histogram(metrics, "endToEndLatencyMs");
-        queueWait = histogram(metrics, "queueWaitMs");
+        completed = GpuFaasMetric.INVOCATIONS_COMPLETED.counter(metrics);
+        failed = GpuFaasMetric.INVOCATIONS_FAILED.counter(metrics);
+        expired = GpuFaasMetric.INVOCATIONS_EXPIRED.counter(metrics);
+        workerErrors = GpuFaasMetric.WORKER_ERRORS.counter(metrics);
+        Histogram loadLatency = histogram(metrics, GpuFaasMetric.LOAD_LATENCY_MS);
+        Histogram executionLatency = histogram(metrics, GpuFaasMetric.EXECUTION_LATENCY_MS);
+        Histogram batchSize = histogram(metrics, GpuFaasMetric.BATCH_SIZE);
+        endToEnd = histogram(metrics, GpuFaasMetric.END_TO_END_LATENCY_MS);
+        queueWait = histogram(metrics, GpuFaasMetric.QUEUE_WAIT_MS);
 
         worker = new DeviceWorker(index, device, registry, settings, new DeviceWorker.Listener() {
             @Override
@@ -145,18 +147,20 @@ public final class WorkerFunction extends RichAsyncFunction<Routed, WorkerOutput
             }
         }, CLOCK);
         // The cache's own counts (the ones the simulator reads too), not a second tally.
-        metrics.counter("cacheHits", new CountOf(() -> worker.stats().cache().hits()));
-        metrics.counter("cacheMisses", new CountOf(() -> worker.stats().cache().misses()));
-        metrics.counter("cacheEvictions", new CountOf(() -> worker.stats().cache().evictions()));
-        metrics.counter("modelLoads", new CountOf(() -> worker.stats().cache().loads()));
-        metrics.counter("bytesLoaded", new CountOf(() -> worker.stats().cache().bytesLoaded()));
-        metrics.gauge("cacheHitRatio", (Gauge<Double>) () -> worker.stats().cache().hitRatio());
-        metrics.gauge("queueDepth", (Gauge<Integer>) () -> worker.stats().queued());
-        metrics.gauge("inFlight", (Gauge<Integer>) () -> worker.stats().running());
-        metrics.gauge("deviceMemoryUsedBytes", (Gauge<Long>) () -> worker.stats().usedBytes());
-        metrics.gauge("deviceMemoryCapacityBytes", (Gauge<Long>) device::totalMemoryBytes);
-        metrics.gauge("residentModels", (Gauge<Integer>) () -> worker.stats().residentModels());
-        metrics.gauge("warmRestoredModels", (Gauge<Integer>) () -> warmRestored);
+        GpuFaasMetric.CACHE_HITS.counter(metrics, new CountOf(() -> worker.stats().cache().hits()));
+        GpuFaasMetric.CACHE_MISSES.counter(metrics, new CountOf(() -> worker.stats().cache().misses()));
+        GpuFaasMetric.CACHE_EVICTIONS.counter(metrics, new CountOf(() -> worker.stats().cache().evictions()));
+        GpuFaasMetric.MODEL_LOADS.counter(metrics, new CountOf(() -> worker.stats().cache().loads()));
+        GpuFaasMetric.BYTES_LOADED.counter(metrics, new CountOf(() -> worker.stats().cache().bytesLoaded()));
+        GpuFaasMetric.CACHE_HIT_RATIO.gauge(metrics, (Gauge<Double>) () -> worker.stats().cache().hitRatio());
+        GpuFaasMetric.QUEUE_DEPTH.gauge(metrics, (Gauge<Integer>) () -> worker.stats().queued());
+        GpuFaasMetric.IN_FLIGHT.gauge(metrics, (Gauge<Integer>) () -> worker.stats().running());
+        GpuFaasMetric.DEVICE_MEMORY_USED_BYTES.gauge(metrics, (Gauge<Long>) () -> worker.stats().usedBytes());
+        GpuFaasMetric.DEVICE_MEMORY_CAPACITY_BYTES.gauge(metrics, (Gauge<Long>) device::totalMemoryBytes);
+        GpuFaasMetric.RESIDENT_MODELS.gauge(metrics, (Gauge<Integer>) () -> worker.stats().residentModels());
+        GpuFaasMetric.WARM_RESTORED_MODELS.gauge(metrics, (Gauge<Integer>) () -> warmRestored);
+        GpuFaasMetric.MODEL_LOADS_PER_MINUTE.gauge(metrics, new PerMinute(() -> worker.stats().cache().loads()));
+        GpuFaasMetric.EVICTIONS_PER_MINUTE.gauge(metrics, new PerMinute(() -> worker.stats().cache().evictions()));
 
         worker.restorePolicyState(restoredPolicyState);
         if (!restoredModels.isEmpty()) {
@@ -172,8 +176,8 @@ public final class WorkerFunction extends RichAsyncFunction<Routed, WorkerOutput
                 settings.concurrency(), settings.maxBatch(), settings.outOfOrder());
     }
 
-    private static Histogram histogram(MetricGroup metrics, String name) {
-        return metrics.histogram(name, new SynchronizedHistogram(new DescriptiveStatisticsHistogram(HISTOGRAM_WINDOW)));
+    private static Histogram histogram(MetricGroup metrics, GpuFaasMetric metric) {
+        return metric.histogram(metrics, new SynchronizedHistogram(new DescriptiveStatisticsHistogram(HISTOGRAM_WINDOW)));
     }
 
     /** GPU indexes Flink's external-resource framework gave this task manager (none in a MiniCluster). */
