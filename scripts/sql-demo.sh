@@ -3,9 +3,10 @@
 # gpufaas model provider -> the rows printed. Start the job first:
 #
 #   scripts/run-local.sh --keep-running --gpufaas.functions.repository udf-gpu/src/test/resources/repo
-#   scripts/sql-demo.sh [--function tiny-cnn] [--measure 2000]
+#   scripts/sql-demo.sh [--function tiny-cnn] [--measure 2000] [--flink-defaults]
 #
-# --measure N instead times N rows through ML_PREDICT against N invocations through the client alone.
+# --measure N instead times N rows through ML_PREDICT against N invocations through the client alone;
+# --flink-defaults leaves Flink's async ML_PREDICT settings (10 rows in flight, ordered) as they are.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 CP_FILE="$ROOT/sql/target/sql-classpath.txt"

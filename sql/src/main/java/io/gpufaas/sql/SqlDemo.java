@@ -28,7 +28,9 @@ import org.apache.flink.util.CloseableIterator;
  * {@code --measure N} it instead times N rows through ML_PREDICT against N invocations through the
  * client alone, same function, side by side.
  *
- * <pre>SqlDemo [--bootstrap 127.0.0.1:9092] [--function tiny-cnn] [--measure N]</pre>
+ * <pre>SqlDemo [--bootstrap 127.0.0.1:9092] [--function tiny-cnn] [--measure N] [--flink-defaults]</pre>
+ *
+ * <p>{@code --flink-defaults} leaves Flink's async ML_PREDICT settings at their defaults.
  */
 public final class SqlDemo {
 
@@ -38,13 +40,15 @@ public final class SqlDemo {
         String bootstrap = "127.0.0.1:9092";
         String function = "tiny-cnn";
         int measure = 0;
+        boolean flinkDefaults = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--bootstrap" -> bootstrap = args[++i];
                 case "--function" -> function = args[++i];
                 case "--measure" -> measure = Integer.parseInt(args[++i]);
+                case "--flink-defaults" -> flinkDefaults = true;
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]
-                        + "; usage: sql-demo.sh [--bootstrap HOST:PORT] [--function NAME] [--measure N]");
+                        + "; usage: sql-demo.sh [--bootstrap HOST:PORT] [--function NAME] [--measure N] [--flink-defaults]");
             }
         }
         String ddl = "CREATE TEMPORARY MODEL image_model\n"
@@ -57,9 +61,12 @@ public final class SqlDemo {
         TableEnvironment sql = TableEnvironment.create(EnvironmentSettings.inStreamingMode());
         // One local slot's worth: the demo's jobs share this machine with the gpufaas job.
         sql.getConfig().set(CoreOptions.DEFAULT_PARALLELISM, 1);
-        // Flink's own async ML_PREDICT settings: as many rows in flight as the model allows, in any order.
-        sql.getConfig().set("table.exec.async-ml-predict.max-concurrent-operations", "256");
-        sql.getConfig().set("table.exec.async-ml-predict.output-mode", "ALLOW_UNORDERED");
+        if (!flinkDefaults) {
+            // Flink's own async ML_PREDICT settings (its defaults: 10 rows in flight, in order): as
+            // many rows in flight as the model allows, in any order. A provider cannot set them.
+            sql.getConfig().set("table.exec.async-ml-predict.max-concurrent-operations", "256");
+            sql.getConfig().set("table.exec.async-ml-predict.output-mode", "ALLOW_UNORDERED");
+        }
         sql.createTemporaryView("images", sql.fromValues(
                 DataTypes.ROW(DataTypes.FIELD("name", DataTypes.STRING()), DataTypes.FIELD("image", DataTypes.BYTES())),
                 Row.of("red", png(Color.RED)), Row.of("green", png(Color.GREEN)), Row.of("blue", png(Color.BLUE)),
