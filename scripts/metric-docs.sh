@@ -3,7 +3,7 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 ensure_built "$ROOT/job/target/local-classpath.txt"
-table=$(java -cp "$(cat "$ROOT/job/target/local-classpath.txt")" io.gpufaas.operators.metrics.MetricDocs)
+table=$(java -cp "$ROOT/job/target/classes:$(cat "$ROOT/job/target/local-classpath.txt")" io.gpufaas.job.MetricDocs)
 TABLE="$table" python3 - "$ROOT/docs/metrics.md" <<'PY'
 import os, sys
 path = sys.argv[1]

@@ -11,7 +11,7 @@ import org.apache.flink.metrics.SimpleCounter;
 /**
  * Every metric gpufaas registers, declared once: the operator that owns it, its name, its kind and
  * what it means. Operators register through these constants, never by a string of their own, and
- * docs/metrics.md is generated from them ({@link MetricDocs}).
+ * docs/metrics.md is generated from them (io.gpufaas.job.MetricDocs).
  */
 public enum GpuFaasMetric {
 

@@ -1,5 +1,6 @@
-package io.gpufaas.operators.metrics;
+package io.gpufaas.job;
 
+import io.gpufaas.operators.metrics.GpuFaasMetric;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 

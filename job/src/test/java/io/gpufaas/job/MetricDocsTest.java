@@ -1,7 +1,8 @@
-package io.gpufaas.operators.metrics;
+package io.gpufaas.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.gpufaas.operators.metrics.GpuFaasMetric;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -45,8 +46,8 @@ class MetricDocsTest {
     void noOperatorRegistersAMetricByName() throws IOException {
         Pattern byName = Pattern.compile("\\.(counter|gauge|histogram|meter)\\(\\s*\"");
         List<Path> offenders;
-        try (Stream<Path> files = Stream.concat(Files.walk(Path.of("src", "main", "java")),
-                Files.walk(Path.of("..", "job", "src", "main", "java")))) {
+        try (Stream<Path> files = Stream.concat(Files.walk(Path.of("..", "operators", "src", "main", "java")),
+                Files.walk(Path.of("src", "main", "java")))) {
             offenders = files.filter(f -> f.toString().endsWith(".java")).filter(f -> {
                 try {
                     return byName.matcher(Files.readString(f)).find();
