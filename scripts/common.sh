@@ -38,6 +38,19 @@ ensure_built() {
   touch "$@"
 }
 
+# Replaces what lies between "<!-- NAME:start -->" and "<!-- NAME:end -->" in FILE with TABLE
+# (the generated tables of docs/configuration.md and docs/metrics.md).
+replace_generated() { # FILE NAME TABLE
+  TABLE="$3" python3 - "$1" "$2" <<'PY'
+import os, sys
+path, name = sys.argv[1], sys.argv[2]
+text = open(path).read()
+start, end = "<!-- %s:start -->\n" % name, "<!-- %s:end -->" % name
+i, j = text.index(start) + len(start), text.index(end)
+open(path, "w").write(text[:i] + os.environ["TABLE"] + "\n" + text[j:])
+PY
+}
+
 # The benchmarks module's classpath, built if needed (scripts/bench-*.sh).
 bench_classpath() {
   local cp_file="$ROOT/benchmarks/target/bench-classpath.txt"

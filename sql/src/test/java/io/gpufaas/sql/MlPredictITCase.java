@@ -5,20 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.gpufaas.client.GpuFaasClient;
 import io.gpufaas.client.Input;
 import io.gpufaas.core.contract.InvocationResult;
-import io.gpufaas.job.GpuFaasJob;
-import io.gpufaas.job.JobConfig;
 import io.gpufaas.testkit.EmbeddedKafka;
 import io.gpufaas.testkit.KafkaBrokerExtension;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.table.api.EnvironmentSettings;
 import org.apache.flink.table.api.TableEnvironment;
 import org.apache.flink.table.api.TableResult;
@@ -48,26 +43,18 @@ class MlPredictITCase {
     static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
             .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(4).build());
 
-    static final Path REPOSITORY = Path.of("..", "udf-gpu", "src", "test", "resources", "repo").toAbsolutePath();
-
     private static JobClient job;
 
     @BeforeAll
     static void startGpuFaas() throws Exception {
         EmbeddedKafka kafka = BROKER.kafka();
         kafka.createTopics(2, "sql-inv", "sql-res", "sql-dlq", "sql-st", "sql-ctl");
-        Configuration conf = JobConfig.fromArgs(new Configuration(),
-                "--gpufaas.kafka.bootstrap-servers", kafka.bootstrapServers(),
+        job = TestModelsJob.start(kafka.bootstrapServers(),
                 "--gpufaas.kafka.topic.invocations", "sql-inv",
                 "--gpufaas.kafka.topic.results", "sql-res",
                 "--gpufaas.kafka.topic.dead-letters", "sql-dlq",
                 "--gpufaas.kafka.topic.worker-status", "sql-st",
-                "--gpufaas.kafka.topic.control", "sql-ctl",
-                "--gpufaas.functions.repository", REPOSITORY.toString(),
-                "--gpufaas.device.kind", "CPU");
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        env.setParallelism(1);
-        job = GpuFaasJob.start(env, conf);
+                "--gpufaas.kafka.topic.control", "sql-ctl");
     }
 
     @AfterAll

@@ -2,8 +2,6 @@ package io.gpufaas.sql;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.gpufaas.job.GpuFaasJob;
-import io.gpufaas.job.JobConfig;
 import io.gpufaas.testkit.KafkaBrokerExtension;
 import java.io.File;
 import java.lang.management.ManagementFactory;
@@ -17,7 +15,6 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -45,7 +42,6 @@ class SqlClientIT {
 
     static final Path JAR = Path.of("target", "gpufaas-sql-connector-0.1.0-SNAPSHOT.jar").toAbsolutePath();
     static final Path SCRIPT = Path.of("..", "scripts", "sql", "ml-predict.sql");
-    static final Path REPOSITORY = Path.of("..", "udf-gpu", "src", "test", "resources", "repo").toAbsolutePath();
 
     private static JobClient job;
 
@@ -54,13 +50,7 @@ class SqlClientIT {
         // The script uses the job's default topics.
         BROKER.kafka().createTopics(2, "gpufaas.invocations", "gpufaas.results", "gpufaas.dead-letters",
                 "gpufaas.worker-status", "gpufaas.control");
-        Configuration conf = JobConfig.fromArgs(new Configuration(),
-                "--gpufaas.kafka.bootstrap-servers", BROKER.kafka().bootstrapServers(),
-                "--gpufaas.functions.repository", REPOSITORY.toString(),
-                "--gpufaas.device.kind", "CPU");
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        env.setParallelism(1);
-        job = GpuFaasJob.start(env, conf);
+        job = TestModelsJob.start(BROKER.kafka().bootstrapServers());
     }
 
     @AfterAll
