@@ -99,6 +99,12 @@ class GpuFaasClientTest {
                                 Timing.none(), new Placement(0, "cpu:0", true), System.currentTimeMillis());
                         producer.send(new ProducerRecord<>(res, i.id().getBytes(StandardCharsets.UTF_8),
                                 EventJson.encodeResult(ok)));
+                        if (i.input().textValue().equals("twice")) { // as an at-least-once job after a failover
+                            InvocationResult again = InvocationResult.ok(i, "{\"text\":\"again\"}", Timing.none(),
+                                    new Placement(1, "cpu:1", false), System.currentTimeMillis());
+                            producer.send(new ProducerRecord<>(res, i.id().getBytes(StandardCharsets.UTF_8),
+                                    EventJson.encodeResult(again)));
+                        }
                     }
                     producer.flush();
                 }
@@ -135,6 +141,20 @@ class GpuFaasClientTest {
                 assertThat(r.outputJson()).isEqualTo("{\"text\":\"hello " + i + "\"}");
                 assertThat(r.metadata()).containsEntry("n", "" + i);
             }
+            assertThat(client.inFlight()).isZero();
+        }
+    }
+
+    /** At-least-once results repeat after a failover; the caller sees each invocation answered once. */
+    @Test
+    void aResultWrittenTwiceCompletesItsFutureOnce() throws Exception {
+        String[] topics = topics();
+        try (GpuFaasClient client = client(topics, 4, Duration.ofSeconds(30))) {
+            InvocationResult first = client.invoke("echo", Input.text("twice")).get(30, TimeUnit.SECONDS);
+            assertThat(first.outputJson()).isEqualTo("{\"text\":\"twice\"}");
+            // The repeat arrives after the future completed: it completes nothing else and breaks nothing.
+            InvocationResult next = client.invoke("echo", Input.text("after")).get(30, TimeUnit.SECONDS);
+            assertThat(next.outputJson()).isEqualTo("{\"text\":\"after\"}");
             assertThat(client.inFlight()).isZero();
         }
     }

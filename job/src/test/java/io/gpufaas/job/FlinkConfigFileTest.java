@@ -7,8 +7,11 @@ import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.jar.JarFile;
 import org.apache.flink.configuration.ConfigOption;
@@ -16,6 +19,7 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.CoreOptions;
 import org.apache.flink.configuration.FallbackKey;
 import org.apache.flink.configuration.GlobalConfiguration;
+import org.apache.flink.configuration.HeartbeatManagerOptions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -54,9 +58,24 @@ class FlinkConfigFileTest {
         return option;
     }
 
-    /** Every key (and fallback key) of the ConfigOption constants in flink-core's configuration package. */
     private static Set<String> knownKeys() throws IOException, URISyntaxException {
-        Set<String> keys = new HashSet<>();
+        return new HashSet<>(options().keySet());
+    }
+
+    /** Each value in the file parses as its option's type ("1 s" for a Duration, not a bare number of ms). */
+    @Test
+    void everyValueParsesAsItsOptionsType() throws Exception {
+        Configuration conf = GlobalConfiguration.loadConfiguration(Path.of("..", "flink-conf").toString());
+        Map<String, ConfigOption<?>> options = options();
+        List<String> typed = conf.keySet().stream().filter(options::containsKey).toList();
+        assertThat(typed).contains("heartbeat.interval", "restart-strategy.exponential-delay.initial-backoff");
+        assertThat(typed).allSatisfy(key -> assertThat(conf.get(options.get(key))).as(key).isNotNull());
+        assertThat(conf.get(HeartbeatManagerOptions.HEARTBEAT_INTERVAL)).isEqualTo(Duration.ofSeconds(1));
+    }
+
+    /** Every key (and fallback key) of the ConfigOption constants in flink-core's configuration package, with its option. */
+    private static Map<String, ConfigOption<?>> options() throws IOException, URISyntaxException {
+        Map<String, ConfigOption<?>> keys = new HashMap<>();
         Path jar = Path.of(CoreOptions.class.getProtectionDomain().getCodeSource().getLocation().toURI());
         try (JarFile file = new JarFile(jar.toFile())) {
             List<String> classes = file.stream().map(e -> e.getName())
@@ -68,9 +87,9 @@ class FlinkConfigFileTest {
                     for (Field f : Class.forName(name).getFields()) {
                         if (Modifier.isStatic(f.getModifiers()) && f.getType() == ConfigOption.class) {
                             ConfigOption<?> option = (ConfigOption<?>) f.get(null);
-                            keys.add(option.key());
+                            keys.put(option.key(), option);
                             for (FallbackKey k : option.fallbackKeys()) {
-                                keys.add(k.getKey());
+                                keys.put(k.getKey(), option);
                             }
                         }
                     }
