@@ -180,7 +180,7 @@ public final class FailoverBenchmark {
         return l.stream().mapToLong(Long::longValue).sorted().toArray();
     }
 
-    /** Each worker subtask's modelLoads and warmRestoredModels since its last (re)start, from the REST API. */
+    /** Each worker subtask's modelLoads, warmRestoredModels and reattachedModels since its last (re)start (REST API). */
     private static String workerLoads(String rest, String job) {
         if (job.isEmpty()) {
             return "(no --job given)";
@@ -203,6 +203,7 @@ public final class FailoverBenchmark {
             for (int i = 0; i < parallelism; i++) {
                 names.add(i + ".worker.modelLoads");
                 names.add(i + ".worker.warmRestoredModels");
+                names.add(i + ".worker.reattachedModels");
             }
             // The REST API answers from a cache its first request starts filling: ask until it has them.
             String url = rest + "/jobs/" + job + "/vertices/" + vertex + "/metrics?get=" + String.join(",", names);

@@ -213,6 +213,18 @@ public final class ModelCache {
      * extra victims to unload (usually none).
      */
     public Optional<List<String>> completeLoad(String model, long actualBytes, double loadCost) {
+        return complete(model, actualBytes, loadCost, true);
+    }
+
+    /**
+     * As {@link #completeLoad}, for a model that was already in device memory (kept from the
+     * worker's previous run on this device): resident the same way, but no load is counted.
+     */
+    public Optional<List<String>> completeReattach(String model, long actualBytes, double loadCost) {
+        return complete(model, actualBytes, loadCost, false);
+    }
+
+    private Optional<List<String>> complete(String model, long actualBytes, double loadCost, boolean loaded) {
         CacheEntry e = entries.get(model);
         if (e == null || e.state() != CacheEntry.State.LOADING) {
             throw new IllegalStateException("no load of " + model + " is under way");
@@ -237,8 +249,10 @@ public final class ModelCache {
         if (pins(model) > 0) {
             pinnedReadyBytes += actualBytes;
         }
-        loads++;
-        bytesLoaded += actualBytes;
+        if (loaded) {
+            loads++;
+            bytesLoaded += actualBytes;
+        }
         access(e); // also enters the eviction order
         return Optional.of(victims);
     }

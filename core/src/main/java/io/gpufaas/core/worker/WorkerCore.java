@@ -218,9 +218,20 @@ public final class WorkerCore<J> {
      * the failure of every queued invocation of the model if it does not fit after all.
      */
     public LoadResult<J> loadDone(String model, long bytes, long ms) {
+        return installed(model, bytes, ms, cache.completeLoad(model, bytes, ms));
+    }
+
+    /**
+     * A warm model was taken over from this device's previous worker instead of loaded: resident
+     * as after a load of {@code ms} (its last measured cost), but not counted as one.
+     */
+    public LoadResult<J> reattachDone(String model, long bytes, long ms) {
+        return installed(model, bytes, ms, cache.completeReattach(model, bytes, ms));
+    }
+
+    private LoadResult<J> installed(String model, long bytes, long ms, Optional<List<String>> victims) {
         loadInFlight = false;
         measuredBytes.put(model, bytes);
-        Optional<List<String>> victims = cache.completeLoad(model, bytes, ms);
         if (victims.isEmpty()) {
             return new LoadResult.Refused<>(new Step.Fail<>(removeModel(model), ErrorCode.OUT_OF_DEVICE_MEMORY,
                     bytes > cache.capacity()

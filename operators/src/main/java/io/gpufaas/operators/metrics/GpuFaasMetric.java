@@ -84,7 +84,11 @@ public enum GpuFaasMetric {
             "Device memory this worker may fill."),
     RESIDENT_MODELS(Operator.WORKER, "residentModels", Kind.GAUGE, "Models in device memory now."),
     WARM_RESTORED_MODELS(Operator.WORKER, "warmRestoredModels", Kind.GAUGE,
-            "Models reloaded from the checkpoint's cache metadata when the worker (re)started."),
+            "Models made resident from the checkpoint's cache metadata when the worker (re)started: reloaded, "
+                    + "or kept in device memory from the previous run (`reattachedModels`)."),
+    REATTACHED_MODELS(Operator.WORKER, "reattachedModels", Kind.GAUGE,
+            "Of the warm-restored models, those taken over from this task manager's previous run of the worker, "
+                    + "still in device memory, instead of loaded (not counted in `modelLoads`)."),
     LOAD_LATENCY_MS(Operator.WORKER, "loadLatencyMs", Kind.HISTOGRAM, "Time to load a model (last 1,024 loads)."),
     EXECUTION_LATENCY_MS(Operator.WORKER, "executionLatencyMs", Kind.HISTOGRAM,
             "Time to run one batch on the device (last 1,024 batches)."),

@@ -22,8 +22,12 @@ import io.gpufaas.udf.RegistryLoader;
 import io.gpufaas.udf.device.ComputeDevice;
 import io.gpufaas.udf.device.DeviceSelector;
 import io.gpufaas.udf.worker.DeviceWorker;
+import io.gpufaas.udf.worker.ParkedModels;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import org.apache.flink.api.common.JobID;
 import org.apache.flink.api.common.externalresource.ExternalResourceInfo;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ListState;
@@ -71,6 +75,12 @@ public final class WorkerFunction extends RichAsyncFunction<Routed, WorkerOutput
     private static final int HISTOGRAM_WINDOW = 1024;
     /** The one clock of this operator: the device worker's, and the timestamps of results made here. */
     private static final Clock CLOCK = Clock.system();
+    /**
+     * Loaded models between a worker's close and its restart, per job: static, so they live as long
+     * as the job's class loader on this task manager (or the JVM, where the job's classes sit on
+     * the cluster's classpath, hence the job id).
+     */
+    private static final ConcurrentMap<JobID, ParkedModels> PARKED = new ConcurrentHashMap<>();
 
     /** The external resource name the GPU driver is registered under. */
     public static final String GPU_RESOURCE = "gpu";
@@ -84,6 +94,7 @@ public final class WorkerFunction extends RichAsyncFunction<Routed, WorkerOutput
     private transient List<CachedModel> restoredModels;
     private transient double restoredPolicyState;
     private transient DeviceWorker worker;
+    private transient ParkedModels parked;
     private transient int warmRestored;
     private transient Counter completed;
     private transient Counter failed;
@@ -162,11 +173,22 @@ public final class WorkerFunction extends RichAsyncFunction<Routed, WorkerOutput
         GpuFaasMetric.MODEL_LOADS_PER_MINUTE.gauge(metrics, new PerMinute(() -> worker.stats().cache().loads()));
         GpuFaasMetric.EVICTIONS_PER_MINUTE.gauge(metrics, new PerMinute(() -> worker.stats().cache().evictions()));
 
+        GpuFaasMetric.REATTACHED_MODELS.gauge(metrics, (Gauge<Integer>) worker::reattached);
+
+        // Models a closed worker left in this device's memory stay there until the job leaves
+        // this task manager: Flink keeps the job's class loader, and so PARKED, until then.
+        JobID job = getRuntimeContext().getJobInfo().getJobId();
+        parked = PARKED.computeIfAbsent(job, j -> new ParkedModels());
+        getRuntimeContext().registerUserCodeClassLoaderReleaseHookIfAbsent("gpufaas-parked-models", () -> {
+            ParkedModels left = PARKED.remove(job);
+            LOG.info("job {} leaving the task manager: released {} parked models", job, left == null ? 0 : left.releaseAll());
+        });
         worker.restorePolicyState(restoredPolicyState);
-        if (!restoredModels.isEmpty()) {
-            if (settings.warmRestore()) {
-                warmRestored = worker.warmUp(restoredModels).size();
-            } else {
+        if (!restoredModels.isEmpty() && settings.warmRestore()) {
+            warmRestored = worker.warmUp(restoredModels, parked).size();
+        } else {
+            parked.release(device.id());
+            if (!restoredModels.isEmpty()) {
                 LOG.info("worker {}: warm restore disabled; {} checkpointed models will load on demand",
                         index, restoredModels.size());
             }
@@ -265,7 +287,9 @@ public final class WorkerFunction extends RichAsyncFunction<Routed, WorkerOutput
     @Override
     public void close() {
         if (worker != null) {
-            worker.close();
+            // A restart of this task opens a new worker on this task manager, which takes back the
+            // models its restored state lists; a job that ends releases them through the hook.
+            worker.close(parked);
         }
     }
 }

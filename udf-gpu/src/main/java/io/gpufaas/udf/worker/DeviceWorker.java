@@ -87,6 +87,7 @@ public final class DeviceWorker implements AutoCloseable {
     private final WorkerCore<Job> core;
     private final Results results;
     private final Map<String, LoadedModel> models = new HashMap<>();
+    private int reattached;
     private final ExecutorService runPool;
     private final ExecutorService loadPool;
     private final ScheduledExecutorService timer;
@@ -155,6 +156,15 @@ public final class DeviceWorker implements AutoCloseable {
      * first, as many as fit. Returns the models now resident.
      */
     public List<String> warmUp(List<CachedModel> snapshot) {
+        return warmUp(snapshot, new ParkedModels());
+    }
+
+    /**
+     * As {@link #warmUp(List)}, taking a model from {@code parked} instead of loading it when this
+     * device's previous worker left it there; what this worker does not take is released, so
+     * device memory holds nothing it does not account for.
+     */
+    public List<String> warmUp(List<CachedModel> snapshot, ParkedModels parked) {
         List<String> loaded = new ArrayList<>();
         for (CachedModel m : ModelCache.warmPlan(snapshot, device.totalMemoryBytes())) {
             Optional<InferenceFunction> function = registry.function(m.model()).or(() -> registry.refresh(m.model()));
@@ -167,22 +177,32 @@ public final class DeviceWorker implements AutoCloseable {
                     continue;
                 }
             }
+            Optional<LoadedModel> kept = parked.take(device.id(), m.model());
             long start = clock.millis();
-            LoadOutcome outcome = load(m.model(), function.get());
-            long ms = clock.millis() - start;
+            LoadOutcome outcome = kept.<LoadOutcome>map(LoadOutcome.Loaded::new).orElseGet(() -> load(m.model(), function.get()));
+            long ms = kept.isPresent() ? (long) m.loadCost() : clock.millis() - start;
             synchronized (this) {
-                if (outcome instanceof LoadOutcome.Loaded l && install(m.model(), l.model(), ms, new ArrayList<>())) {
+                if (outcome instanceof LoadOutcome.Loaded l && install(m.model(), l.model(), ms, kept.isPresent(),
+                        new ArrayList<>())) {
                     core.restoreStatistics(m);
                     loaded.add(m.model());
+                    reattached += kept.isPresent() ? 1 : 0;
                 } else if (outcome instanceof LoadOutcome.Failed f) {
                     core.loadFailed(m.model(), f.code(), f.message());
                     LOG.warn("worker {}: warm reload of {} failed: {} {}", worker, m.model(), f.code(), f.message());
                 }
             }
         }
-        LOG.info("worker {} on {}: warm restore reloaded {} of {} checkpointed models: {}", worker, device.id(),
-                loaded.size(), snapshot.size(), loaded);
+        int released = parked.release(device.id());
+        LOG.info("worker {} on {}: warm restore made {} of {} checkpointed models resident ({} kept in device memory "
+                + "from the previous run, the rest loaded), released {} it did not need: {}", worker, device.id(),
+                loaded.size(), snapshot.size(), reattached, released, loaded);
         return loaded;
+    }
+
+    /** Models the last warm restore took over from this device's previous worker instead of loading. */
+    public synchronized int reattached() {
+        return reattached;
     }
 
     /**
@@ -362,7 +382,12 @@ public final class DeviceWorker implements AutoCloseable {
 
     /** Under the lock: accounts a finished load; false (the model closed, its invocations failed) if it does not fit. */
     private boolean install(String model, LoadedModel loaded, long ms, List<Runnable> completions) {
-        WorkerCore.LoadResult<Job> result = core.loadDone(model, loaded.footprint().bytes(), ms);
+        return install(model, loaded, ms, false, completions);
+    }
+
+    private boolean install(String model, LoadedModel loaded, long ms, boolean reattach, List<Runnable> completions) {
+        long bytes = loaded.footprint().bytes();
+        WorkerCore.LoadResult<Job> result = reattach ? core.reattachDone(model, bytes, ms) : core.loadDone(model, bytes, ms);
         if (result instanceof WorkerCore.LoadResult.Refused<Job> refused) {
             loaded.close();
             fail(refused.failure(), completions);
@@ -469,6 +494,14 @@ public final class DeviceWorker implements AutoCloseable {
 
     @Override
     public void close() {
+        close(null);
+    }
+
+    /**
+     * Stops the worker. Its resident models go to {@code parkInto} (for the next worker on this
+     * device) instead of being closed, when given; in-flight runs finish or are abandoned first.
+     */
+    public void close(ParkedModels parkInto) {
         synchronized (this) {
             closed = true;
         }
@@ -484,7 +517,11 @@ public final class DeviceWorker implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         synchronized (this) {
-            models.values().forEach(LoadedModel::close);
+            if (parkInto != null && runPool.isTerminated()) {
+                models.forEach((model, loaded) -> parkInto.park(device.id(), model, loaded));
+            } else {
+                models.values().forEach(LoadedModel::close);
+            }
             models.clear();
         }
     }

@@ -196,6 +196,32 @@ public class DeviceWorkerTest {
         }
     }
 
+    /** A task restarted on the same task manager: its models are still in device memory. */
+    @Test
+    void aRestartedWorkerTakesItsModelsBackFromDeviceMemoryInsteadOfLoadingThem() throws Exception {
+        ParkedModels parked = new ParkedModels();
+        DeviceWorker before = worker(BOTH_FIT, DeviceWorkerTest.DEFAULTS);
+        run(before, mlp("m"));
+        run(before, cnn("c"));
+        List<CachedModel> snapshot = before.snapshot();
+        before.close(parked);
+        assertThat(parked.size()).isEqualTo(2);
+
+        // The restored state lists tiny-mlp only (tiny-cnn came after the checkpoint).
+        List<CachedModel> restored = snapshot.stream().filter(m -> m.model().equals("tiny-mlp")).toList();
+        try (DeviceWorker after = worker(BOTH_FIT, DeviceWorkerTest.DEFAULTS)) {
+            assertThat(after.warmUp(restored, parked)).containsExactly("tiny-mlp");
+            assertThat(after.reattached()).isEqualTo(1);
+            assertThat(after.stats().cache().loads()).isZero();
+            assertThat(after.stats().usedBytes()).isEqualTo(snapshot.stream()
+                    .filter(m -> m.model().equals("tiny-mlp")).mapToLong(CachedModel::bytes).sum());
+            assertThat(parked.size()).as("what the restored state does not list is released").isZero();
+            InvocationResult r = run(after, mlp("m2"));
+            assertThat(r.status()).isEqualTo(ResultStatus.OK);
+            assertThat(r.placement().cacheHit()).isTrue();
+        }
+    }
+
     @Test
     void aSmallerDeviceAfterRestoreReloadsOnlyWhatFits() throws Exception {
         List<CachedModel> snapshot = List.of(new CachedModel("tiny-mlp", 268, 5, 10, 1, 10),
