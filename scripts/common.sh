@@ -59,7 +59,8 @@ bench_classpath() {
 }
 
 # For the scripted checks: the broker and scripts/cluster.sh's cluster (each started only if not
-# running), and the gpufaas job submitted to it with the test models, waited on until it runs.
+# running), and the gpufaas job submitted to it with the test models (or GPUFAAS_REPOSITORY's),
+# waited on until it runs.
 # Sets BOOTSTRAP and CLUSTER_JOB; stop_cluster_job cancels the job and stops what was started.
 start_cluster_job() {
   ensure_built "$ROOT/job/target/gpufaas-job-0.1.0-SNAPSHOT-flink.jar"
@@ -75,7 +76,7 @@ start_cluster_job() {
   fi
   local rest
   rest="http://localhost:$(grep -A3 '^rest:' "${FLINK_CONF_DIR:-$ROOT/flink-conf}/config.yaml" | awk '/port:/ {print $2; exit}')"
-  CLUSTER_JOB=$(KAFKA_BOOTSTRAP="$BOOTSTRAP" GPUFAAS_REPOSITORY="$ROOT/udf-gpu/src/test/resources/repo" \
+  CLUSTER_JOB=$(KAFKA_BOOTSTRAP="$BOOTSTRAP" GPUFAAS_REPOSITORY="${GPUFAAS_REPOSITORY:-$ROOT/udf-gpu/src/test/resources/repo}" \
     "$ROOT/scripts/submit.sh" submit "$@" | sed -n 's/.*JobID \([0-9a-f]*\).*/\1/p')
   [[ -n "$CLUSTER_JOB" ]] || die "the gpufaas job was not submitted"
   log "gpufaas job $CLUSTER_JOB submitted; waiting for it to run"

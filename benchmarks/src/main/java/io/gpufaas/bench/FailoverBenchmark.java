@@ -41,7 +41,8 @@ import org.knowm.xchart.XYChartBuilder;
 
 /**
  * A task manager killed under load, measured from outside as a caller sees it: invocations of
- * echo, tiny-mlp and tiny-cnn at a steady rate into a running gpufaas job, a kill command at a
+ * the given functions (echo, tiny-mlp and tiny-cnn by default) in turn, at a steady rate, into a
+ * running gpufaas job, a kill command at a
  * given second, and every result read back ({@code read_committed} by default). Reports lost and
  * duplicated ids, the longest gap in results, the latency of invocations sent within 10 s of the
  * kill, and each worker's model loads after the failover (from the REST API); writes Markdown and a
@@ -62,6 +63,7 @@ public final class FailoverBenchmark {
         String job = args.string("job", "");
         String isolation = args.string("isolation", "read_committed");
         String label = args.string("label", "failover");
+        List<String> functions = args.strings("functions", List.of("echo", "tiny-mlp", "tiny-cnn"));
         Path out = args.path("out", Path.of("work", "failover"));
         args.done();
         Files.createDirectories(out);
@@ -102,8 +104,11 @@ public final class FailoverBenchmark {
             reader.setDaemon(true);
             reader.start();
 
-            String[] functions = {"echo", "tiny-mlp", "tiny-cnn"};
-            Payload[] inputs = {Payload.text("hello"), tensor(), Payload.image(png())};
+            // echo takes text, tiny-mlp a 1x4 tensor, every other function (tiny-cnn, the
+            // architectures of scripts/make-models.sh) an image.
+            Payload image = Payload.image(png());
+            List<Payload> inputs = functions.stream().map(f -> f.equals("echo") ? Payload.text("hello")
+                    : f.equals("tiny-mlp") ? tensor() : image).toList();
             long start = System.currentTimeMillis();
             long killedAt = 0;
             for (int i = 0; i < total; i++) {
@@ -118,8 +123,8 @@ public final class FailoverBenchmark {
                     new ProcessBuilder("bash", "-c", kill).inheritIO().start();
                 }
                 String id = prefix + i;
-                int k = i % 3;
-                byte[] value = EventJson.encodeInvocation(invocation(id, functions[k], inputs[k]));
+                int k = i % functions.size();
+                byte[] value = EventJson.encodeInvocation(invocation(id, functions.get(k), inputs.get(k)));
                 sentAt[i] = System.currentTimeMillis();
                 producer.send(new ProducerRecord<>("gpufaas.invocations", id.getBytes(StandardCharsets.UTF_8), value));
             }
