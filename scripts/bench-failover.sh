@@ -30,7 +30,7 @@ CP="$(bench_classpath)"
 "$ROOT/scripts/cluster.sh" status >/dev/null 2>&1 && die "stop the running cluster first: this benchmark kills one of its task managers"
 trap stop_cluster_job EXIT
 start_cluster_job --gpufaas.kafka.delivery-guarantee "$DELIVERY"
-rest="http://localhost:$(grep -A3 '^rest:' "${FLINK_CONF_DIR:-$ROOT/flink-conf}/config.yaml" | awk '/port:/ {print $2; exit}')"
+rest=$(flink_rest_url)
 log "waiting for the job's first completed checkpoint (its models then restore warm)"
 for _ in $(seq 1 120); do
   curl -sf "$rest/jobs/$CLUSTER_JOB/checkpoints" | grep -q '"completed":[1-9]' && break

@@ -46,7 +46,7 @@ classpath() {
 
 pids() { ls "$CLUSTER_DIR"/*.pid 2>/dev/null || true; }
 alive() { [[ -f "$1" ]] && kill -0 "$(cat "$1")" 2>/dev/null; }
-rest_port() { grep -A3 '^rest:' "$CONF_DIR/config.yaml" | awk '/port:/ {print $2; exit}'; }
+rest_port() { FLINK_CONF_DIR="$CONF_DIR" flink_rest_port; }
 rest_up() { (exec 3<>"/dev/tcp/127.0.0.1/$(rest_port)") 2>/dev/null; }
 
 launch() { # name main args...

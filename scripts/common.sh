@@ -58,6 +58,10 @@ bench_classpath() {
   echo "$ROOT/benchmarks/target/classes:$(cat "$cp_file")"
 }
 
+# The Flink REST port and URL that FLINK_CONF_DIR's config.yaml (./flink-conf by default) names.
+flink_rest_port() { grep -A3 '^rest:' "${FLINK_CONF_DIR:-$ROOT/flink-conf}/config.yaml" | awk '/port:/ {print $2; exit}'; }
+flink_rest_url() { echo "http://localhost:$(flink_rest_port)"; }
+
 # For the scripted checks: the broker and scripts/cluster.sh's cluster (each started only if not
 # running), and the gpufaas job submitted to it with the test models (or GPUFAAS_REPOSITORY's),
 # waited on until it runs.
@@ -75,7 +79,7 @@ start_cluster_job() {
     STARTED_CLUSTER=1
   fi
   local rest
-  rest="http://localhost:$(grep -A3 '^rest:' "${FLINK_CONF_DIR:-$ROOT/flink-conf}/config.yaml" | awk '/port:/ {print $2; exit}')"
+  rest=$(flink_rest_url)
   CLUSTER_JOB=$(KAFKA_BOOTSTRAP="$BOOTSTRAP" GPUFAAS_REPOSITORY="${GPUFAAS_REPOSITORY:-$ROOT/udf-gpu/src/test/resources/repo}" \
     "$ROOT/scripts/submit.sh" submit "$@" | sed -n 's/.*JobID \([0-9a-f]*\).*/\1/p')
   [[ -n "$CLUSTER_JOB" ]] || die "the gpufaas job was not submitted"

@@ -9,7 +9,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -108,7 +107,7 @@ public final class FailoverBenchmark {
             // architectures of scripts/make-models.sh) an image.
             Payload image = Payload.image(png());
             List<Payload> inputs = functions.stream().map(f -> f.equals("echo") ? Payload.text("hello")
-                    : f.equals("tiny-mlp") ? tensor() : image).toList();
+                    : f.equals("tiny-mlp") ? PipelineBenchmark.tensor() : image).toList();
             long start = System.currentTimeMillis();
             long killedAt = 0;
             for (int i = 0; i < total; i++) {
@@ -290,14 +289,6 @@ public final class FailoverBenchmark {
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ProducerConfig.LINGER_MS_CONFIG, "1");
         return new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
-    }
-
-    private static Payload tensor() {
-        ByteBuffer b = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN);
-        for (int i = 0; i < 4; i++) {
-            b.putFloat(0.25f * i);
-        }
-        return Payload.tensor(new long[] {1, 4}, b.array());
     }
 
     /** An 8x8 PNG of one colour, written by hand: no image library is needed to make one. */

@@ -330,7 +330,8 @@ public final class PipelineBenchmark {
         BitmapEncoder.saveBitmap(chart, png.toString(), BitmapEncoder.BitmapFormat.PNG);
     }
 
-    private static Payload tensor() {
+    /** A 1x4 float tensor, the input tiny-mlp takes. */
+    static Payload tensor() {
         ByteBuffer b = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN);
         for (int i = 0; i < 4; i++) {
             b.putFloat(0.25f * i);

@@ -5,10 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.gpufaas.testkit.KafkaBrokerExtension;
-import java.io.File;
 import java.net.URL;
 import java.net.URLClassLoader;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -17,7 +15,6 @@ import java.util.Map;
 import java.util.ServiceLoader;
 import java.util.concurrent.CompletableFuture;
 import java.util.jar.JarFile;
-import java.util.stream.Stream;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -98,16 +95,8 @@ class ConnectorJarIT {
     private static URL[] flinkOnlyClasspath() throws Exception {
         List<URL> urls = new ArrayList<>();
         urls.add(JAR.toUri().toURL());
-        try (Stream<String> entries = Stream.of(System.getProperty("java.class.path").split(File.pathSeparator))) {
-            for (String entry : entries.toList()) {
-                String name = Path.of(entry).getFileName().toString();
-                if (Files.isRegularFile(Path.of(entry)) && (name.startsWith("flink-") || name.startsWith("slf4j-")
-                        || name.startsWith("log4j-") || name.startsWith("commons-") || name.startsWith("kryo")
-                        || name.startsWith("objenesis") || name.startsWith("minlog"))
-                        && !name.contains("kafka")) {
-                    urls.add(Path.of(entry).toUri().toURL());
-                }
-            }
+        for (Path jar : FlinkOnlyClasspath.jars()) {
+            urls.add(jar.toUri().toURL());
         }
         return urls.toArray(URL[]::new);
     }

@@ -10,7 +10,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.core.execution.JobClient;
@@ -73,7 +73,8 @@ class SqlClientIT {
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
                 .filter(a -> a.startsWith("--add-opens")).forEach(command::add);
-        command.addAll(List.of("-Xmx512m", "-cp", flinkOnlyClasspath(), "org.apache.flink.table.client.SqlClient",
+        command.addAll(List.of("-Xmx512m", "-cp",
+                FlinkOnlyClasspath.jars().stream().map(Path::toString).collect(Collectors.joining(File.pathSeparator)), "org.apache.flink.table.client.SqlClient",
                 "--jar", JAR.toString(), "-f", script.toString()));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile());
         builder.environment().put("FLINK_CONF_DIR", dir.toString());
@@ -108,18 +109,5 @@ class SqlClientIT {
             }
         }
         return rows;
-    }
-
-    /** This test's classpath without gpufaas, Jackson or the Kafka client: Flink and what Flink brings. */
-    private static String flinkOnlyClasspath() {
-        Pattern ours = Pattern.compile("(gpufaas-|jackson-|kafka|zstd-jni|lz4-java|snappy-java|junit|assertj).*");
-        List<String> kept = new ArrayList<>();
-        for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
-            Path path = Path.of(entry);
-            if (Files.isRegularFile(path) && !ours.matcher(path.getFileName().toString()).matches()) {
-                kept.add(entry);
-            }
-        }
-        return String.join(File.pathSeparator, kept);
     }
 }

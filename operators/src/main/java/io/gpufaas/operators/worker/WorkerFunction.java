@@ -172,7 +172,6 @@ public final class WorkerFunction extends RichAsyncFunction<Routed, WorkerOutput
         GpuFaasMetric.WARM_RESTORED_MODELS.gauge(metrics, (Gauge<Integer>) () -> warmRestored);
         GpuFaasMetric.MODEL_LOADS_PER_MINUTE.gauge(metrics, new PerMinute(() -> worker.stats().cache().loads()));
         GpuFaasMetric.EVICTIONS_PER_MINUTE.gauge(metrics, new PerMinute(() -> worker.stats().cache().evictions()));
-
         GpuFaasMetric.REATTACHED_MODELS.gauge(metrics, (Gauge<Integer>) worker::reattached);
 
         // Models a closed worker left in this device's memory stay there until the job leaves
@@ -184,14 +183,11 @@ public final class WorkerFunction extends RichAsyncFunction<Routed, WorkerOutput
             LOG.info("job {} leaving the task manager: released {} parked models", job, left == null ? 0 : left.releaseAll());
         });
         worker.restorePolicyState(restoredPolicyState);
-        if (!restoredModels.isEmpty() && settings.warmRestore()) {
-            warmRestored = worker.warmUp(restoredModels, parked).size();
-        } else {
-            parked.release(device.id());
-            if (!restoredModels.isEmpty()) {
-                LOG.info("worker {}: warm restore disabled; {} checkpointed models will load on demand",
-                        index, restoredModels.size());
-            }
+        // An empty restore still settles what is parked on this device: warmUp releases what it does not take.
+        warmRestored = worker.warmUp(settings.warmRestore() ? restoredModels : List.of(), parked).size();
+        if (!settings.warmRestore() && !restoredModels.isEmpty()) {
+            LOG.info("worker {}: warm restore disabled; {} checkpointed models will load on demand",
+                    index, restoredModels.size());
         }
         LOG.info("worker {} owns {} ({}, {} bytes), eviction {}, concurrency {}, max batch {}, out-of-order {}",
                 index, device.id(), device.name(), device.totalMemoryBytes(), settings.evictionPolicy(),

@@ -194,9 +194,11 @@ public final class DeviceWorker implements AutoCloseable {
             }
         }
         int released = parked.release(device.id());
-        LOG.info("worker {} on {}: warm restore made {} of {} checkpointed models resident ({} kept in device memory "
-                + "from the previous run, the rest loaded), released {} it did not need: {}", worker, device.id(),
-                loaded.size(), snapshot.size(), reattached, released, loaded);
+        if (!snapshot.isEmpty() || released > 0) {
+            LOG.info("worker {} on {}: warm restore made {} of {} checkpointed models resident ({} kept in device memory "
+                    + "from the previous run, the rest loaded), released {} it did not need: {}", worker, device.id(),
+                    loaded.size(), snapshot.size(), reattached, released, loaded);
+        }
         return loaded;
     }
 
