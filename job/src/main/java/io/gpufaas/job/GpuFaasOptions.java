@@ -271,6 +271,16 @@ public final class GpuFaasOptions {
                     + "max-pending's bound in invocations. An invocation that would exceed it ends at once as an ERROR "
                     + "result with code OVERLOADED.");
 
+    public static final ConfigOption<MemorySize> ROUTER_PAYLOAD_BYPASS = key("gpufaas.router.payload-bypass-threshold")
+            .memoryType()
+            .defaultValue(MemorySize.parse("16kb"))
+            .withDescription("Inputs of at least this size go around the router: it decides on the invocation's id, "
+                    + "function, version, deadline and size alone, while the bytes travel to a parallel payload join "
+                    + "that sends the whole invocation to the chosen worker. So the one router subtask does not forward "
+                    + "every image of every function. Smaller inputs travel with the invocation (the detour costs two "
+                    + "small records and a hop). Set it above gpufaas.decode.max-record-size to keep every input on the "
+                    + "router.");
+
     public static final ConfigOption<MemorySize> ROUTER_WORKER_MEMORY = key("gpufaas.router.worker-memory")
             .memoryType()
             .noDefaultValue()
@@ -318,6 +328,7 @@ public final class GpuFaasOptions {
         all.add(ROUTER_MAX_SLOTS);
         all.add(ROUTER_MAX_PENDING);
         all.add(ROUTER_MAX_PENDING_BYTES);
+        all.add(ROUTER_PAYLOAD_BYPASS);
         return all;
     }
 }

@@ -5,9 +5,14 @@ import io.gpufaas.core.contract.Invocation;
 import io.gpufaas.core.contract.RawRecord;
 import io.gpufaas.core.contract.WorkerOutput;
 import io.gpufaas.core.router.Routed;
+import io.gpufaas.core.router.payload.DetachedPayload;
+import io.gpufaas.core.router.payload.PayloadDecision;
+import io.gpufaas.core.router.payload.RouterRequest;
 import io.gpufaas.core.worker.WorkerSettings;
 import io.gpufaas.job.feedback.FeedbackChannel;
 import io.gpufaas.operators.decode.DecodeFunction;
+import io.gpufaas.operators.payload.PayloadJoin;
+import io.gpufaas.operators.payload.PayloadSplit;
 import io.gpufaas.operators.router.RouterFunction;
 import io.gpufaas.operators.worker.WorkerFunction;
 import io.gpufaas.udf.RegistryLoader;
@@ -25,12 +30,17 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  *
  * <pre>
  * control ──broadcast──┐
- * invocations ─► decode+validate ─keyBy(function)─► router (p=1) ─partitionCustom(worker)─► workers ─► results
- *                      └─► dead letters            ▲                                          │
- *                                                  └────────── worker-status topic ◄──────────┘
+ * invocations ─► decode+validate+split ─keyBy(function)─► router (p=1) ─partitionCustom(worker)─► workers ─► results
+ *                  │   └─► dead letters                     ▲   │ decisions             ▲                   │
+ *                  │                                        │   ▼                       │                   │
+ *                  └── large inputs ─keyBy(position)──► payload join ───────────────────┘                   │
+ *                                                           └──────────── worker-status topic ◄─────────────┘
  * </pre>
  *
- * Sources and sinks are parameters ({@link PipelineIo}; {@link GpuFaasJob} gives it Kafka's), and
+ * <p>Inputs of at least {@code gpufaas.router.payload-bypass-threshold} go around the router: it
+ * decides on the rest of the invocation, and the payload join puts the two together again.
+ *
+ * <p>Sources and sinks are parameters ({@link PipelineIo}; {@link GpuFaasJob} gives it Kafka's), and
  * the feedback loop's two ends are {@link FeedbackChannel}'s. Every operator has a stable uid, so
  * savepoints survive changes to the graph around it.
  */
@@ -73,21 +83,36 @@ public final class GpuFaasPipeline {
                 .name("decode-validate")
                 .uid("decode-validate");
 
+        // Large inputs go around the router (PayloadSplit, chained to decode): it decides on the rest.
+        SingleOutputStreamOperator<RouterRequest> requests = invocations
+                .process(new PayloadSplit(settings.payloadBypassBytes()))
+                .name("payload-split")
+                .uid("payload-split");
+
         // One router subtask holds the global view; the keying gives each function's invocations
         // and reports one order.
-        SingleOutputStreamOperator<Routed> router = invocations.keyBy(Invocation::function)
+        SingleOutputStreamOperator<Routed> router = requests.keyBy(RouterRequest::function)
                 .connect(io.feedback().open(env, invocations.getSideOutput(DecodeFunction.REMOVALS)))
                 .process(new RouterFunction(settings.router(), registryLoader, settings.dedupWindow(), settings.dedupMaxIds()))
                 .name("router")
                 .uid("router")
                 .setParallelism(1)
                 .setMaxParallelism(1);
+        // Each detached payload meets the router's decision on its invocation, in parallel.
+        SingleOutputStreamOperator<Routed> joined = requests.getSideOutput(PayloadSplit.DETACHED)
+                .keyBy(DetachedPayload::key)
+                .connect(router.getSideOutput(RouterFunction.PAYLOAD_DECISIONS).keyBy(PayloadDecision::key))
+                .process(new PayloadJoin())
+                .name("payload-join")
+                .uid("payload-join");
         invocations.getSideOutput(DecodeFunction.DEAD_LETTERS)
-                .union(router.getSideOutput(RouterFunction.ROUTER_DEAD_LETTERS))
+                .union(router.getSideOutput(RouterFunction.ROUTER_DEAD_LETTERS),
+                        joined.getSideOutput(PayloadJoin.DEAD_LETTERS))
                 .sinkTo(io.deadLetters())
                 .name("dead-letters")
                 .uid("dead-letters-sink");
-        DataStream<Routed> routed = router.partitionCustom((worker, partitions) -> worker % partitions, Routed::worker);
+        DataStream<Routed> routed = router.union(joined)
+                .partitionCustom((worker, partitions) -> worker % partitions, Routed::worker);
 
         WorkerSettings ws = settings.worker();
         SingleOutputStreamOperator<WorkerOutput> done = AsyncDataStream.unorderedWait(routed,
@@ -103,6 +128,7 @@ public final class GpuFaasPipeline {
         // Invocations the router ended itself (shed under overload, expired while waiting) are
         // results like any other, written by a writer of their own.
         router.getSideOutput(RouterFunction.ROUTER_RESULTS)
+                .union(joined.getSideOutput(PayloadJoin.RESULTS))
                 .sinkTo(io.routerResults()).name("router-results").uid("router-results-sink").setParallelism(1);
         io.feedback().close(done, workers);
     }

@@ -20,9 +20,10 @@ import org.apache.flink.configuration.Configuration;
  * @param devices how each worker picks its device
  * @param dedupWindow how long accepted invocation ids are remembered; zero for not at all
  * @param dedupMaxIds the most ids remembered at once
+ * @param payloadBypassBytes inputs of at least this many bytes go around the router
  */
 public record JobSettings(RouterSettings router, WorkerSettings worker, DecodeLimits decode, DeviceSelector devices,
-        Duration dedupWindow, int dedupMaxIds) {
+        Duration dedupWindow, int dedupMaxIds, long payloadBypassBytes) {
 
     /** The number of worker subtasks (one device each). */
     public int workers() {
@@ -57,7 +58,13 @@ public record JobSettings(RouterSettings router, WorkerSettings worker, DecodeLi
             throw new IllegalArgumentException(GpuFaasOptions.DEDUP_MAX_IDS.key() + " must be positive, was " + maxIds
                     + " (set " + GpuFaasOptions.DEDUP_WINDOW.key() + " to 0 to turn deduplication off)");
         }
-        return new JobSettings(router(conf, workers), worker(conf), decode(conf), devices(conf), dedup, maxIds);
+        long bypass = conf.get(GpuFaasOptions.ROUTER_PAYLOAD_BYPASS).getBytes();
+        if (bypass < 1) {
+            throw new IllegalArgumentException(GpuFaasOptions.ROUTER_PAYLOAD_BYPASS.key() + " must be at least 1 byte, was "
+                    + bypass + " (set it above " + GpuFaasOptions.MAX_RECORD_SIZE.key()
+                    + " to keep every input on the router)");
+        }
+        return new JobSettings(router(conf, workers), worker(conf), decode(conf), devices(conf), dedup, maxIds, bypass);
     }
 
     private static RouterSettings router(Configuration conf, int workers) {

@@ -99,6 +99,16 @@ public enum GpuFaasMetric {
             "Time from the invocation record's Kafka timestamp until its result was produced (last 1,024); Prometheus "
                     + "gets its quantiles (0.5, 0.75, 0.95, 0.98, 0.99, 0.999)."),
 
+    PAYLOADS_DETACHED(Operator.PAYLOAD_SPLIT, "payloadsDetached", Kind.COUNTER,
+            "Invocations whose payload went around the router, to the payload join (at least "
+            + "`gpufaas.router.payload-bypass-threshold`)."),
+    PAYLOADS_JOINED(Operator.PAYLOAD_JOIN, "payloadsJoined", Kind.COUNTER,
+            "Detached payloads joined with the router's decision and sent to their worker."),
+    PAYLOADS_DROPPED(Operator.PAYLOAD_JOIN, "payloadsDropped", Kind.COUNTER,
+            "Detached payloads of invocations the router ended itself (shed, expired, refused, duplicates), released."),
+    PAYLOAD_JOIN_ERRORS(Operator.PAYLOAD_JOIN, "payloadJoinErrors", Kind.COUNTER,
+            "Joining a payload with its decision threw; the invocation ended as an INTERNAL error result."),
+
     OVERSIZE_RESULTS(Operator.RESULTS_SINK, "oversizeResults", Kind.COUNTER,
             "Results too large for the results topic, written as RESULT_TOO_LARGE instead."),
     TRUNCATED_DEAD_LETTERS(Operator.DEAD_LETTERS_SINK, "truncatedDeadLetters", Kind.COUNTER,
@@ -106,7 +116,8 @@ public enum GpuFaasMetric {
 
     /** The operators of the job, by the names the web UI and the reporters show. */
     public enum Operator {
-        DECODE("decode-validate"), ROUTER("router"), WORKER("worker"), RESULTS_SINK("results"),
+        DECODE("decode-validate"), PAYLOAD_SPLIT("payload-split"), ROUTER("router"), PAYLOAD_JOIN("payload-join"), WORKER("worker"),
+        RESULTS_SINK("results"),
         DEAD_LETTERS_SINK("dead-letters");
 
         private final String operatorName;

@@ -19,10 +19,13 @@ import io.gpufaas.core.router.Routed;
 import io.gpufaas.core.router.Router;
 import io.gpufaas.core.router.RouterSettings;
 import io.gpufaas.core.router.RouterSignal;
+import io.gpufaas.core.router.payload.PayloadDecision;
+import io.gpufaas.core.router.payload.RouterRequest;
 import io.gpufaas.core.router.policy.Assignment;
 import io.gpufaas.core.time.Clock;
 import io.gpufaas.operators.metrics.CountOf;
 import io.gpufaas.operators.metrics.GpuFaasMetric;
+import io.gpufaas.operators.payload.PayloadJoin;
 import io.gpufaas.udf.RegistryLoader;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -70,7 +73,7 @@ import org.slf4j.LoggerFactory;
  * {@code removedWhileWaiting}, {@code duplicateInvocations}, {@code internalErrors}; gauges
  * {@code pendingInvocations}, {@code pendingBytes}, {@code pendingHighWater}, {@code workerCredits}.
  */
-public final class RouterFunction extends KeyedCoProcessFunction<String, Invocation, RouterSignal, Routed>
+public final class RouterFunction extends KeyedCoProcessFunction<String, RouterRequest, RouterSignal, Routed>
         implements CheckpointedFunction {
 
     private static final long serialVersionUID = 1L;
@@ -85,6 +88,9 @@ public final class RouterFunction extends KeyedCoProcessFunction<String, Invocat
     /** Invocations refused here as duplicates of an id accepted within the dedup window: dead letters. */
     public static final OutputTag<DeadLetter> ROUTER_DEAD_LETTERS = new OutputTag<>("router-dead-letters") {};
 
+    /** The router's decisions on invocations whose payload went around it, to {@link PayloadJoin}. */
+    public static final OutputTag<PayloadDecision> PAYLOAD_DECISIONS = new OutputTag<>("payload-decisions") {};
+
     private final RouterSettings settings;
     private final RegistryLoader registryLoader;
     private final long expirySweepMs;
@@ -96,14 +102,14 @@ public final class RouterFunction extends KeyedCoProcessFunction<String, Invocat
     private transient List<RecentIds.Accepted> restoredSeenIds;
     private transient Counter duplicates;
 
-    private transient Router<Invocation> router;
+    private transient Router<RouterRequest> router;
     /** Where the router's decisions go during the current call. */
     private transient Context context;
     private transient Collector<Routed> collector;
-    private transient ListState<Invocation> pendingState;
+    private transient ListState<RouterRequest> pendingState;
     private transient ListState<Residency> residencyState;
     private transient ListState<ModelStats> statsState;
-    private transient List<Invocation> restoredPending;
+    private transient List<RouterRequest> restoredPending;
     private transient List<Residency> restoredResidency;
     private transient List<ModelStats> restoredStats;
     private transient Counter reports;
@@ -128,7 +134,11 @@ public final class RouterFunction extends KeyedCoProcessFunction<String, Invocat
 
     @Override
     public void initializeState(FunctionInitializationContext context) throws Exception {
-        pendingState = context.getOperatorStateStore().getListState(new ListStateDescriptor<>("pending", Invocation.class));
+        pendingState = context.getOperatorStateStore()
+                .getListState(new ListStateDescriptor<>("pending-requests", RouterRequest.class));
+        // Checkpoints from before payloads could bypass the router held invocations under "pending".
+        ListState<Invocation> pendingBefore = context.getOperatorStateStore()
+                .getListState(new ListStateDescriptor<>("pending", Invocation.class));
         residencyState = context.getOperatorStateStore()
                 .getListState(new ListStateDescriptor<>("residency", Residency.class));
         statsState = context.getOperatorStateStore()
@@ -141,6 +151,8 @@ public final class RouterFunction extends KeyedCoProcessFunction<String, Invocat
         restoredStats = new ArrayList<>();
         if (context.isRestored()) {
             pendingState.get().forEach(restoredPending::add);
+            pendingBefore.get().forEach(inv -> restoredPending.add(RouterRequest.inline(inv)));
+            pendingBefore.clear();
             residencyState.get().forEach(restoredResidency::add);
             statsState.get().forEach(restoredStats::add);
             seenIdsState.get().forEach(restoredSeenIds::add);
@@ -175,31 +187,43 @@ public final class RouterFunction extends KeyedCoProcessFunction<String, Invocat
 
         router = new Router<>(settings, registryLoader.load(), CLOCK, new Router.Output<>() {
             @Override
-            public void dispatch(Assignment<Invocation> a) {
+            public void dispatch(Assignment<RouterRequest> a) {
                 routed.inc();
-                collector.collect(new Routed(a.item(), a.worker(), a.load(), a.evict()));
+                RouterRequest req = a.item();
+                Routed r = new Routed(req.invocation(), a.worker(), a.load(), a.evict());
+                if (req.detached()) {
+                    context.output(PAYLOAD_DECISIONS, PayloadDecision.run(req.payloadKey(), r));
+                } else {
+                    collector.collect(r);
+                }
             }
 
             @Override
-            public void shed(Invocation inv, String why) {
+            public void shed(RouterRequest req, String why) {
                 shed.inc();
+                Invocation inv = req.invocation();
                 forgetId(inv); // OVERLOADED says "retry later": the retry must not be a duplicate
+                release(req);
                 long now = CLOCK.millis();
                 context.output(ROUTER_RESULTS, InvocationResult.error(inv, ErrorCode.OVERLOADED, why,
                         Timing.waitedOnly(inv, now), Placement.nowhere(), now));
             }
 
             @Override
-            public void expired(Invocation inv) {
+            public void expired(RouterRequest req) {
                 expired.inc();
+                Invocation inv = req.invocation();
+                release(req);
                 long now = CLOCK.millis();
                 context.output(ROUTER_RESULTS, InvocationResult.expired(inv, Timing.waitedOnly(inv, now),
                         Placement.nowhere(), now));
             }
 
             @Override
-            public void failed(Invocation inv, ErrorCode code, String message) {
+            public void failed(RouterRequest req, ErrorCode code, String message) {
                 (code == ErrorCode.FUNCTION_REMOVED ? removedWaiting : unplaceable).inc();
+                Invocation inv = req.invocation();
+                release(req);
                 long now = CLOCK.millis();
                 context.output(ROUTER_RESULTS, InvocationResult.error(inv, code, message,
                         Timing.waitedOnly(inv, now), Placement.nowhere(), now));
@@ -223,9 +247,10 @@ public final class RouterFunction extends KeyedCoProcessFunction<String, Invocat
             }
         }, expirySweepMs);
         router.restore(restoredStats, restoredResidency);
-        for (Invocation inv : restoredPending) {
+        for (RouterRequest req : restoredPending) {
             // Dispatched at the first event: nothing can be emitted from open().
-            router.restorePending(inv, inv.model(), inv.arrivedAtMs(), inv.deadlineMs(), inv.sizeBytes());
+            Invocation inv = req.invocation();
+            router.restorePending(req, inv.model(), inv.arrivedAtMs(), inv.deadlineMs(), req.sizeBytes());
         }
         GpuFaasMetric.PENDING_INVOCATIONS.gauge(metrics, (Gauge<Integer>) router::pending);
         GpuFaasMetric.PENDING_BYTES.gauge(metrics, (Gauge<Long>) router::pendingBytes);
@@ -237,17 +262,19 @@ public final class RouterFunction extends KeyedCoProcessFunction<String, Invocat
     }
 
     @Override
-    public void processElement1(Invocation inv, Context ctx, Collector<Routed> out) throws Exception {
+    public void processElement1(RouterRequest req, Context ctx, Collector<Routed> out) throws Exception {
         bind(ctx, out);
+        Invocation inv = req.invocation();
         try {
-            if (isDuplicate(inv, ctx)) {
+            if (isDuplicate(req, ctx)) {
                 return;
             }
-            router.submit(inv, inv.model(), inv.arrivedAtMs(), inv.deadlineMs(), inv.sizeBytes());
+            router.submit(req, inv.model(), inv.arrivedAtMs(), inv.deadlineMs(), req.sizeBytes());
         } catch (Throwable t) {
             FatalErrors.rethrowIfFatal(t);
             internalErrors.inc();
             forgetId(inv); // it was never routed: a retry may try again
+            release(req);
             LOG.error("router: invocation {} of {} failed while being routed", inv.id(), inv.function(), t);
             long now = CLOCK.millis();
             ctx.output(ROUTER_RESULTS, InvocationResult.internalError(inv, "the router failed: " + ErrorMessages.brief(t),
@@ -257,22 +284,35 @@ public final class RouterFunction extends KeyedCoProcessFunction<String, Invocat
     }
 
     /** A retry of an id accepted within the window becomes a DUPLICATE dead letter: it runs once. */
-    private boolean isDuplicate(Invocation inv, Context ctx) {
+    private boolean isDuplicate(RouterRequest req, Context ctx) {
         if (seenIds == null) {
             return false;
         }
+        Invocation inv = req.invocation();
         long now = CLOCK.millis();
         long first = seenIds.acceptOrFirstSeen(inv.id(), now);
         if (first < 0) {
             return false;
         }
         duplicates.inc();
+        String reason = "an invocation with id '" + inv.id() + "' was accepted " + Math.max(0, now - first)
+                + " ms ago; it runs once, and its result is the answer";
+        if (req.detached()) {
+            // Its payload waits at the join, which writes the dead letter whole.
+            ctx.output(PAYLOAD_DECISIONS, PayloadDecision.deadLetter(req.payloadKey(), inv, ErrorCode.DUPLICATE, reason));
+            return true;
+        }
         RawRecord record = new RawRecord(inv.source(), inv.id().getBytes(StandardCharsets.UTF_8),
                 EventJson.encodeInvocation(inv));
-        ctx.output(ROUTER_DEAD_LETTERS, new DeadLetter(ErrorCode.DUPLICATE, "an invocation with id '" + inv.id()
-                + "' was accepted " + Math.max(0, now - first) + " ms ago; it runs once, and its result is the answer",
-                inv.id(), record));
+        ctx.output(ROUTER_DEAD_LETTERS, new DeadLetter(ErrorCode.DUPLICATE, reason, inv.id(), record));
         return true;
+    }
+
+    /** An invocation the router ended itself: a payload waiting for it at the join is released. */
+    private void release(RouterRequest req) {
+        if (req.detached()) {
+            context.output(PAYLOAD_DECISIONS, PayloadDecision.drop(req.payloadKey()));
+        }
     }
 
     /**

@@ -13,6 +13,8 @@ import io.gpufaas.core.router.RecentIds;
 import io.gpufaas.core.router.Routed;
 import io.gpufaas.core.router.RouterSettings;
 import io.gpufaas.core.router.RouterSignal;
+import io.gpufaas.core.router.payload.PayloadDecision;
+import io.gpufaas.core.router.payload.RouterRequest;
 import io.gpufaas.core.router.policy.PolicyName;
 import io.gpufaas.udf.RegistryLoader;
 import java.nio.file.Path;
@@ -32,17 +34,17 @@ class RouterFunctionHarnessTest {
     private static final RouterSettings SETTINGS = RouterSettings.DEFAULTS.withPolicy(PolicyName.LALB_O3).withWorkers(2, 10_000).withSlots(1, 1)
                 .withOutOfOrder(8, 16).withReportTimeoutMs(60_000).withMaxPending(1_000, 1L << 30);
 
-    private static KeyedTwoInputStreamOperatorTestHarness<String, Invocation, RouterSignal, Routed> harness() throws Exception {
+    private static KeyedTwoInputStreamOperatorTestHarness<String, RouterRequest, RouterSignal, Routed> harness() throws Exception {
         return harness(SETTINGS);
     }
 
-    private static KeyedTwoInputStreamOperatorTestHarness<String, Invocation, RouterSignal, Routed> harness(
+    private static KeyedTwoInputStreamOperatorTestHarness<String, RouterRequest, RouterSignal, Routed> harness(
             RouterSettings settings) throws Exception {
         // Sweep for expired invocations on every event, so no test waits for the clock.
         RouterFunction router = new RouterFunction(settings,
                 RegistryLoader.repository(Path.of("..", "udf-gpu", "src", "test", "resources", "repo").toAbsolutePath().toString()), 0, 60_000, RecentIds.DEFAULT_MAX_IDS);
         return new KeyedTwoInputStreamOperatorTestHarness<>(new KeyedCoProcessOperator<>(router),
-                Invocation::function, RouterSignal::function, Types.STRING);
+                RouterRequest::function, RouterSignal::function, Types.STRING);
     }
 
     private static Invocation inv(String id, String function) {
@@ -50,11 +52,15 @@ class RouterFunctionHarnessTest {
                 new SourcePosition("t", 0, 0, 1));
     }
 
+    private static StreamRecord<RouterRequest> request(Invocation inv) {
+        return new StreamRecord<>(RouterRequest.inline(inv));
+    }
+
     private static WorkerReport report(int worker, String function, String id, List<String> resident) {
         return new WorkerReport(worker, function, id, 5, 2, 268, resident, 10_000, 10);
     }
 
-    private static List<Routed> drain(KeyedTwoInputStreamOperatorTestHarness<String, Invocation, RouterSignal, Routed> h) {
+    private static List<Routed> drain(KeyedTwoInputStreamOperatorTestHarness<String, RouterRequest, RouterSignal, Routed> h) {
         List<Routed> out = new ArrayList<>();
         for (Object o : h.getOutput()) {
             if (o instanceof StreamRecord<?> r) {
@@ -71,15 +77,15 @@ class RouterFunctionHarnessTest {
         int mlpWorker;
         try (var h = harness()) {
             h.open();
-            h.processElement1(new StreamRecord<>(inv("a1", "tiny-mlp")));
-            h.processElement1(new StreamRecord<>(inv("b1", "tiny-cnn")));
+            h.processElement1(request(inv("a1", "tiny-mlp")));
+            h.processElement1(request(inv("b1", "tiny-cnn")));
             List<Routed> first = drain(h);
             assertThat(first).extracting(Routed::load).containsExactly(true, true);
             assertThat(first).extracting(Routed::worker).doesNotHaveDuplicates();
             mlpWorker = first.get(0).worker();
 
             // Both workers busy (one slot each): a2 waits in the router for tiny-mlp's holder.
-            h.processElement1(new StreamRecord<>(inv("a2", "tiny-mlp")));
+            h.processElement1(request(inv("a2", "tiny-mlp")));
             assertThat(drain(h)).isEmpty();
             snapshot = h.snapshot(1L, 1L);
         }
@@ -106,11 +112,11 @@ class RouterFunctionHarnessTest {
             h.open();
             long now = System.currentTimeMillis();
             long soon = now + 20;
-            h.processElement1(new StreamRecord<>(inv("run", "tiny-mlp")));                 // takes the only slot
-            h.processElement1(new StreamRecord<>(withDeadline("wait", now + 60_000)));       // waits
-            h.processElement1(new StreamRecord<>(withDeadline("soon-late", soon)));          // waits; deadline near
-            h.processElement1(new StreamRecord<>(inv("shed", "tiny-mlp")));                // queue full: shed
-            h.processElement1(new StreamRecord<>(withDeadline("past-due", 5)));             // already too late
+            h.processElement1(request(inv("run", "tiny-mlp")));                 // takes the only slot
+            h.processElement1(request(withDeadline("wait", now + 60_000)));       // waits
+            h.processElement1(request(withDeadline("soon-late", soon)));          // waits; deadline near
+            h.processElement1(request(inv("shed", "tiny-mlp")));                // queue full: shed
+            h.processElement1(request(withDeadline("past-due", 5)));             // already too late
             assertThat(drain(h)).extracting(r -> r.invocation().id()).containsExactly("run");
             assertThat(routerResults(h)).extracting(InvocationResult::id, InvocationResult::status, InvocationResult::errorCode)
                     .containsExactly(tuple("shed", ResultStatus.ERROR, "OVERLOADED"),
@@ -131,9 +137,9 @@ class RouterFunctionHarnessTest {
     void aRetriedIdRunsOnceAndTheRetryIsADuplicateDeadLetter() throws Exception {
         try (var h = harness()) {
             h.open();
-            h.processElement1(new StreamRecord<>(inv("same", "tiny-mlp")));
-            h.processElement1(new StreamRecord<>(inv("same", "tiny-mlp")));
-            h.processElement1(new StreamRecord<>(inv("other", "tiny-mlp")));
+            h.processElement1(request(inv("same", "tiny-mlp")));
+            h.processElement1(request(inv("same", "tiny-mlp")));
+            h.processElement1(request(inv("other", "tiny-mlp")));
             assertThat(drain(h)).extracting(r -> r.invocation().id()).containsExactly("same");
             assertThat(h.getSideOutput(RouterFunction.ROUTER_DEAD_LETTERS)).singleElement().satisfies(r -> {
                 assertThat(r.getValue().reason()).isEqualTo(io.gpufaas.core.contract.ErrorCode.DUPLICATE);
@@ -147,14 +153,14 @@ class RouterFunctionHarnessTest {
         org.apache.flink.runtime.checkpoint.OperatorSubtaskState snapshot;
         try (var h = harness()) {
             h.open();
-            h.processElement1(new StreamRecord<>(inv("same", "tiny-mlp")));
+            h.processElement1(request(inv("same", "tiny-mlp")));
             snapshot = h.snapshot(1, 1);
         }
         try (var h = harness()) {
             h.initializeState(snapshot);
             h.open();
-            h.processElement1(new StreamRecord<>(inv("same", "tiny-mlp")));
-            h.processElement1(new StreamRecord<>(inv("new", "tiny-mlp")));
+            h.processElement1(request(inv("same", "tiny-mlp")));
+            h.processElement1(request(inv("new", "tiny-mlp")));
             assertThat(h.getSideOutput(RouterFunction.ROUTER_DEAD_LETTERS)).singleElement()
                     .satisfies(r -> assertThat(r.getValue().invocationId()).isEqualTo("same"));
         }
@@ -166,15 +172,15 @@ class RouterFunctionHarnessTest {
                 .withOutOfOrder(8, 16).withReportTimeoutMs(60_000).withMaxPending(1, 1L << 30);
         try (var h = harness(oneWaiting)) {
             h.open();
-            h.processElement1(new StreamRecord<>(inv("run", "tiny-mlp")));   // takes the only slot
-            h.processElement1(new StreamRecord<>(inv("wait", "tiny-mlp")));  // fills the queue
-            h.processElement1(new StreamRecord<>(inv("again", "tiny-mlp"))); // shed: "retry later"
-            h.processElement1(new StreamRecord<>(inv("again", "tiny-mlp"))); // the retry: shed again, not refused
+            h.processElement1(request(inv("run", "tiny-mlp")));   // takes the only slot
+            h.processElement1(request(inv("wait", "tiny-mlp")));  // fills the queue
+            h.processElement1(request(inv("again", "tiny-mlp"))); // shed: "retry later"
+            h.processElement1(request(inv("again", "tiny-mlp"))); // the retry: shed again, not refused
             assertThat(routerResults(h)).extracting(InvocationResult::id, InvocationResult::errorCode)
                     .containsExactly(tuple("again", "OVERLOADED"), tuple("again", "OVERLOADED"));
             assertThat(h.getSideOutput(RouterFunction.ROUTER_DEAD_LETTERS)).isNull();
             // An accepted one is remembered: its retry is a duplicate.
-            h.processElement1(new StreamRecord<>(inv("wait", "tiny-mlp")));
+            h.processElement1(request(inv("wait", "tiny-mlp")));
             assertThat(h.getSideOutput(RouterFunction.ROUTER_DEAD_LETTERS)).singleElement()
                     .satisfies(r -> assertThat(r.getValue().invocationId()).isEqualTo("wait"));
         }
@@ -186,8 +192,8 @@ class RouterFunctionHarnessTest {
                 .withOutOfOrder(8, 16).withReportTimeoutMs(60_000).withMaxPending(10, 1L << 30))) {
             h.open();
             long deadline = System.currentTimeMillis() + 20;
-            h.processElement1(new StreamRecord<>(inv("run", "tiny-mlp")));      // takes the only slot
-            h.processElement1(new StreamRecord<>(withDeadline("late", deadline))); // waits
+            h.processElement1(request(inv("run", "tiny-mlp")));      // takes the only slot
+            h.processElement1(request(withDeadline("late", deadline))); // waits
             assertThat(routerResults(h)).isEmpty();
             while (System.currentTimeMillis() <= deadline) {
                 Thread.onSpinWait(); // the condition itself: the deadline has to pass
@@ -204,13 +210,13 @@ class RouterFunctionHarnessTest {
         try (var h = harness(RouterSettings.DEFAULTS.withPolicy(PolicyName.DEMAND).withWorkers(1, 200).withSlots(1, 1)
                 .withOutOfOrder(8, 16).withReportTimeoutMs(60_000).withMaxPending(10, 1L << 30))) {
             h.open();
-            h.processElement1(new StreamRecord<>(inv("huge", "tiny-mlp")));
+            h.processElement1(request(inv("huge", "tiny-mlp")));
             assertThat(routerResults(h)).singleElement().satisfies(r -> {
                 assertThat(r.errorCode()).isEqualTo("OUT_OF_DEVICE_MEMORY");
                 assertThat(r.errorMessage()).contains("268 bytes").contains("200 bytes");
             });
-            h.processElement1(new StreamRecord<>(inv("e1", "echo")));  // runs: nothing blocks it
-            h.processElement1(new StreamRecord<>(inv("e2", "echo")));  // waits for the slot
+            h.processElement1(request(inv("e1", "echo")));  // runs: nothing blocks it
+            h.processElement1(request(inv("e2", "echo")));  // waits for the slot
             assertThat(drain(h)).extracting(r -> r.invocation().id()).containsExactly("e1");
             h.processElement2(new StreamRecord<>(RouterSignal.removed("echo")));
             assertThat(routerResults(h)).extracting(InvocationResult::id, InvocationResult::errorCode)
@@ -223,7 +229,7 @@ class RouterFunctionHarnessTest {
     }
 
     private static List<InvocationResult> routerResults(
-            KeyedTwoInputStreamOperatorTestHarness<String, Invocation, RouterSignal, Routed> h) {
+            KeyedTwoInputStreamOperatorTestHarness<String, RouterRequest, RouterSignal, Routed> h) {
         List<InvocationResult> out = new ArrayList<>();
         var side = h.getSideOutput(RouterFunction.ROUTER_RESULTS);
         if (side != null) { // null until the first side output
@@ -237,12 +243,12 @@ class RouterFunctionHarnessTest {
     void reportsFreeSlotsAndCorrectTheView() throws Exception {
         try (var h = harness()) {
             h.open();
-            h.processElement1(new StreamRecord<>(inv("a1", "tiny-mlp")));
+            h.processElement1(request(inv("a1", "tiny-mlp")));
             Routed a1 = drain(h).get(0);
             // The worker reports it finished, but holds nothing (e.g. its load failed): the view drops
             // the model, so the next invocation plans a load again instead of a phantom hit.
             h.processElement2(new StreamRecord<>(RouterSignal.of(report(a1.worker(), "tiny-mlp", "a1", List.of()))));
-            h.processElement1(new StreamRecord<>(inv("a2", "tiny-mlp")));
+            h.processElement1(request(inv("a2", "tiny-mlp")));
             assertThat(drain(h)).singleElement().satisfies(r -> assertThat(r.load()).isTrue());
         }
     }
@@ -253,10 +259,10 @@ class RouterFunctionHarnessTest {
                 .withOutOfOrder(8, 16).withReportTimeoutMs(60_000).withMaxPending(1_000, 10_000);
         try (var h = harness(tenKilobytes)) {
             h.open();
-            h.processElement1(new StreamRecord<>(large("run", 6_000)));    // takes the only slot
-            h.processElement1(new StreamRecord<>(large("wait", 6_000)));   // waits: ~6 KB held
-            h.processElement1(new StreamRecord<>(large("shed", 6_000)));   // would hold ~12 KB: shed
-            h.processElement1(new StreamRecord<>(large("small", 100)));    // fits beside it
+            h.processElement1(request(large("run", 6_000)));    // takes the only slot
+            h.processElement1(request(large("wait", 6_000)));   // waits: ~6 KB held
+            h.processElement1(request(large("shed", 6_000)));   // would hold ~12 KB: shed
+            h.processElement1(request(large("small", 100)));    // fits beside it
             assertThat(drain(h)).extracting(r -> r.invocation().id()).containsExactly("run");
             assertThat(routerResults(h)).singleElement().satisfies(r -> {
                 assertThat(r.id()).isEqualTo("shed");
@@ -266,7 +272,7 @@ class RouterFunctionHarnessTest {
             h.processElement2(new StreamRecord<>(RouterSignal.of(report(0, "tiny-mlp", "run", List.of("tiny-mlp")))));
             assertThat(drain(h)).extracting(r -> r.invocation().id()).containsExactly("wait");
             // Dispatched invocations no longer count: a large one is taken again.
-            h.processElement1(new StreamRecord<>(large("again", 6_000)));
+            h.processElement1(request(large("again", 6_000)));
             assertThat(routerResults(h)).isEmpty();
         }
     }
@@ -275,14 +281,88 @@ class RouterFunctionHarnessTest {
     void aReportWithoutItsResidentListFreesTheSlotAndKeepsTheView() throws Exception {
         try (var h = harness()) {
             h.open();
-            h.processElement1(new StreamRecord<>(inv("a1", "tiny-mlp")));
+            h.processElement1(request(inv("a1", "tiny-mlp")));
             Routed a1 = drain(h).get(0);
             h.processElement2(new StreamRecord<>(RouterSignal.of(report(a1.worker(), "tiny-mlp", "a1", List.of()).withoutResidentList())));
-            h.processElement1(new StreamRecord<>(inv("a2", "tiny-mlp")));
+            h.processElement1(request(inv("a2", "tiny-mlp")));
             assertThat(drain(h)).singleElement().satisfies(r -> {
                 assertThat(r.worker()).isEqualTo(a1.worker());
                 assertThat(r.load()).isFalse();
             });
+        }
+    }
+
+    /** {@code inv} as the split sends it when its payload goes around the router: no bytes, its size kept. */
+    private static StreamRecord<RouterRequest> detached(Invocation inv, long sizeBytes) {
+        RouterRequest req = RouterRequest.detached(inv, "key-" + inv.id());
+        return new StreamRecord<>(new RouterRequest(req.invocation(), req.payloadKey(), sizeBytes));
+    }
+
+    private static List<PayloadDecision> decisions(KeyedTwoInputStreamOperatorTestHarness<String, RouterRequest, RouterSignal, Routed> h) {
+        List<PayloadDecision> out = new ArrayList<>();
+        var side = h.getSideOutput(RouterFunction.PAYLOAD_DECISIONS);
+        if (side != null) {
+            side.forEach(r -> out.add(r.getValue()));
+            side.clear();
+        }
+        return out;
+    }
+
+    @Test
+    void aDetachedInvocationIsDecidedForTheJoinAndEveryEndReleasesItsPayload() throws Exception {
+        RouterSettings oneWaiting = RouterSettings.DEFAULTS.withPolicy(PolicyName.LALB_O3).withWorkers(1, 10_000).withSlots(1, 1)
+                .withOutOfOrder(8, 16).withReportTimeoutMs(60_000).withMaxPending(1_000, 10_000);
+        try (var h = harness(oneWaiting)) {
+            h.open();
+            h.processElement1(detached(inv("run", "tiny-mlp"), 6_000));   // takes the only slot
+            assertThat(drain(h)).as("nothing for the workers directly").isEmpty();
+            assertThat(decisions(h)).singleElement().satisfies(d -> {
+                assertThat(d.key()).isEqualTo("key-run");
+                assertThat(d.routed().invocation().id()).isEqualTo("run");
+                assertThat(d.routed().worker()).isZero();
+            });
+            // Its declared size counts in the bytes waiting though its bytes are elsewhere.
+            h.processElement1(detached(inv("wait", "tiny-mlp"), 6_000));  // waits: ~6 KB held
+            h.processElement1(detached(inv("shed", "tiny-mlp"), 6_000));  // would hold ~12 KB: shed
+            assertThat(routerResults(h)).extracting(InvocationResult::id, InvocationResult::errorCode)
+                    .containsExactly(tuple("shed", "OVERLOADED"));
+            assertThat(decisions(h)).singleElement().satisfies(d -> {
+                assertThat(d.key()).isEqualTo("key-shed");
+                assertThat(d.routed()).isNull();
+                assertThat(d.deadLetterOf()).isNull();
+            });
+            // A retry of an accepted id: the join writes the dead letter, payload and all.
+            h.processElement1(detached(inv("run", "tiny-mlp"), 6_000));
+            assertThat(h.getSideOutput(RouterFunction.ROUTER_DEAD_LETTERS)).isNull();
+            assertThat(decisions(h)).singleElement().satisfies(d -> {
+                assertThat(d.deadLetterOf().id()).isEqualTo("run");
+                assertThat(d.deadLetterCode()).isEqualTo(io.gpufaas.core.contract.ErrorCode.DUPLICATE);
+            });
+            // The slot frees: the waiting one is decided for its worker.
+            h.processElement2(new StreamRecord<>(RouterSignal.of(report(0, "tiny-mlp", "run", List.of("tiny-mlp")))));
+            assertThat(decisions(h)).extracting(d -> d.routed().invocation().id()).containsExactly("wait");
+        }
+    }
+
+    @Test
+    void aDetachedInvocationWaitingAtACheckpointIsStillDetachedAfterTheRestore() throws Exception {
+        OperatorSubtaskState snapshot;
+        RouterSettings oneSlot = RouterSettings.DEFAULTS.withPolicy(PolicyName.LALB_O3).withWorkers(1, 10_000).withSlots(1, 1)
+                .withOutOfOrder(8, 16).withReportTimeoutMs(60_000).withMaxPending(1_000, 10_000);
+        try (var h = harness(oneSlot)) {
+            h.open();
+            h.processElement1(request(inv("run", "tiny-mlp")));
+            h.processElement1(detached(inv("wait", "tiny-mlp"), 6_000));
+            snapshot = h.snapshot(1L, 1L);
+        }
+        try (var h = harness(oneSlot)) {
+            h.initializeState(snapshot);
+            h.open();
+            // Its 6 KB still count: another 6 KB would pass the 10 KB bound.
+            h.processElement1(detached(inv("shed", "tiny-mlp"), 6_000));
+            assertThat(routerResults(h)).extracting(InvocationResult::id).containsExactly("shed");
+            h.processElement2(new StreamRecord<>(RouterSignal.of(report(0, "tiny-mlp", "run", List.of("tiny-mlp")))));
+            assertThat(decisions(h)).extracting(PayloadDecision::key).containsExactly("key-shed", "key-wait");
         }
     }
 
