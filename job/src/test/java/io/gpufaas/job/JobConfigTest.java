@@ -66,10 +66,10 @@ class JobConfigTest {
 
     @Test
     void aMaximumOfCreditsBelowTheStartingCreditsFailsNamingBoth() {
-        Configuration conf = JobConfig.fromArgs(new Configuration(), "--gpufaas.router.slots-per-worker", "256");
+        Configuration conf = JobConfig.fromArgs(new Configuration(), "--gpufaas.router.slots-per-worker", "300");
         assertThatThrownBy(() -> JobSettings.from(conf, 2))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("gpufaas.router.max-slots-per-worker (64) is below gpufaas.router.slots-per-worker (256)");
+                .hasMessageContaining("gpufaas.router.max-slots-per-worker (256) is below gpufaas.router.slots-per-worker (300)");
         Configuration both = JobConfig.fromArgs(new Configuration(), "--gpufaas.router.slots-per-worker", "256",
                 "--gpufaas.router.max-slots-per-worker", "256");
         assertThat(JobSettings.from(both, 2).router().maxSlotsPerWorker()).isEqualTo(256);

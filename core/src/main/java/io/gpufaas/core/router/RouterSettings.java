@@ -41,7 +41,7 @@ public record RouterSettings(
 
     /** The job's defaults, for a pool of one worker with 2 GiB (the CPU device's default budget). */
     public static final RouterSettings DEFAULTS = new RouterSettings(PolicyName.DEMAND, 1, 2L << 30, 4, 64, 64,
-            120_000, 100_000, 256L << 20, "lru", 64);
+            120_000, 100_000, 256L << 20, "lru", 256);
 
     public RouterSettings {
         EvictionPolicies.create(evictionPolicy); // an unknown name fails here, at submission
