@@ -71,4 +71,20 @@ public record WorkerReport(
         return new WorkerReport(worker, function, invocationId, loadMs, execMs, bytes, List.of(), false,
                 capacityBytes, atMs, completed, backlogMs);
     }
+
+    /**
+     * This report and {@code later} (the same worker's, on the same model) as one: it ends both
+     * reports' invocations, with {@code later}'s view of the worker (resident models, backlog, time)
+     * and the longer batch and load time of the two, so the router's estimate of a batch's run time
+     * is not inflated by the merge.
+     */
+    public WorkerReport mergedWith(WorkerReport later) {
+        if (later.worker != worker || !later.function.equals(function)) {
+            throw new IllegalArgumentException("only one worker's reports on one model merge: " + worker + "/" + function
+                    + " and " + later.worker + "/" + later.function);
+        }
+        return new WorkerReport(worker, function, later.invocationId, Math.max(loadMs, later.loadMs),
+                Math.max(execMs, later.execMs), later.bytes > 0 ? later.bytes : bytes, later.resident,
+                later.residentComplete, later.capacityBytes, later.atMs, completed + later.completed, later.backlogMs);
+    }
 }

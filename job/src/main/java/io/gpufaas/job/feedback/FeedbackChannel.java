@@ -7,6 +7,7 @@ import io.gpufaas.job.kafka.KafkaSources;
 import java.util.Objects;
 import java.util.Properties;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.connector.base.DeliveryGuarantee;
@@ -15,12 +16,11 @@ import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsIni
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.KeyedStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.util.Collector;
 
 /**
- * The router's feedback loop, both ends in one place: the workers write one report per batch
- * ({@link #close}), and the router reads them back, beside functions removed on the control
- * topic, keyed like the invocations ({@link #open}).
+ * The router's feedback loop, both ends in one place: the workers write one report per batch, or
+ * per time slice where batches end faster ({@link #close}), and the router reads them back,
+ * beside functions removed on the control topic, keyed like the invocations ({@link #open}).
  *
  * <p>The contract this loop keeps:
  * <ul>
@@ -84,11 +84,13 @@ public record FeedbackChannel(Source<WorkerReport, ?, ?> source, Sink<WorkerRepo
                 .keyBy(RouterSignal::function);
     }
 
-    /** The workers' end: the report of each batch (an output carries one, or none), written back. */
+    /**
+     * The workers' end: the report of each batch (an output carries one, or none), at most one per
+     * model per time slice ({@link SlicedReports}), written back.
+     */
     public void close(DataStream<WorkerOutput> done, int parallelism) {
-        done.flatMap((WorkerOutput o, Collector<WorkerReport> out) -> o.reportIfAny().ifPresent(out::collect))
-                .returns(WorkerReport.class)
-                .name("reports-of").uid("reports-of").setParallelism(parallelism)
+        done.transform("reports-of", TypeInformation.of(WorkerReport.class), new SlicedReports())
+                .uid("reports-of").setParallelism(parallelism)
                 .sinkTo(sink).name("worker-status").uid("worker-status-sink");
     }
 }

@@ -111,7 +111,9 @@ class RouterFunctionHarnessTest {
         try (var h = harness(twoWaiting)) {
             h.open();
             long now = System.currentTimeMillis();
-            long soon = now + 20;
+            // Far enough for the first four to arrive before it passes on a loaded machine (20 ms was
+            // not, once: soon-late expired before "shed" came, leaving room for it).
+            long soon = now + 300;
             h.processElement1(request(inv("run", "tiny-mlp")));                 // takes the only slot
             h.processElement1(request(withDeadline("wait", now + 60_000)));       // waits
             h.processElement1(request(withDeadline("soon-late", soon)));          // waits; deadline near
