@@ -12,6 +12,7 @@ import io.gpufaas.core.router.Routed;
 import io.gpufaas.core.router.payload.DetachedPayload;
 import io.gpufaas.core.router.payload.PayloadDecision;
 import io.gpufaas.core.router.payload.RouterRequest;
+import io.gpufaas.operators.SideOutputs;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -61,13 +62,7 @@ class PayloadJoinTest {
     }
 
     private static List<DeadLetter> deadLetters(KeyedTwoInputStreamOperatorTestHarness<String, DetachedPayload, PayloadDecision, Routed> h) {
-        List<DeadLetter> out = new ArrayList<>();
-        var side = h.getSideOutput(PayloadJoin.DEAD_LETTERS);
-        if (side != null) {
-            side.forEach(r -> out.add(r.getValue()));
-            side.clear();
-        }
-        return out;
+        return SideOutputs.drain(h, PayloadJoin.DEAD_LETTERS);
     }
 
     @Test

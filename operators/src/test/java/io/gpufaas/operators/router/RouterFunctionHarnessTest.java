@@ -16,6 +16,7 @@ import io.gpufaas.core.router.RouterSignal;
 import io.gpufaas.core.router.payload.PayloadDecision;
 import io.gpufaas.core.router.payload.RouterRequest;
 import io.gpufaas.core.router.policy.PolicyName;
+import io.gpufaas.operators.SideOutputs;
 import io.gpufaas.udf.RegistryLoader;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -232,13 +233,7 @@ class RouterFunctionHarnessTest {
 
     private static List<InvocationResult> routerResults(
             KeyedTwoInputStreamOperatorTestHarness<String, RouterRequest, RouterSignal, Routed> h) {
-        List<InvocationResult> out = new ArrayList<>();
-        var side = h.getSideOutput(RouterFunction.ROUTER_RESULTS);
-        if (side != null) { // null until the first side output
-            side.forEach(r -> out.add(r.getValue()));
-            side.clear();
-        }
-        return out;
+        return SideOutputs.drain(h, RouterFunction.ROUTER_RESULTS);
     }
 
     @Test
@@ -301,13 +296,7 @@ class RouterFunctionHarnessTest {
     }
 
     private static List<PayloadDecision> decisions(KeyedTwoInputStreamOperatorTestHarness<String, RouterRequest, RouterSignal, Routed> h) {
-        List<PayloadDecision> out = new ArrayList<>();
-        var side = h.getSideOutput(RouterFunction.PAYLOAD_DECISIONS);
-        if (side != null) {
-            side.forEach(r -> out.add(r.getValue()));
-            side.clear();
-        }
-        return out;
+        return SideOutputs.drain(h, RouterFunction.PAYLOAD_DECISIONS);
     }
 
     @Test
