@@ -57,6 +57,11 @@ import org.slf4j.LoggerFactory;
  * a producer's retry runs once, and the first run's result is its answer. An invocation the router
  * did not take (shed as {@code OVERLOADED}, or whose routing failed) is forgotten: its retry runs.
  *
+ * <p>Large inputs: an invocation whose bytes went around the router ({@link RouterRequest#detached})
+ * is decided on {@link #PAYLOAD_DECISIONS} for the {@link PayloadJoin} instead of sent to its
+ * worker, and each way the router ends it (shed, expired, refused, failed, a duplicate) tells the
+ * join too, so its payload never waits there for nothing.
+ *
  * <p>Time: a processing-time timer ticks the core every {@code expirySweepMs} while invocations
  * wait, so deadlines pass and silent workers' slots come back when no record arrives.
  *
