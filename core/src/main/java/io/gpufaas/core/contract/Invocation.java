@@ -41,6 +41,11 @@ public record Invocation(
         this(id, function, input, deadlineMs, metadata, source, 0);
     }
 
+    /** The same invocation with {@code input} as its input. */
+    public Invocation withInput(Payload input) {
+        return new Invocation(id, function, input, deadlineMs, metadata, source, version);
+    }
+
     /** The model that runs it: the router's, the cache's and the reports' name for it ({@link ModelKeys}). */
     public String model() {
         return ModelKeys.of(function, version);

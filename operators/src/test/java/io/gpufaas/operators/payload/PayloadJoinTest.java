@@ -12,7 +12,7 @@ import io.gpufaas.core.router.Routed;
 import io.gpufaas.core.router.payload.DetachedPayload;
 import io.gpufaas.core.router.payload.PayloadDecision;
 import io.gpufaas.core.router.payload.RouterRequest;
-import io.gpufaas.operators.SideOutputs;
+import io.gpufaas.operators.HarnessOutputs;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -51,18 +51,11 @@ class PayloadJoinTest {
     }
 
     private static List<Routed> routed(KeyedTwoInputStreamOperatorTestHarness<String, DetachedPayload, PayloadDecision, Routed> h) {
-        List<Routed> out = new ArrayList<>();
-        for (Object o : h.getOutput()) {
-            if (o instanceof StreamRecord<?> r) {
-                out.add((Routed) r.getValue());
-            }
-        }
-        h.getOutput().clear();
-        return out;
+        return HarnessOutputs.drain(h);
     }
 
     private static List<DeadLetter> deadLetters(KeyedTwoInputStreamOperatorTestHarness<String, DetachedPayload, PayloadDecision, Routed> h) {
-        return SideOutputs.drain(h, PayloadJoin.DEAD_LETTERS);
+        return HarnessOutputs.drain(h, PayloadJoin.DEAD_LETTERS);
     }
 
     @Test

@@ -16,10 +16,9 @@ import io.gpufaas.core.router.RouterSignal;
 import io.gpufaas.core.router.payload.PayloadDecision;
 import io.gpufaas.core.router.payload.RouterRequest;
 import io.gpufaas.core.router.policy.PolicyName;
-import io.gpufaas.operators.SideOutputs;
+import io.gpufaas.operators.HarnessOutputs;
 import io.gpufaas.udf.RegistryLoader;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -62,14 +61,13 @@ class RouterFunctionHarnessTest {
     }
 
     private static List<Routed> drain(KeyedTwoInputStreamOperatorTestHarness<String, RouterRequest, RouterSignal, Routed> h) {
-        List<Routed> out = new ArrayList<>();
-        for (Object o : h.getOutput()) {
-            if (o instanceof StreamRecord<?> r) {
-                out.add((Routed) r.getValue());
-            }
-        }
-        h.getOutput().clear();
-        return out;
+        return HarnessOutputs.drain(h);
+    }
+
+    /** One worker with one slot, out-of-order dispatch and a queue bounded by {@code maxPending} and {@code maxPendingBytes}. */
+    private static RouterSettings oneSlot(int maxPending, long maxPendingBytes) {
+        return RouterSettings.DEFAULTS.withPolicy(PolicyName.LALB_O3).withWorkers(1, 10_000).withSlots(1, 1)
+                .withOutOfOrder(8, 16).withReportTimeoutMs(60_000).withMaxPending(maxPending, maxPendingBytes);
     }
 
     @Test
@@ -107,8 +105,7 @@ class RouterFunctionHarnessTest {
 
     @Test
     void beyondItsBoundTheRouterShedsAndWaitingInvocationsPastTheirDeadlineExpire() throws Exception {
-        RouterSettings twoWaiting = RouterSettings.DEFAULTS.withPolicy(PolicyName.LALB_O3).withWorkers(1, 10_000).withSlots(1, 1)
-                .withOutOfOrder(8, 16).withReportTimeoutMs(60_000).withMaxPending(2, 1L << 30);
+        RouterSettings twoWaiting = oneSlot(2, 1L << 30);
         try (var h = harness(twoWaiting)) {
             h.open();
             long now = System.currentTimeMillis();
@@ -171,8 +168,7 @@ class RouterFunctionHarnessTest {
 
     @Test
     void aRetryOfAnInvocationShedAsOverloadedIsNoDuplicate() throws Exception {
-        RouterSettings oneWaiting = RouterSettings.DEFAULTS.withPolicy(PolicyName.LALB_O3).withWorkers(1, 10_000).withSlots(1, 1)
-                .withOutOfOrder(8, 16).withReportTimeoutMs(60_000).withMaxPending(1, 1L << 30);
+        RouterSettings oneWaiting = oneSlot(1, 1L << 30);
         try (var h = harness(oneWaiting)) {
             h.open();
             h.processElement1(request(inv("run", "tiny-mlp")));   // takes the only slot
@@ -191,8 +187,7 @@ class RouterFunctionHarnessTest {
 
     @Test
     void deadlinesPassOnTheRoutersTimerWithNoOtherRecord() throws Exception {
-        try (var h = harness(RouterSettings.DEFAULTS.withPolicy(PolicyName.LALB_O3).withWorkers(1, 10_000).withSlots(1, 1)
-                .withOutOfOrder(8, 16).withReportTimeoutMs(60_000).withMaxPending(10, 1L << 30))) {
+        try (var h = harness(oneSlot(10, 1L << 30))) {
             h.open();
             long deadline = System.currentTimeMillis() + 20;
             h.processElement1(request(inv("run", "tiny-mlp")));      // takes the only slot
@@ -233,7 +228,7 @@ class RouterFunctionHarnessTest {
 
     private static List<InvocationResult> routerResults(
             KeyedTwoInputStreamOperatorTestHarness<String, RouterRequest, RouterSignal, Routed> h) {
-        return SideOutputs.drain(h, RouterFunction.ROUTER_RESULTS);
+        return HarnessOutputs.drain(h, RouterFunction.ROUTER_RESULTS);
     }
 
     @Test
@@ -252,8 +247,7 @@ class RouterFunctionHarnessTest {
 
     @Test
     void theWaitingQueueIsBoundedInBytesToo() throws Exception {
-        RouterSettings tenKilobytes = RouterSettings.DEFAULTS.withPolicy(PolicyName.LALB_O3).withWorkers(1, 10_000).withSlots(1, 1)
-                .withOutOfOrder(8, 16).withReportTimeoutMs(60_000).withMaxPending(1_000, 10_000);
+        RouterSettings tenKilobytes = oneSlot(1_000, 10_000);
         try (var h = harness(tenKilobytes)) {
             h.open();
             h.processElement1(request(large("run", 6_000)));    // takes the only slot
@@ -296,14 +290,13 @@ class RouterFunctionHarnessTest {
     }
 
     private static List<PayloadDecision> decisions(KeyedTwoInputStreamOperatorTestHarness<String, RouterRequest, RouterSignal, Routed> h) {
-        return SideOutputs.drain(h, RouterFunction.PAYLOAD_DECISIONS);
+        return HarnessOutputs.drain(h, RouterFunction.PAYLOAD_DECISIONS);
     }
 
     @Test
     void aDetachedInvocationIsDecidedForTheJoinAndEveryEndReleasesItsPayload() throws Exception {
-        RouterSettings oneWaiting = RouterSettings.DEFAULTS.withPolicy(PolicyName.LALB_O3).withWorkers(1, 10_000).withSlots(1, 1)
-                .withOutOfOrder(8, 16).withReportTimeoutMs(60_000).withMaxPending(1_000, 10_000);
-        try (var h = harness(oneWaiting)) {
+        RouterSettings tenKilobytes = oneSlot(1_000, 10_000);
+        try (var h = harness(tenKilobytes)) {
             h.open();
             h.processElement1(detached(inv("run", "tiny-mlp"), 6_000));   // takes the only slot
             assertThat(drain(h)).as("nothing for the workers directly").isEmpty();
@@ -338,15 +331,14 @@ class RouterFunctionHarnessTest {
     @Test
     void aDetachedInvocationWaitingAtACheckpointIsStillDetachedAfterTheRestore() throws Exception {
         OperatorSubtaskState snapshot;
-        RouterSettings oneSlot = RouterSettings.DEFAULTS.withPolicy(PolicyName.LALB_O3).withWorkers(1, 10_000).withSlots(1, 1)
-                .withOutOfOrder(8, 16).withReportTimeoutMs(60_000).withMaxPending(1_000, 10_000);
-        try (var h = harness(oneSlot)) {
+        RouterSettings tenKilobytes = oneSlot(1_000, 10_000);
+        try (var h = harness(tenKilobytes)) {
             h.open();
             h.processElement1(request(inv("run", "tiny-mlp")));
             h.processElement1(detached(inv("wait", "tiny-mlp"), 6_000));
             snapshot = h.snapshot(1L, 1L);
         }
-        try (var h = harness(oneSlot)) {
+        try (var h = harness(tenKilobytes)) {
             h.initializeState(snapshot);
             h.open();
             // Its 6 KB still count: another 6 KB would pass the 10 KB bound.

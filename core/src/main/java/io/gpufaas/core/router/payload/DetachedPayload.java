@@ -33,7 +33,6 @@ public record DetachedPayload(String key, Payload payload) {
 
     /** {@code bare} (an invocation as the router saw it) with this payload again. */
     public Invocation into(Invocation bare) {
-        return new Invocation(bare.id(), bare.function(), payload, bare.deadlineMs(), bare.metadata(), bare.source(),
-                bare.version());
+        return bare.withInput(payload);
     }
 }

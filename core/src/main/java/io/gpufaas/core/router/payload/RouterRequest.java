@@ -30,9 +30,8 @@ public record RouterRequest(Invocation invocation, String payloadKey, long sizeB
     /** {@code inv} without its input's bytes, its payload waiting under {@code payloadKey}; its size is kept. */
     public static RouterRequest detached(Invocation inv, String payloadKey) {
         Payload p = inv.input();
-        Invocation bare = new Invocation(inv.id(), inv.function(), new Payload(p.kind(), NO_BYTES, p.shape()),
-                inv.deadlineMs(), inv.metadata(), inv.source(), inv.version());
-        return new RouterRequest(bare, Objects.requireNonNull(payloadKey, "payload key"), inv.sizeBytes());
+        return new RouterRequest(inv.withInput(new Payload(p.kind(), NO_BYTES, p.shape())),
+                Objects.requireNonNull(payloadKey, "payload key"), inv.sizeBytes());
     }
 
     /** True when the payload travels apart, through the payload join. */
