@@ -1,12 +1,15 @@
 package io.gpufaas.core.sim;
 
 import io.gpufaas.core.cache.CacheStats;
+import io.gpufaas.core.cache.CachedModel;
 import io.gpufaas.core.contract.FunctionCatalog;
 import io.gpufaas.core.contract.WorkerReport;
+import io.gpufaas.core.router.Residency;
 import io.gpufaas.core.router.Router;
 import io.gpufaas.core.router.RouterSettings;
 import io.gpufaas.core.router.policy.Assignment;
 import io.gpufaas.core.router.policy.PolicyName;
+import io.gpufaas.core.tuning.PolicyTuner;
 import io.gpufaas.core.worker.WorkerCore;
 import io.gpufaas.core.worker.WorkerSettings;
 import java.util.ArrayList;
@@ -113,7 +116,7 @@ public final class Simulator {
     private double virtual;
     private double busyGpuMs;
 
-    private Simulator(Workload w, Config c) {
+    private Simulator(Workload w, Config c, List<Residency> initial) {
         this.w = w;
         this.c = c;
         this.latencies = new double[w.invocations()];
@@ -150,14 +153,37 @@ public final class Simulator {
                 finish(job);
             }
         }, Router.EXPIRY_SWEEP_MS);
+        // A tuned router replays on this pool, in line: the run stays deterministic.
+        router.tuneWith(c.worker(), c.reportDelayMs(), c.hostCores(), Runnable::run, PolicyTuner.Settings.DEFAULTS,
+                PolicyTuner.Listener.NONE);
         for (int i = 0; i < c.gpus(); i++) {
             workers.add(new WorkerCore<>("gpu:" + i, c.gpuMemoryBytes(), c.worker(), catalog, (model, job) -> 0));
+        }
+        if (!initial.isEmpty()) {
+            router.restore(List.of(), initial);
+            for (Residency held : initial) {
+                Integer f = modelIndex.get(held.model());
+                WorkerCore<Job> worker = held.worker() < workers.size() ? workers.get(held.worker()) : null;
+                if (f != null && worker != null
+                        && worker.admitWarm(new CachedModel(held.model(), w.bytes()[f], 0, 0, w.loadMs()[f], 0))) {
+                    worker.loadDone(held.model(), w.bytes()[f], 0);
+                }
+            }
         }
     }
 
     /** Runs {@code w} on the pool and under the policy of {@code c} and returns what it measured. */
     public static SimResult run(Workload w, Config c) {
-        return new Simulator(w, c).run();
+        return new Simulator(w, c, List.of()).run();
+    }
+
+    /**
+     * Like {@link #run(Workload, Config)}, starting with {@code initial} resident on the workers
+     * (router's view and workers alike) instead of empty caches: a replay of recent arrivals from
+     * the state they found. Models the workload does not name are left out.
+     */
+    public static SimResult run(Workload w, Config c, List<Residency> initial) {
+        return new Simulator(w, c, initial).run();
     }
 
     private SimResult run() {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.gpufaas.core.router.Residency;
 import io.gpufaas.core.router.policy.PolicyName;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,6 +39,20 @@ class SimulatorTest {
         assertThat(r.hits()).isEqualTo(1);
         // a at 200 waits 20 ms for the GPU (b runs until 220), then hits: latency 30.
         assertThat(r.latenciesMs()).containsExactly(30, 110, 220);
+    }
+
+    @Test
+    void aReplayStartsFromTheModelsAlreadyResident() {
+        // a is resident on the one GPU: a@0 hits (done at 10), b@0 waits for the slot, evicts a and
+        // loads (done at 120), a@200 loads again (done at 310). Without it, a@0 would have loaded too.
+        Simulator.Config one = new Simulator.Config(1, 100, 1, 16, 64).withPolicy(PolicyName.LALB);
+        SimResult warm = Simulator.run(handMade(), one, List.of(new Residency(0, "a", 100)));
+        assertThat(warm.hits()).isEqualTo(1);
+        assertThat(warm.latenciesMs()).containsExactly(10, 110, 120);
+        // A model the workload does not name, or a worker the pool lacks, is left out.
+        SimResult ignored = Simulator.run(handMade(), one, List.of(new Residency(0, "z", 50),
+                new Residency(3, "a", 100)));
+        assertThat(ignored.latenciesMs()).containsExactly(110, 130, 220);
     }
 
     @Test
