@@ -78,13 +78,14 @@ public final class EvaluationGrid {
         boolean fleetDay = Boolean.parseBoolean(a.string("fleet-day", quick ? "false" : "true"));
         List<String> policies = a.strings("policies", SimulationBenchmark.POLICIES);
         int maxSlots = a.integer("max-slots", 0); // 0: the job's default (adaptive credits)
+        String window = a.string("window", ""); // FROM-TO trace minutes the slices come from: a split
         a.done();
         if (!durations.equals("trace") && !durations.equals("model")) {
             throw new IllegalArgumentException("--durations is trace or model, was " + durations);
         }
         AzureTrace trace = SimulationBenchmark.trace(shared, tracePath);
         ModelCatalogue catalogue = ModelCatalogue.read(shared.resolve("models/torchvision-classification-weights.csv"));
-        Spec spec = new Spec(sliceStarts(trace, slices), seeds, workingSets,
+        Spec spec = new Spec(sliceStarts(trace, slices, window), seeds, workingSets,
                 List.of(new Fleet(4, 2.5), new Fleet(16, 16)), loads, policies, durations.equals("trace"), eviction, maxSlots);
         long t0 = System.nanoTime();
         List<Outcome> grid = run(trace, catalogue, spec, threads);
@@ -101,18 +102,55 @@ public final class EvaluationGrid {
         String md = new GridReport(spec, grid, day, tracePath == null ? "the shared Azure Functions 2019 sample" : tracePath.toString(),
                 command.trim(), gridSeconds, daySeconds, threads).write(out, quick ? "grid-quick" : "grid");
         System.out.print(md);
+        writeCells(out.resolve((quick ? "grid-quick" : "grid") + "-cells.csv"), grid);
+    }
+
+    /** Every policy's outcome in every cell, for analyses the report does not make. */
+    static void writeCells(Path file, List<Outcome> grid) throws java.io.IOException {
+        StringBuilder csv = new StringBuilder("start,seed,functions,gpus,memory_gib,load,policy,mean_ms,p99_ms,hit_ratio,invocations\n");
+        for (Outcome o : grid) {
+            Cell c = o.cell();
+            csv.append(c.startMinute()).append(',').append(c.seed()).append(',').append(c.workingSet()).append(',')
+                    .append(c.fleet().gpus()).append(',').append(c.fleet().memoryGib()).append(',').append(c.load()).append(',')
+                    .append(o.policy()).append(',').append(o.meanMs()).append(',').append(o.p99Ms()).append(',')
+                    .append(o.hitRatio()).append(',').append(o.invocations()).append('\n');
+        }
+        Files.writeString(file, csv);
     }
 
     /** {@code n} slice starts spread evenly over the trace, the last ending at its end. */
     static List<Integer> sliceStarts(AzureTrace trace, int n) {
-        int last = trace.minutes() - SLICE_MINUTES;
-        if (last < 0) {
-            throw new IllegalArgumentException("the trace has " + trace.minutes() + " minutes, fewer than one "
-                    + SLICE_MINUTES + "-minute slice");
+        return sliceStarts(trace, n, "");
+    }
+
+    /**
+     * {@code n} slice starts spread evenly over {@code window} ("FROM-TO" trace minutes, e.g.
+     * "0-720" for the first 12 hours; empty: the whole trace), the last ending at its end: one
+     * half of a trace to tune on, the other to report on.
+     */
+    static List<Integer> sliceStarts(AzureTrace trace, int n, String window) {
+        int from = 0;
+        int to = trace.minutes();
+        if (!window.isEmpty()) {
+            String[] bounds = window.split("-", 2);
+            if (bounds.length != 2) {
+                throw new IllegalArgumentException("--window is FROM-TO in trace minutes (e.g. 0-720), was " + window);
+            }
+            from = Integer.parseInt(bounds[0].trim());
+            to = Integer.parseInt(bounds[1].trim());
+            if (from < 0 || to > trace.minutes() || to <= from) {
+                throw new IllegalArgumentException("--window " + window + " is not within the trace's " + trace.minutes()
+                        + " minutes");
+            }
+        }
+        int last = to - SLICE_MINUTES;
+        if (last < from) {
+            throw new IllegalArgumentException("minutes " + from + "-" + to + " hold fewer than one " + SLICE_MINUTES
+                    + "-minute slice");
         }
         List<Integer> starts = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            starts.add(n == 1 ? 0 : (int) Math.round(i * last / (double) (n - 1)));
+            starts.add(n == 1 ? from : from + (int) Math.round(i * (last - from) / (double) (n - 1)));
         }
         return starts;
     }
