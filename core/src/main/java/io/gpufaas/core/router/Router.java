@@ -9,14 +9,20 @@ import io.gpufaas.core.contract.FunctionCatalog;
 import io.gpufaas.core.contract.WorkerReport;
 import io.gpufaas.core.router.policy.Assignment;
 import io.gpufaas.core.router.policy.Request;
+import io.gpufaas.core.router.policy.TunedPolicy;
 import io.gpufaas.core.router.policy.WorkerView;
+import io.gpufaas.core.sim.Simulator;
 import io.gpufaas.core.time.Clock;
+import io.gpufaas.core.tuning.PolicyTuner;
+import io.gpufaas.core.worker.WorkerSettings;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.Executor;
 
 /**
  * The locality-aware router: the global queue of invocations waiting for a worker, the exact view
@@ -43,6 +49,9 @@ import java.util.Objects;
  *       other function's dispatch behind it. {@link #remove} ends a removed function's waiting
  *       invocations. {@code RouterLivenessTest} checks over thousands of random scenarios that
  *       every invocation ends.
+ *   <li><b>Tuning</b>: under the {@code tuned} policy a {@link PolicyTuner} sees every arrival and
+ *       report, replays recent arrivals under each candidate policy ({@link #tuneWith} says where)
+ *       and switches the candidate at the next event.
  * </ul>
  *
  * @param <T> the invocation as the owner knows it; the router only carries it
@@ -51,6 +60,9 @@ public final class Router<T> {
 
     /** How often the queue is swept for invocations past their deadline, by default. */
     public static final long EXPIRY_SWEEP_MS = 100;
+
+    /** A report's way from a worker to the router, as a tuned router's replays assume by default. */
+    public static final double DEFAULT_REPORT_DELAY_MS = 5;
 
     /** How often workers are checked for silence. */
     static final long SILENCE_CHECK_MS = 1_000;
@@ -102,6 +114,8 @@ public final class Router<T> {
     private int pendingHighWater;
     /** Waiting invocations that have a deadline: without any, a sweep has nothing to find. */
     private int pendingWithDeadline;
+    /** Chooses the tuned policy's candidate; null under any other policy. */
+    private PolicyTuner tuner;
     /** Models whose waiting invocations may no longer fit any worker: checked at the next event. */
     private final java.util.Set<String> refit = new java.util.HashSet<>();
 
@@ -134,14 +148,39 @@ public final class Router<T> {
                 return catalog.maxCopies(model);
             }
         });
+        tuneWith(WorkerSettings.DEFAULTS, DEFAULT_REPORT_DELAY_MS, 0, Runnable::run, PolicyTuner.Settings.DEFAULTS,
+                PolicyTuner.Listener.NONE);
         this.lastHeardMs = new double[settings.workers()];
         this.credits = new Credits(settings.workers(), settings.slotsPerWorker(), settings.maxSlotsPerWorker());
+    }
+
+    /**
+     * Under the tuned policy, how its replays model the pool: the workers' settings, the delay of
+     * a report, the host cores the devices share (0: none), where replays run ({@code Runnable::run}:
+     * in line, as the simulator needs to stay deterministic), and the tuner's own settings. Until
+     * called: the workers' defaults, {@value #DEFAULT_REPORT_DELAY_MS} ms, in line. No effect under
+     * another policy.
+     */
+    public void tuneWith(WorkerSettings worker, double reportDelayMs, int hostCores, Executor executor,
+            PolicyTuner.Settings tuning, PolicyTuner.Listener listener) {
+        if (scheduler.policy() instanceof TunedPolicy tuned) {
+            tuner = new PolicyTuner(tuned, new Simulator.Config(settings.workers(), settings.workerMemoryBytes(), settings,
+                    worker, reportDelayMs, hostCores), executor, tuning, listener);
+        }
+    }
+
+    /** The tuner of the tuned policy, if this router runs it. */
+    public Optional<PolicyTuner> tuner() {
+        return Optional.ofNullable(tuner);
     }
 
     /** An invocation arrived: it is queued (and dispatched if a worker is free), shed or expired. */
     public void submit(T item, String model, long arrivedMs, long deadlineMs, long sizeBytes) {
         expire(false);
         double now = clock.nowMs();
+        if (tuner != null) {
+            tuner.arrived(model, now, this::snapshot, this::stats);
+        }
         long modelBytes = stats(model).bytes();
         if (deadlineMs < now) {
             out.expired(item); // already too late: no slot, no queue
@@ -197,6 +236,9 @@ public final class Router<T> {
         view.slots(credits.observe(report.worker(), roundTripMs, report.backlogMs(),
                 (double) report.execMs() / report.completed(), pending(), view.slots()));
         stats.put(report.function(), stats(report.function()).observe(report.bytes(), report.loadMs(), report.execMs()));
+        if (tuner != null) {
+            tuner.reported(report.function(), report.execMs(), report.completed());
+        }
         refit.add(report.function()); // a measured footprint can exceed what was declared
         if (report.residentComplete()) {
             int corrections = view.reconcile(report.resident(), m -> stats(m).bytes(), m -> stats(m).loadMs());
@@ -283,6 +325,9 @@ public final class Router<T> {
     }
 
     private void dispatch() {
+        if (tuner != null) {
+            tuner.apply();
+        }
         failUnfitting();
         double now = clock.nowMs();
         // Silence is measured in report timeouts (minutes): a look every second is plenty, and
@@ -372,6 +417,11 @@ public final class Router<T> {
         List<T> items = new ArrayList<>();
         scheduler.pending().forEach(r -> items.add(r.item().item()));
         return items;
+    }
+
+    /** What a tuned router's replay starts from. */
+    private PolicyTuner.Snapshot snapshot(int mostWaiting) {
+        return new PolicyTuner.Snapshot(residency(), scheduler.waitingModels(mostWaiting));
     }
 
     /** Every resident model in the view: what a checkpoint keeps. */

@@ -156,6 +156,20 @@ public final class Scheduler<T> {
         return oldestFirst(all);
     }
 
+    /**
+     * The models of at most {@code most} waiting requests, a model's in its line's order (the lines
+     * in no particular order): what a replay of the recent past starts with, without sorting the queue.
+     */
+    public List<String> waitingModels(int most) {
+        List<String> models = new ArrayList<>(Math.min(most, queued));
+        for (Map.Entry<String, ArrayDeque<Pending<T>>> line : waiting.entrySet()) {
+            for (int k = line.getValue().size(); k > 0 && models.size() < most; k--) {
+                models.add(line.getKey());
+            }
+        }
+        return models;
+    }
+
     private static <T> List<Request<T>> oldestFirst(List<Pending<T>> pending) {
         pending.sort(Comparator.comparingLong(p -> p.seq));
         List<Request<T>> out = new ArrayList<>(pending.size());

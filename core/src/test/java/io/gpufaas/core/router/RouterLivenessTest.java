@@ -7,6 +7,8 @@ import io.gpufaas.core.contract.FunctionCatalog;
 import io.gpufaas.core.contract.WorkerReport;
 import io.gpufaas.core.router.policy.Assignment;
 import io.gpufaas.core.router.policy.PolicyName;
+import io.gpufaas.core.tuning.PolicyTuner;
+import io.gpufaas.core.worker.WorkerSettings;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -144,6 +146,12 @@ class RouterLivenessTest {
                     end(item, code.name());
                 }
             }, SWEEP_MS);
+            if (policy == PolicyName.TUNED) {
+                // Epochs of 5 arrivals, no warm-up, no margins: the policy switches as often as replays
+                // disagree, so liveness is checked across switches, not only within one candidate.
+                router.tuneWith(WorkerSettings.DEFAULTS, 0, 0, Runnable::run,
+                        new PolicyTuner.Settings(5, 1_000, 1, 2, 1.3, 0, 0, 0, 0, 1_000, 1_000_000), PolicyTuner.Listener.NONE);
+            }
         }
 
         void end(String id, String how) {
@@ -231,5 +239,21 @@ class RouterLivenessTest {
     @Property(tries = 3_000)
     void everyInvocationEndsAndDispatchNeverStalls(@ForAll long seed) {
         new Scenario(seed).run();
+    }
+
+    /** The tuned scenarios above do switch candidates mid-run: what they check is liveness across switches. */
+    @Property(tries = 1)
+    void tunedScenariosSwitchTheirPolicy() {
+        int tuned = 0;
+        int switches = 0;
+        for (long seed = 0; tuned < 100; seed++) {
+            Scenario s = new Scenario(seed);
+            if (s.policy == PolicyName.TUNED) {
+                tuned++;
+                s.run();
+                switches += s.router.tuner().orElseThrow().switches();
+            }
+        }
+        assertThat(switches).isPositive();
     }
 }

@@ -14,7 +14,8 @@ public enum PolicyName {
     LALB(LalbPolicy.NAME, LalbPolicy::new),
     LALB_O3(LalbPolicy.LalbO3.NAME, LalbPolicy::withOutOfOrder),
     ECT_O3(EctPolicy.NAME, EctPolicy::new),
-    DEMAND(DemandPolicy.NAME, DemandPolicy::new);
+    DEMAND(DemandPolicy.NAME, DemandPolicy::new),
+    TUNED(TunedPolicy.NAME, TunedPolicy::new);
 
     private final String name;
     private final Supplier<RoutingPolicy> factory;
