@@ -93,7 +93,8 @@ public final class GpuFaasPipeline {
         // and reports one order.
         SingleOutputStreamOperator<Routed> router = requests.keyBy(RouterRequest::function)
                 .connect(io.feedback().open(env, invocations.getSideOutput(DecodeFunction.REMOVALS)))
-                .process(new RouterFunction(settings.router(), registryLoader, settings.dedupWindow(), settings.dedupMaxIds()))
+                .process(new RouterFunction(settings.router(), settings.worker(), registryLoader,
+                        settings.dedupWindow(), settings.dedupMaxIds()))
                 .name("router")
                 .uid("router")
                 .setParallelism(1)

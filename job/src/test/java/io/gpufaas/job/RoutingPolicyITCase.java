@@ -122,6 +122,14 @@ class RoutingPolicyITCase {
         assertThat(lalb).isGreaterThan(roundRobin);
     }
 
+    @Test
+    void theTunedPolicyServesEveryInvocationAndKeepsLocality() throws Exception {
+        // The job runs the tuned router end to end. 96 arrivals end no epoch (200), so it routes
+        // with its first candidate, demand, throughout; replays and switches are tested in the
+        // router operator's harness test and in core.
+        assertThat(hits("tuned")).isGreaterThan(hits("round-robin"));
+    }
+
     /**
      * Every policy on the same input, for the README's table; skipped unless asked for
      * ({@code -Dgpufaas.it.all-policies=true}), since it takes a minute.

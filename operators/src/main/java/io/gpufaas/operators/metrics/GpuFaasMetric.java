@@ -58,6 +58,18 @@ public enum GpuFaasMetric {
     WORKER_CREDITS(Operator.ROUTER, "workerCredits", Kind.GAUGE,
             "All workers' credits: how many invocations the router lets out at once. Each worker's adapt between "
                     + "`slots-per-worker` and `max-slots-per-worker`, a fast worker's by the backlog it reports."),
+    TUNED_POLICY(Operator.ROUTER, "tunedPolicy", Kind.GAUGE,
+            "Under the `tuned` policy, the candidate routing now, by its position in `routing-policy`'s list of "
+                    + "values (0 round-robin, 1 least-loaded, 2 ch-bl, 3 lalb, 4 lalb-o3, 5 ect-o3, 6 demand); "
+                    + "-1 under any other policy."),
+    POLICY_SWITCHES(Operator.ROUTER, "policySwitches", Kind.COUNTER,
+            "Times the `tuned` policy switched its candidate after replaying recent arrivals (each also logged)."),
+    POLICY_REPLAYS(Operator.ROUTER, "policyReplays", Kind.COUNTER,
+            "Replays of recent arrivals under every candidate the `tuned` policy ran, on the router's background thread."),
+    POLICY_REPLAYS_SKIPPED(Operator.ROUTER, "policyReplaysSkipped", Kind.COUNTER,
+            "Epochs not replayed because the last replay was still running: the tuner keeps at most one."),
+    POLICY_REPLAY_MILLIS(Operator.ROUTER, "policyReplayMillis", Kind.GAUGE,
+            "Wall time of the last replay of every candidate, in milliseconds (background thread)."),
 
     INVOCATIONS_COMPLETED(Operator.WORKER, "invocationsCompleted", Kind.COUNTER, "Invocations that ended OK."),
     INVOCATIONS_FAILED(Operator.WORKER, "invocationsFailed", Kind.COUNTER, "Invocations that ended ERROR."),

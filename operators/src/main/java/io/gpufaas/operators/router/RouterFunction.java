@@ -23,6 +23,7 @@ import io.gpufaas.core.router.payload.PayloadDecision;
 import io.gpufaas.core.router.payload.RouterRequest;
 import io.gpufaas.core.router.policy.Assignment;
 import io.gpufaas.core.time.Clock;
+import io.gpufaas.core.worker.WorkerSettings;
 import io.gpufaas.operators.metrics.CountOf;
 import io.gpufaas.operators.metrics.GpuFaasMetric;
 import io.gpufaas.operators.payload.PayloadJoin;
@@ -76,7 +77,9 @@ import org.slf4j.LoggerFactory;
  * {@code reportsReceived}, {@code viewCorrections}, {@code releasedSlots},
  * {@code shedInvocations}, {@code expiredWhileWaiting}, {@code unplaceableInvocations},
  * {@code removedWhileWaiting}, {@code duplicateInvocations}, {@code internalErrors}; gauges
- * {@code pendingInvocations}, {@code pendingBytes}, {@code pendingHighWater}, {@code workerCredits}.
+ * {@code pendingInvocations}, {@code pendingBytes}, {@code pendingHighWater}, {@code workerCredits};
+ * under the {@code tuned} policy ({@link PolicyTuning}) {@code tunedPolicy}, {@code policySwitches},
+ * {@code policyReplays}, {@code policyReplaysSkipped}, {@code policyReplayMillis}.
  */
 public final class RouterFunction extends KeyedCoProcessFunction<String, RouterRequest, RouterSignal, Routed>
         implements CheckpointedFunction {
@@ -97,6 +100,8 @@ public final class RouterFunction extends KeyedCoProcessFunction<String, RouterR
     public static final OutputTag<PayloadDecision> PAYLOAD_DECISIONS = new OutputTag<>("payload-decisions") {};
 
     private final RouterSettings settings;
+    /** The workers' settings: what a {@code tuned} router's replays run them with. */
+    private final WorkerSettings workerSettings;
     private final RegistryLoader registryLoader;
     private final long expirySweepMs;
     /** How long an accepted invocation id is remembered, refusing a retry of it; 0 for not at all. */
@@ -108,6 +113,7 @@ public final class RouterFunction extends KeyedCoProcessFunction<String, RouterR
     private transient Counter duplicates;
 
     private transient Router<RouterRequest> router;
+    private transient PolicyTuning tuning;
     /** Where the router's decisions go during the current call. */
     private transient Context context;
     private transient Collector<Routed> collector;
@@ -122,15 +128,16 @@ public final class RouterFunction extends KeyedCoProcessFunction<String, RouterR
     /** When the registered tick timer fires; Long.MAX_VALUE when none is registered. */
     private transient long tickAtMs;
 
-    public RouterFunction(RouterSettings settings, RegistryLoader registryLoader, java.time.Duration dedupWindow,
-            int dedupMaxIds) {
-        this(settings, registryLoader, Router.EXPIRY_SWEEP_MS, dedupWindow.toMillis(), dedupMaxIds);
+    public RouterFunction(RouterSettings settings, WorkerSettings workerSettings, RegistryLoader registryLoader,
+            java.time.Duration dedupWindow, int dedupMaxIds) {
+        this(settings, workerSettings, registryLoader, Router.EXPIRY_SWEEP_MS, dedupWindow.toMillis(), dedupMaxIds);
     }
 
     /** With the deadline sweep's interval: 0 sweeps on every event (tests). */
-    RouterFunction(RouterSettings settings, RegistryLoader registryLoader, long expirySweepMs, long dedupWindowMs,
-            int dedupMaxIds) {
+    RouterFunction(RouterSettings settings, WorkerSettings workerSettings, RegistryLoader registryLoader,
+            long expirySweepMs, long dedupWindowMs, int dedupMaxIds) {
         this.settings = settings;
+        this.workerSettings = workerSettings;
         this.registryLoader = registryLoader;
         this.expirySweepMs = expirySweepMs;
         this.dedupWindowMs = dedupWindowMs;
@@ -162,6 +169,14 @@ public final class RouterFunction extends KeyedCoProcessFunction<String, RouterR
             statsState.get().forEach(restoredStats::add);
             seenIdsState.get().forEach(restoredSeenIds::add);
         }
+    }
+
+    @Override
+    public void close() throws Exception {
+        if (tuning != null) {
+            tuning.close();
+        }
+        super.close();
     }
 
     @Override
@@ -251,6 +266,7 @@ public final class RouterFunction extends KeyedCoProcessFunction<String, RouterR
                 LOG.warn("router: report for invocation {} ignored: {}", report.invocationId(), why);
             }
         }, expirySweepMs);
+        tuning = PolicyTuning.attach(router, workerSettings, metrics);
         router.restore(restoredStats, restoredResidency);
         for (RouterRequest req : restoredPending) {
             // Dispatched at the first event: nothing can be emitted from open().

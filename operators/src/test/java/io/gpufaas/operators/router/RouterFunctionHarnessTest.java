@@ -16,6 +16,7 @@ import io.gpufaas.core.router.RouterSignal;
 import io.gpufaas.core.router.payload.PayloadDecision;
 import io.gpufaas.core.router.payload.RouterRequest;
 import io.gpufaas.core.router.policy.PolicyName;
+import io.gpufaas.core.worker.WorkerSettings;
 import io.gpufaas.operators.HarnessOutputs;
 import io.gpufaas.udf.RegistryLoader;
 import java.nio.file.Path;
@@ -41,7 +42,7 @@ class RouterFunctionHarnessTest {
     private static KeyedTwoInputStreamOperatorTestHarness<String, RouterRequest, RouterSignal, Routed> harness(
             RouterSettings settings) throws Exception {
         // Sweep for expired invocations on every event, so no test waits for the clock.
-        RouterFunction router = new RouterFunction(settings,
+        RouterFunction router = new RouterFunction(settings, WorkerSettings.DEFAULTS,
                 RegistryLoader.repository(Path.of("..", "udf-gpu", "src", "test", "resources", "repo").toAbsolutePath().toString()), 0, 60_000, RecentIds.DEFAULT_MAX_IDS);
         return new KeyedTwoInputStreamOperatorTestHarness<>(new KeyedCoProcessOperator<>(router),
                 RouterRequest::function, RouterSignal::function, Types.STRING);
@@ -101,6 +102,30 @@ class RouterFunctionHarnessTest {
                 assertThat(r.load()).isFalse();
             });
         }
+    }
+
+    @Test
+    void theTunedPolicyRoutesAndItsReplayThreadEndsWithTheOperator() throws Exception {
+        RouterSettings tuned = RouterSettings.DEFAULTS.withPolicy(PolicyName.TUNED).withWorkers(2, 10_000);
+        try (var h = harness(tuned)) {
+            h.open();
+            // Enough arrivals to end epochs: replays start on a thread of the router's own while routing goes on.
+            for (int i = 0; i < 600; i++) {
+                h.processElement1(request(inv("t" + i, i % 2 == 0 ? "tiny-mlp" : "tiny-cnn")));
+            }
+            assertThat(drain(h)).as("the first candidate (demand) routes at once").hasSizeGreaterThanOrEqualTo(2);
+            assertThat(tunerThreads()).as("replays run on the router's one background thread").isEqualTo(1);
+        }
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (tunerThreads() > 0 && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+        assertThat(tunerThreads()).as("closing the operator stops its replay thread").isZero();
+    }
+
+    private static long tunerThreads() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.isAlive() && t.getName().equals("gpufaas-policy-tuner")).count();
     }
 
     @Test
