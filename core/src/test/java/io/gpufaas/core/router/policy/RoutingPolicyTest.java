@@ -70,6 +70,23 @@ class RoutingPolicyTest {
     }
 
     @Test
+    void theTunedPolicyRoutesWithItsCurrentCandidateAndKeepsEachOnesState() {
+        TunedPolicy tuned = new TunedPolicy();
+        assertThat(tuned.current()).isEqualTo(PolicyName.DEMAND);
+        assertThat(tuned.outOfOrder()).isTrue();
+        tuned.use(PolicyName.LEAST_LOADED);
+        assertThat(tuned.outOfOrder()).as("least-loaded dispatches in order").isFalse();
+        List<WorkerView> ws = workers(2, 1000);
+        ws.get(0).start(req("busy", "a"), 0);
+        assertThat(tuned.choose(req("r", "a"), new Cluster(ws), 0)).as("the least loaded, not the holder").hasValue(1);
+        assertThatThrownBy(() -> tuned.use(PolicyName.ROUND_ROBIN)).hasMessageContaining("not one of");
+        // The tunedPolicy metric documents each candidate by its place in the enum.
+        assertThat(List.of(PolicyName.ROUND_ROBIN.ordinal(), PolicyName.LEAST_LOADED.ordinal(), PolicyName.CH_BL.ordinal(),
+                PolicyName.LALB.ordinal(), PolicyName.LALB_O3.ordinal(), PolicyName.ECT_O3.ordinal(), PolicyName.DEMAND.ordinal()))
+                .containsExactly(0, 1, 2, 3, 4, 5, 6);
+    }
+
+    @Test
     void simultaneousFirstRequestsLoadANewModelOnce() {
         Scheduler<String> s = new Scheduler<>(new LalbPolicy(), workers(4, 1000), 8, 16);
         for (int i = 0; i < 4; i++) {
@@ -223,6 +240,6 @@ class RoutingPolicyTest {
     @Test
     void unknownPoliciesAreRejectedByName() {
         assertThatThrownBy(() -> PolicyName.of("random"))
-                .hasMessageContaining("known: [round-robin, least-loaded, ch-bl, lalb, lalb-o3, ect-o3, demand]");
+                .hasMessageContaining("known: [round-robin, least-loaded, ch-bl, lalb, lalb-o3, ect-o3, demand, tuned]");
     }
 }
