@@ -11,10 +11,7 @@ import io.gpufaas.core.router.policy.Assignment;
 import io.gpufaas.core.router.policy.Request;
 import io.gpufaas.core.router.policy.TunedPolicy;
 import io.gpufaas.core.router.policy.WorkerView;
-import io.gpufaas.core.sim.Simulator;
 import io.gpufaas.core.time.Clock;
-import io.gpufaas.core.tuning.PolicyTuner;
-import io.gpufaas.core.worker.WorkerSettings;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -22,7 +19,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.Executor;
 
 /**
  * The locality-aware router: the global queue of invocations waiting for a worker, the exact view
@@ -49,9 +45,9 @@ import java.util.concurrent.Executor;
  *       other function's dispatch behind it. {@link #remove} ends a removed function's waiting
  *       invocations. {@code RouterLivenessTest} checks over thousands of random scenarios that
  *       every invocation ends.
- *   <li><b>Tuning</b>: under the {@code tuned} policy a {@link PolicyTuner} sees every arrival and
- *       report, replays recent arrivals under each candidate policy ({@link #tuneWith} says where)
- *       and switches the candidate at the next event.
+ *   <li><b>Tuning</b>: under the {@code tuned} policy the {@link RouterTuner} given to
+ *       {@link #tuneWith} sees every arrival and report, and switches the candidate at the start of
+ *       a dispatch; without one the policy keeps its first candidate.
  * </ul>
  *
  * @param <T> the invocation as the owner knows it; the router only carries it
@@ -60,9 +56,6 @@ public final class Router<T> {
 
     /** How often the queue is swept for invocations past their deadline, by default. */
     public static final long EXPIRY_SWEEP_MS = 100;
-
-    /** A report's way from a worker to the router, as a tuned router's replays assume by default. */
-    public static final double DEFAULT_REPORT_DELAY_MS = 5;
 
     /** How often workers are checked for silence. */
     static final long SILENCE_CHECK_MS = 1_000;
@@ -114,8 +107,8 @@ public final class Router<T> {
     private int pendingHighWater;
     /** Waiting invocations that have a deadline: without any, a sweep has nothing to find. */
     private int pendingWithDeadline;
-    /** Chooses the tuned policy's candidate; null under any other policy. */
-    private PolicyTuner tuner;
+    /** Chooses the tuned policy's candidate; null until {@link #tuneWith}. */
+    private RouterTuner tuner;
     /** Models whose waiting invocations may no longer fit any worker: checked at the next event. */
     private final java.util.Set<String> refit = new java.util.HashSet<>();
 
@@ -148,29 +141,30 @@ public final class Router<T> {
                 return catalog.maxCopies(model);
             }
         });
-        tuneWith(WorkerSettings.DEFAULTS, DEFAULT_REPORT_DELAY_MS, 0, Runnable::run, PolicyTuner.Settings.DEFAULTS,
-                PolicyTuner.Listener.NONE);
         this.lastHeardMs = new double[settings.workers()];
         this.credits = new Credits(settings.workers(), settings.slotsPerWorker(), settings.maxSlotsPerWorker());
     }
 
-    /**
-     * Under the tuned policy, how its replays model the pool: the workers' settings, the delay of
-     * a report, the host cores the devices share (0: none), where replays run ({@code Runnable::run}:
-     * in line, as the simulator needs to stay deterministic), and the tuner's own settings. Until
-     * called: the workers' defaults, {@value #DEFAULT_REPORT_DELAY_MS} ms, in line. No effect under
-     * another policy.
-     */
-    public void tuneWith(WorkerSettings worker, double reportDelayMs, int hostCores, Executor executor,
-            PolicyTuner.Settings tuning, PolicyTuner.Listener listener) {
-        if (scheduler.policy() instanceof TunedPolicy tuned) {
-            tuner = new PolicyTuner(tuned, new Simulator.Config(settings.workers(), settings.workerMemoryBytes(), settings,
-                    worker, reportDelayMs, hostCores), executor, tuning, listener);
-        }
+    /** The settings this router was built with. */
+    public RouterSettings settings() {
+        return settings;
     }
 
-    /** The tuner of the tuned policy, if this router runs it. */
-    public Optional<PolicyTuner> tuner() {
+    /** The tuned policy, if this router runs it. */
+    public Optional<TunedPolicy> tunedPolicy() {
+        return scheduler.policy() instanceof TunedPolicy tuned ? Optional.of(tuned) : Optional.empty();
+    }
+
+    /** Lets {@code tuner} choose the tuned policy's candidate from now on. */
+    public void tuneWith(RouterTuner tuner) {
+        if (tunedPolicy().isEmpty()) {
+            throw new IllegalStateException("only the tuned policy is tuned; this router runs " + settings.policy());
+        }
+        this.tuner = Objects.requireNonNull(tuner, "tuner");
+    }
+
+    /** The tuner of the tuned policy, if one was given. */
+    public Optional<RouterTuner> tuner() {
         return Optional.ofNullable(tuner);
     }
 
@@ -420,8 +414,8 @@ public final class Router<T> {
     }
 
     /** What a tuned router's replay starts from. */
-    private PolicyTuner.Snapshot snapshot(int mostWaiting) {
-        return new PolicyTuner.Snapshot(residency(), scheduler.waitingModels(mostWaiting));
+    private RouterTuner.Snapshot snapshot(int mostWaiting) {
+        return new RouterTuner.Snapshot(residency(), scheduler.waitingModels(mostWaiting));
     }
 
     /** Every resident model in the view: what a checkpoint keeps. */

@@ -9,7 +9,6 @@ import io.gpufaas.core.router.Router;
 import io.gpufaas.core.router.RouterSettings;
 import io.gpufaas.core.router.policy.Assignment;
 import io.gpufaas.core.router.policy.PolicyName;
-import io.gpufaas.core.tuning.PolicyTuner;
 import io.gpufaas.core.worker.WorkerCore;
 import io.gpufaas.core.worker.WorkerSettings;
 import java.util.ArrayList;
@@ -154,7 +153,7 @@ public final class Simulator {
             }
         }, Router.EXPIRY_SWEEP_MS);
         // A tuned router replays on this pool, in line: the run stays deterministic.
-        router.tuneWith(c.worker(), c.reportDelayMs(), c.hostCores(), Runnable::run, PolicyTuner.Settings.DEFAULTS,
+        PolicyTuner.attach(router, c.worker(), c.reportDelayMs(), c.hostCores(), Runnable::run, PolicyTuner.Settings.DEFAULTS,
                 PolicyTuner.Listener.NONE);
         for (int i = 0; i < c.gpus(); i++) {
             workers.add(new WorkerCore<>("gpu:" + i, c.gpuMemoryBytes(), c.worker(), catalog, (model, job) -> 0));

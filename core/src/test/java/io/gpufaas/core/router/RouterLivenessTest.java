@@ -7,7 +7,7 @@ import io.gpufaas.core.contract.FunctionCatalog;
 import io.gpufaas.core.contract.WorkerReport;
 import io.gpufaas.core.router.policy.Assignment;
 import io.gpufaas.core.router.policy.PolicyName;
-import io.gpufaas.core.tuning.PolicyTuner;
+import io.gpufaas.core.sim.PolicyTuner;
 import io.gpufaas.core.worker.WorkerSettings;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -149,7 +149,7 @@ class RouterLivenessTest {
             if (policy == PolicyName.TUNED) {
                 // Epochs of 5 arrivals, no warm-up, no margins: the policy switches as often as replays
                 // disagree, so liveness is checked across switches, not only within one candidate.
-                router.tuneWith(WorkerSettings.DEFAULTS, 0, 0, Runnable::run,
+                PolicyTuner.attach(router, WorkerSettings.DEFAULTS, 0, 0, Runnable::run,
                         new PolicyTuner.Settings(5, 1_000, 1, 2, 1.3, 0, 0, 0, 0, 1_000, 1_000_000), PolicyTuner.Listener.NONE);
             }
         }
@@ -251,7 +251,7 @@ class RouterLivenessTest {
             if (s.policy == PolicyName.TUNED) {
                 tuned++;
                 s.run();
-                switches += s.router.tuner().orElseThrow().switches();
+                switches += ((PolicyTuner) s.router.tuner().orElseThrow()).switches();
             }
         }
         assertThat(switches).isPositive();

@@ -2,7 +2,7 @@ package io.gpufaas.operators.router;
 
 import io.gpufaas.core.router.Router;
 import io.gpufaas.core.router.policy.PolicyName;
-import io.gpufaas.core.tuning.PolicyTuner;
+import io.gpufaas.core.sim.PolicyTuner;
 import io.gpufaas.core.worker.WorkerSettings;
 import io.gpufaas.operators.metrics.GpuFaasMetric;
 import java.util.Arrays;
@@ -24,6 +24,12 @@ final class PolicyTuning implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(PolicyTuning.class);
 
+    /**
+     * A report's way from a worker back to the router, as the replays model it: the 5 ms the
+     * evaluation grid's simulator assumes (a produce and a fetch on the status topic).
+     */
+    static final double REPORT_DELAY_MS = 5;
+
     private final ExecutorService replays;
 
     private PolicyTuning(ExecutorService replays) {
@@ -32,14 +38,14 @@ final class PolicyTuning implements AutoCloseable {
 
     /** Sets {@code router} up to tune on a background thread if its policy is {@code tuned}. */
     static PolicyTuning attach(Router<?> router, WorkerSettings workers, MetricGroup metrics) {
-        GpuFaasMetric.TUNED_POLICY.gauge(metrics, (Gauge<Integer>) () -> router.tuner()
+        GpuFaasMetric.TUNED_POLICY.gauge(metrics, (Gauge<Integer>) () -> router.tunedPolicy()
                 .map(t -> t.current().ordinal()).orElse(-1));
         Counter switches = GpuFaasMetric.POLICY_SWITCHES.counter(metrics);
         Counter replayed = GpuFaasMetric.POLICY_REPLAYS.counter(metrics);
         Counter skipped = GpuFaasMetric.POLICY_REPLAYS_SKIPPED.counter(metrics);
         AtomicLong lastReplayMs = new AtomicLong();
         GpuFaasMetric.POLICY_REPLAY_MILLIS.gauge(metrics, (Gauge<Long>) lastReplayMs::get);
-        if (router.tuner().isEmpty()) {
+        if (router.tunedPolicy().isEmpty()) {
             return new PolicyTuning(null);
         }
         ExecutorService thread = Executors.newSingleThreadExecutor(r -> {
@@ -47,7 +53,7 @@ final class PolicyTuning implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        router.tuneWith(workers, Router.DEFAULT_REPORT_DELAY_MS, 0, thread, PolicyTuner.Settings.DEFAULTS,
+        PolicyTuner.attach(router, workers, REPORT_DELAY_MS, 0, thread, PolicyTuner.Settings.DEFAULTS,
                 new PolicyTuner.Listener() {
                     @Override
                     public void replayed(int arrivals, long millis) {

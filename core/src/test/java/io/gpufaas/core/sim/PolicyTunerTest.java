@@ -1,4 +1,4 @@
-package io.gpufaas.core.tuning;
+package io.gpufaas.core.sim;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -6,9 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.gpufaas.core.router.ModelStats;
 import io.gpufaas.core.router.Residency;
 import io.gpufaas.core.router.RouterSettings;
+import io.gpufaas.core.router.RouterTuner;
 import io.gpufaas.core.router.policy.PolicyName;
 import io.gpufaas.core.router.policy.TunedPolicy;
-import io.gpufaas.core.sim.Simulator;
 import io.gpufaas.core.worker.WorkerSettings;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -150,7 +150,7 @@ class PolicyTunerTest {
         return new ModelStats(model, 400, 100, 10);
     }
 
-    private static final IntFunction<PolicyTuner.Snapshot> HOLDING_A = most -> new PolicyTuner.Snapshot(
+    private static final IntFunction<RouterTuner.Snapshot> HOLDING_A = most -> new RouterTuner.Snapshot(
             List.of(new Residency(0, "a", 400)), List.of("b"));
 
     @Test

@@ -1,13 +1,12 @@
-package io.gpufaas.core.tuning;
+package io.gpufaas.core.sim;
 
 import io.gpufaas.core.router.ModelStats;
 import io.gpufaas.core.router.Residency;
+import io.gpufaas.core.router.Router;
+import io.gpufaas.core.router.RouterTuner;
 import io.gpufaas.core.router.policy.PolicyName;
 import io.gpufaas.core.router.policy.TunedPolicy;
-import io.gpufaas.core.sim.CostModel;
-import io.gpufaas.core.sim.SimResult;
-import io.gpufaas.core.sim.Simulator;
-import io.gpufaas.core.sim.Workload;
+import io.gpufaas.core.worker.WorkerSettings;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -16,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -59,7 +59,7 @@ import java.util.function.IntFunction;
  * <p>Plain Java: the router calls {@link #arrived}, {@link #reported} and {@link #apply} from its
  * one thread; only the replay runs elsewhere, on copies.
  */
-public final class PolicyTuner {
+public final class PolicyTuner implements RouterTuner {
 
     /**
      * @param epochArrivals arrivals that end an epoch
@@ -121,14 +121,6 @@ public final class PolicyTuner {
 
         /** The router routes with {@code to} from now on; {@code scores} are the candidates' smoothed scores. */
         default void switched(PolicyName from, PolicyName to, double[] scores) {}
-    }
-
-    /** What the router holds when an epoch begins: every worker's resident models, and the models of invocations waiting. */
-    public record Snapshot(List<Residency> resident, List<String> waiting) {
-        public Snapshot {
-            resident = List.copyOf(resident);
-            waiting = List.copyOf(waiting);
-        }
     }
 
     /**
@@ -201,10 +193,28 @@ public final class PolicyTuner {
     }
 
     /**
+     * Sets {@code router} up to be tuned by a new tuner if it runs the tuned policy, its replays
+     * running on a pool like its own: {@code workers}' settings, reports {@code reportDelayMs} late,
+     * devices sharing {@code hostCores} (0: none). Replays run on {@code executor}: {@code Runnable::run}
+     * for in line (the simulator, deterministic), a background thread in the job.
+     */
+    public static Optional<PolicyTuner> attach(Router<?> router, WorkerSettings workers, double reportDelayMs,
+            int hostCores, Executor executor, Settings settings, Listener listener) {
+        return router.tunedPolicy().map(policy -> {
+            var r = router.settings();
+            PolicyTuner tuner = new PolicyTuner(policy, new Simulator.Config(r.workers(), r.workerMemoryBytes(), r, workers,
+                    reportDelayMs, hostCores), executor, settings, listener);
+            router.tuneWith(tuner);
+            return tuner;
+        });
+    }
+
+    /**
      * An invocation of {@code model} arrived at {@code nowMs}. May end the epoch and start a
      * replay. {@code snapshot} is asked once per epoch, at its start, for at most the given number
      * of waiting invocations.
      */
+    @Override
     public void arrived(String model, double nowMs, IntFunction<Snapshot> snapshot, Function<String, ModelStats> stats) {
         int mostWaiting = settings.epochArrivals() * settings.replayEpochs();
         if (epochs.isEmpty()) {
@@ -227,6 +237,7 @@ public final class PolicyTuner {
      * A worker reported a batch of {@code completed} inputs of {@code model} that ran
      * {@code batchMs}: learns the model's one-input run time, which a replay's workers batch again.
      */
+    @Override
     public void reported(String model, long batchMs, int completed) {
         if (batchMs <= 0 || completed < 1) {
             return;
@@ -350,6 +361,7 @@ public final class PolicyTuner {
     }
 
     /** Takes the last replay's verdict, if a new one is there, and switches the policy if it says so. */
+    @Override
     public void apply() {
         Verdict v = verdict.getAndSet(null);
         if (v == null) {
