@@ -216,10 +216,10 @@ public final class GpuFaasOptions {
             .enumType(PolicyName.class)
             .defaultValue(RouterSettings.DEFAULTS.policy())
             .withDescription("How the router places invocations: demand (ours: bounded loads, hits first, hashed "
-                    + "places), round-robin, least-loaded, lalb, lalb-o3, ch-bl, ect-o3, or tuned (ours: switches "
+                    + "places), round-robin, least-loaded, lalb, lalb-o3, ch-bl, ect-o3, or tuned (experimental: switches "
                     + "among demand, ect-o3, lalb-o3, least-loaded and ch-bl by replaying its own recent arrivals "
-                    + "through the simulator on a background thread; see docs/architecture.md, Routing, and "
-                    + "docs/evaluation/ for how they compare).");
+                    + "through the simulator on a background thread; worse than demand on held-out traces). See "
+                    + "docs/architecture.md, Routing, and docs/evaluation/ for how they compare.");
 
     public static final ConfigOption<Integer> ROUTER_SLOTS = key("gpufaas.router.slots-per-worker")
             .intType()
