@@ -75,7 +75,7 @@ final class GridReport {
                 spec.traceDurations() ? "each function's model cost x its trace duration / the trace's median duration"
                         : "the models' own costs",
                 spec.eviction(), spec.maxSlots() == 4 ? "4 fixed" : spec.maxSlots() > 0 ? "4 to " + spec.maxSlots() + " adaptive"
-                        : "4 to 64 adaptive"));
+                        : "4 to " + io.gpufaas.core.router.RouterSettings.DEFAULTS.maxSlotsPerWorker() + " adaptive"));
         md.append("Offered utilisation is the work the slice offers if every call hit (each invocation's run time at "
                 + "batch 1) over the fleet's capacity (one batch at a time per GPU) for the slice's stretched or "
                 + "squeezed duration. Batching lets a fleet serve somewhat more than 1.0. A policy's ratio to best in a "
