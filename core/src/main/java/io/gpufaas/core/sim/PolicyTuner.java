@@ -45,7 +45,7 @@ import java.util.function.IntFunction;
  * current one by {@link Settings#leaveMargin} (leaving {@code demand}, the default) or
  * {@link Settings#switchMargin} (any other). Leaving the default needs more evidence because the
  * other candidates' tails are far worse when they are wrong (the evaluation grid finds
- * {@code ect-o3} and {@code lalb-o3} 50-180x the best in large pools).
+ * {@code ect-o3} and {@code lalb-o3} tens to hundreds of times the best in some 16-GPU cells).
  *
  * <p><b>Cost.</b> Replays are bounded to {@link Settings#replayBudget} simulated arrivals per real
  * arrival (after an allowance of {@link Settings#replayAllowance}): a busy router replays less
