@@ -10,11 +10,13 @@
 #
 #   scripts/bench-generalization.sh [--seeds 1,2] [--tune-seeds 101]
 #       [--shapes timer,diurnal,heavy-tail,rare,bursts] [--out docs/evaluation] [--grid "--quick"]
-#       (--grid: options for every scripts/bench-grid.sh run)
+#       [--report-only]
+#       (--grid: options for every scripts/bench-grid.sh run; --report-only: rewrite the report from
+#       the grids already in work/generalization/)
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
-SEEDS=1,2 TUNE_SEEDS=101 SHAPES=timer,diurnal,heavy-tail,rare,bursts OUT="$ROOT/docs/evaluation" GRID="--quick"
+SEEDS=1,2 TUNE_SEEDS=101 SHAPES=timer,diurnal,heavy-tail,rare,bursts OUT="$ROOT/docs/evaluation" GRID="--quick" RUN=true
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --seeds) SEEDS="$2"; shift 2 ;;
@@ -22,11 +24,13 @@ while [[ $# -gt 0 ]]; do
     --shapes) SHAPES="$2"; shift 2 ;;
     --out) OUT="$2"; shift 2 ;;
     --grid) GRID="$2"; shift 2 ;;
+    --report-only) RUN=false; shift ;;
     *) die "unknown argument $1 (see the top of $0)" ;;
   esac
 done
 TRACES="$WORK_DIR/traces" RUNS="$WORK_DIR/generalization"
 mkdir -p "$OUT" "$RUNS"
+if $RUN; then
 for seed in ${TUNE_SEEDS//,/ } ${SEEDS//,/ }; do
   python3 "$ROOT/scripts/gen_traces.py" --out "$TRACES" --seed "$seed" --shapes "$SHAPES" >&2
 done
@@ -41,19 +45,38 @@ for shape in ${SHAPES//,/ }; do
     "$ROOT/scripts/bench-grid.sh" $GRID --trace "$TRACES/$shape-s$seed/gen_inv.csv" --out "$RUNS/$shape-s$seed" >&2
   done
 done
+fi
 python3 - "$RUNS" "$OUT/generalization.md" "$GRID" "$SEEDS" "$TUNE_SEEDS" "$SHAPES" <<'PY'
 import csv, glob, math, os, statistics, sys
 from collections import defaultdict
 runs, out, grid, seeds, tune_seeds, shapes = sys.argv[1:7]
 OURS = ["demand", "tuned"]
 
-def cells(name):
+def keyed_cells(name):
     path = glob.glob(os.path.join(runs, name, "grid*-cells.csv"))[0]
     by_cell = defaultdict(dict)
     for r in csv.DictReader(open(path)):
         key = (r["start"], r["seed"], r["functions"], r["gpus"], r["memory_gib"], r["load"])
         by_cell[key][r["policy"]] = (float(r["mean_ms"]), float(r["p99_ms"]))
-    return list(by_cell.values())
+    return by_cell
+
+def cells(name):
+    return list(keyed_cells(name).values())
+
+def worst(names, policy, n=12):
+    rows = []
+    for name in names:
+        for key, c in keyed_cells(name).items():
+            bm = min(c, key=lambda p: c[p][0]); bp = min(c, key=lambda p: c[p][1])
+            r = max(c[policy][0] / c[bm][0], c[policy][1] / c[bp][1])
+            rows.append((r, name, key, c[policy], bm, c[bm][0], bp, c[bp][1], c["round-robin"]))
+    rows.sort(key=lambda x: -x[0])
+    out = ["| trace | slice start | seed | functions | fleet | u | %s mean / p99 ms | best mean (policy) | best p99 (policy) | round-robin mean / p99 |" % policy,
+           "| --- | ---: | ---: | ---: | --- | ---: | ---: | --- | --- | ---: |"]
+    for r, name, k, o, bm, bmv, bp, bpv, rr in rows[:n]:
+        out.append("| %s | %s | %s | %s | %sx%sGiB | %s | %.0f / %.0f | %.0f (%s) | %.0f (%s) | %.0f / %.0f |"
+                   % (name, k[0], k[1], k[2], k[3], k[4].rstrip("0").rstrip("."), k[5], o[0], o[1], bmv, bm, bpv, bp, rr[0], rr[1]))
+    return "\n".join(out)
 
 def stats(name):
     cs = cells(name)
@@ -119,6 +142,8 @@ with open(out, "w") as f:
             "choose a default or a setting.\n\n" % seeds)
     f.write(summary(eval_stats) + "\n\n")
     f.write(header + "\n" + "\n".join(rows(n, s) for n, s in eval_stats.items()) + "\n\n")
+    f.write("Where the default (`demand`) loses most on the evaluation set, by the worse of its mean's and p99's "
+            "ratio to the best policy in the cell:\n\n" + worst(evals, "demand") + "\n\n")
     f.write("## Tuning set\n\nThe shared sample's first 12 hours and generated traces of seed %s. The tuned "
             "policy's settings (`PolicyTuner.Settings.DEFAULTS`) and the choice of `demand` as the default were made "
             "on these alone, so these rows are not evidence that they generalize.\n\n" % tune_seeds)
