@@ -50,7 +50,8 @@ import java.util.function.IntFunction;
  * <p><b>Cost.</b> Replays are bounded to {@link Settings#replayBudget} simulated arrivals per real
  * arrival (after an allowance of {@link Settings#replayAllowance}): a busy router replays less
  * often, never more work than that. At most one replay runs: an epoch that ends while one runs is
- * not replayed. Memory: the arrivals of {@code replayEpochs} epochs.
+ * not replayed. Memory: the arrivals of {@code replayEpochs} epochs and a snapshot per epoch (every
+ * worker's resident models, and at most {@code epochArrivals x replayEpochs} waiting invocations).
  *
  * <p><b>Learned costs.</b> A replay needs one input's run time per model; the router's estimate
  * is per batch, so the tuner takes each report's batch apart with the simulator's batching model
