@@ -1,5 +1,6 @@
 package io.gpufaas.core.contract;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Objects;
 
@@ -16,6 +17,16 @@ public record DeadLetter(
         Objects.requireNonNull(record, "record");
         message = message == null ? "" : message;
         invocationId = invocationId == null ? "" : invocationId;
+    }
+
+    /**
+     * A decoded invocation refused after decoding (e.g. a duplicate id), kept as a record a producer
+     * could send again: keyed by its id, its value the invocation encoded, at the position it was read.
+     */
+    public static DeadLetter of(Invocation inv, ErrorCode reason, String message) {
+        RawRecord record = new RawRecord(inv.source(), inv.id().getBytes(StandardCharsets.UTF_8),
+                EventJson.encodeInvocation(inv));
+        return new DeadLetter(reason, message, inv.id(), record);
     }
 
     @Override

@@ -2,19 +2,16 @@ package io.gpufaas.operators.payload;
 
 import io.gpufaas.core.contract.DeadLetter;
 import io.gpufaas.core.contract.ErrorMessages;
-import io.gpufaas.core.contract.EventJson;
 import io.gpufaas.core.contract.FatalErrors;
 import io.gpufaas.core.contract.Invocation;
 import io.gpufaas.core.contract.InvocationResult;
 import io.gpufaas.core.contract.Placement;
-import io.gpufaas.core.contract.RawRecord;
 import io.gpufaas.core.contract.Timing;
 import io.gpufaas.core.router.Routed;
 import io.gpufaas.core.router.payload.DetachedPayload;
 import io.gpufaas.core.router.payload.PayloadDecision;
 import io.gpufaas.core.time.Clock;
 import io.gpufaas.operators.metrics.GpuFaasMetric;
-import java.nio.charset.StandardCharsets;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
@@ -97,10 +94,8 @@ public final class PayloadJoin extends KeyedCoProcessFunction<String, DetachedPa
                 out.collect(new Routed(input.into(r.invocation()), r.worker(), r.load(), r.evict()));
                 joined.inc();
             } else if (d.deadLetterOf() != null) {
-                Invocation inv = input.into(d.deadLetterOf());
-                RawRecord record = new RawRecord(inv.source(), inv.id().getBytes(StandardCharsets.UTF_8),
-                        EventJson.encodeInvocation(inv));
-                ctx.output(DEAD_LETTERS, new DeadLetter(d.deadLetterCode(), d.deadLetterReason(), inv.id(), record));
+                ctx.output(DEAD_LETTERS, DeadLetter.of(input.into(d.deadLetterOf()), d.deadLetterCode(),
+                        d.deadLetterReason()));
                 dropped.inc();
             } else {
                 dropped.inc();

@@ -3,13 +3,11 @@ package io.gpufaas.operators.router;
 import io.gpufaas.core.contract.DeadLetter;
 import io.gpufaas.core.contract.ErrorCode;
 import io.gpufaas.core.contract.ErrorMessages;
-import io.gpufaas.core.contract.EventJson;
 import io.gpufaas.core.contract.FatalErrors;
 import io.gpufaas.core.contract.Invocation;
 import io.gpufaas.core.contract.InvocationResult;
 import io.gpufaas.core.contract.ModelKeys;
 import io.gpufaas.core.contract.Placement;
-import io.gpufaas.core.contract.RawRecord;
 import io.gpufaas.core.contract.Timing;
 import io.gpufaas.core.contract.WorkerReport;
 import io.gpufaas.core.router.ModelStats;
@@ -28,7 +26,6 @@ import io.gpufaas.operators.metrics.CountOf;
 import io.gpufaas.operators.metrics.GpuFaasMetric;
 import io.gpufaas.operators.payload.PayloadJoin;
 import io.gpufaas.udf.RegistryLoader;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.api.common.functions.OpenContext;
@@ -323,9 +320,7 @@ public final class RouterFunction extends KeyedCoProcessFunction<String, RouterR
             ctx.output(PAYLOAD_DECISIONS, PayloadDecision.deadLetter(req.payloadKey(), inv, ErrorCode.DUPLICATE, reason));
             return true;
         }
-        RawRecord record = new RawRecord(inv.source(), inv.id().getBytes(StandardCharsets.UTF_8),
-                EventJson.encodeInvocation(inv));
-        ctx.output(ROUTER_DEAD_LETTERS, new DeadLetter(ErrorCode.DUPLICATE, reason, inv.id(), record));
+        ctx.output(ROUTER_DEAD_LETTERS, DeadLetter.of(inv, ErrorCode.DUPLICATE, reason));
         return true;
     }
 
