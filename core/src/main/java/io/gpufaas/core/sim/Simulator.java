@@ -158,14 +158,17 @@ public final class Simulator {
         for (int i = 0; i < c.gpus(); i++) {
             workers.add(new WorkerCore<>("gpu:" + i, c.gpuMemoryBytes(), c.worker(), catalog, (model, job) -> 0));
         }
-        if (!initial.isEmpty()) {
-            router.restore(List.of(), initial);
-            for (Residency held : initial) {
-                Integer f = modelIndex.get(held.model());
-                WorkerCore<Job> worker = held.worker() < workers.size() ? workers.get(held.worker()) : null;
-                if (f != null && worker != null
-                        && worker.admitWarm(new CachedModel(held.model(), w.bytes()[f], 0, 0, w.loadMs()[f], 0))) {
-                    worker.loadDone(held.model(), w.bytes()[f], 0);
+        // The router's view and the workers start with the same models: those of the workload, on
+        // workers the pool has.
+        List<Residency> held = initial.stream()
+                .filter(h -> modelIndex.containsKey(h.model()) && h.worker() >= 0 && h.worker() < c.gpus()).toList();
+        if (!held.isEmpty()) {
+            router.restore(List.of(), held);
+            for (Residency h : held) {
+                int f = modelIndex.get(h.model());
+                WorkerCore<Job> worker = workers.get(h.worker());
+                if (worker.admitWarm(new CachedModel(h.model(), w.bytes()[f], 0, 0, w.loadMs()[f], 0))) {
+                    worker.loadDone(h.model(), w.bytes()[f], 0);
                 }
             }
         }
