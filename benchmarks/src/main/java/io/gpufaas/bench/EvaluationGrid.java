@@ -118,11 +118,6 @@ public final class EvaluationGrid {
         Files.writeString(file, csv);
     }
 
-    /** {@code n} slice starts spread evenly over the trace, the last ending at its end. */
-    static List<Integer> sliceStarts(AzureTrace trace, int n) {
-        return sliceStarts(trace, n, "");
-    }
-
     /**
      * {@code n} slice starts spread evenly over {@code window} ("FROM-TO" trace minutes, e.g.
      * "0-720" for the first 12 hours; empty: the whole trace), the last ending at its end: one

@@ -163,11 +163,6 @@ public final class Router<T> {
         this.tuner = Objects.requireNonNull(tuner, "tuner");
     }
 
-    /** The tuner of the tuned policy, if one was given. */
-    public Optional<RouterTuner> tuner() {
-        return Optional.ofNullable(tuner);
-    }
-
     /** An invocation arrived: it is queued (and dispatched if a worker is free), shed or expired. */
     public void submit(T item, String model, long arrivedMs, long deadlineMs, long sizeBytes) {
         expire(false);

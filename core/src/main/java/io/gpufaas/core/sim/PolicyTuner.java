@@ -411,11 +411,6 @@ public final class PolicyTuner implements RouterTuner {
         return best <= 0 ? (value <= 0 ? 1 : 1e6) : value / best;
     }
 
-    /** The candidate routing now. */
-    public PolicyName current() {
-        return policy.current();
-    }
-
     /** Times the policy switched. */
     public int switches() {
         return switches;

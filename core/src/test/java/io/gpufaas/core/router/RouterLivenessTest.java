@@ -72,6 +72,8 @@ class RouterLivenessTest {
         final double silentFrom;
         final double silentUntil;
         Router<String> router;
+        /** The tuned policy's tuner; null under any other policy. */
+        PolicyTuner tuner;
 
         Scenario(long seed) {
             random = new Random(seed);
@@ -149,8 +151,9 @@ class RouterLivenessTest {
             if (policy == PolicyName.TUNED) {
                 // Epochs of 5 arrivals, no warm-up, no margins: the policy switches as often as replays
                 // disagree, so liveness is checked across switches, not only within one candidate.
-                PolicyTuner.attach(router, WorkerSettings.DEFAULTS, 0, 0, Runnable::run,
-                        new PolicyTuner.Settings(5, 1_000, 1, 2, 1.3, 0, 0, 0, 0, 1_000, 1_000_000), PolicyTuner.Listener.NONE);
+                tuner = PolicyTuner.attach(router, WorkerSettings.DEFAULTS, 0, 0, Runnable::run,
+                        new PolicyTuner.Settings(5, 1_000, 1, 2, 1.3, 0, 0, 0, 0, 1_000, 1_000_000), PolicyTuner.Listener.NONE)
+                        .orElseThrow();
             }
         }
 
@@ -251,7 +254,7 @@ class RouterLivenessTest {
             if (s.policy == PolicyName.TUNED) {
                 tuned++;
                 s.run();
-                switches += ((PolicyTuner) s.router.tuner().orElseThrow()).switches();
+                switches += s.tuner.switches();
             }
         }
         assertThat(switches).isPositive();
