@@ -58,8 +58,10 @@ import org.knowm.xchart.XYChartBuilder;
  */
 public final class PipelineBenchmark {
 
-    /** One pipeline under test; {@code function} null is the passthrough job. */
-    /** A pipeline to measure; {@code settings} are its own job arguments, applied before the run's {@code --job}. */
+    /**
+     * One pipeline under test; {@code function} null is the passthrough job, {@code settings} its own
+     * job arguments, applied before the run's {@code --job}.
+     */
     record Scenario(String name, String function, Supplier<Payload> input, String settings) {
         Scenario(String name, String function, Supplier<Payload> input) {
             this(name, function, input, "");
