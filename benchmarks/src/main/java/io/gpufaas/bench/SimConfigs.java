@@ -14,15 +14,6 @@ import org.apache.flink.configuration.MemorySize;
  */
 final class SimConfigs {
 
-    /**
-     * Time from an invocation's end to its report reaching the router: the job writes reports
-     * with linger 0, and a report crosses the status topic (a produce and a fetch) and one
-     * exchange; the report round trip measured 3.6-5.5 ms on the 2-core machine with 1 ms buffer
-     * flushes (issue 21's profile). The job now flushes after every record, which shortens it;
-     * 5 ms is kept so that the grid's figures stay comparable across runs.
-     */
-    static final double REPORT_DELAY_MS = 5;
-
     private SimConfigs() {}
 
     /** The job's defaults on {@code gpus} GPUs of {@code memoryBytes}. */
@@ -37,6 +28,7 @@ final class SimConfigs {
         c.set(GpuFaasOptions.ROUTER_MAX_PENDING_BYTES, MemorySize.MAX_VALUE);
         c.set(GpuFaasOptions.ROUTER_WORKER_MEMORY, new MemorySize(memoryBytes));
         JobSettings settings = JobSettings.from(c, gpus);
-        return new Simulator.Config(gpus, memoryBytes, settings.router(), settings.worker(), REPORT_DELAY_MS, 0);
+        return new Simulator.Config(gpus, memoryBytes, settings.router(), settings.worker(),
+                Simulator.JOB_REPORT_DELAY_MS, 0);
     }
 }

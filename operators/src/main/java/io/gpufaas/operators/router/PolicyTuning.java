@@ -3,6 +3,7 @@ package io.gpufaas.operators.router;
 import io.gpufaas.core.router.Router;
 import io.gpufaas.core.router.policy.PolicyName;
 import io.gpufaas.core.sim.PolicyTuner;
+import io.gpufaas.core.sim.Simulator;
 import io.gpufaas.core.worker.WorkerSettings;
 import io.gpufaas.operators.metrics.GpuFaasMetric;
 import java.util.Arrays;
@@ -23,12 +24,6 @@ import org.slf4j.LoggerFactory;
 final class PolicyTuning implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(PolicyTuning.class);
-
-    /**
-     * A report's way from a worker back to the router, as the replays model it: the 5 ms the
-     * evaluation grid's simulator assumes (a produce and a fetch on the status topic).
-     */
-    static final double REPORT_DELAY_MS = 5;
 
     private final ExecutorService replays;
 
@@ -53,7 +48,7 @@ final class PolicyTuning implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        PolicyTuner.attach(router, workers, REPORT_DELAY_MS, 0, thread, PolicyTuner.Settings.DEFAULTS,
+        PolicyTuner.attach(router, workers, Simulator.JOB_REPORT_DELAY_MS, 0, thread, PolicyTuner.Settings.DEFAULTS,
                 new PolicyTuner.Listener() {
                     @Override
                     public void replayed(int arrivals, long millis) {
