@@ -32,6 +32,8 @@ public final class Cluster implements WorkerView.Listener {
      */
     private final int[] waitingHeld;
     private boolean trackingWaitingHeld;
+    /** Free workers holding no model with invocations waiting ({@link #freeWithoutWaitingWork}); kept with {@link #waitingHeld}. */
+    private final BitSet freeWithoutWaitingWork = new BitSet();
 
     public Cluster(List<WorkerView> workers) {
         this.workers = List.copyOf(workers);
@@ -105,22 +107,47 @@ public final class Cluster implements WorkerView.Listener {
             BitSet h = holders(model);
             for (int i = h.nextSetBit(0); i >= 0; i = h.nextSetBit(i + 1)) {
                 waitingHeld[i] += waiting ? 1 : -1;
+                refreshFreeWithoutWaitingWork(i);
             }
         }
     }
 
     /** Whether worker {@code id} holds a model with invocations waiting: work it would hit. In O(1). */
     public boolean holdsWaitingWork(int id) {
-        if (!trackingWaitingHeld) {
-            trackingWaitingHeld = true;
-            for (String model : waitingModels) {
-                BitSet h = holders(model);
-                for (int i = h.nextSetBit(0); i >= 0; i = h.nextSetBit(i + 1)) {
-                    waitingHeld[i]++;
-                }
+        trackWaitingHeld();
+        return waitingHeld[id] > 0;
+    }
+
+    /**
+     * Workers with a free slot that hold no model with invocations waiting: where another copy of
+     * a model takes no hits' slot. Kept current as {@link #holdsWaitingWork} is, so a placement
+     * walks these alone instead of testing every free worker. Live: do not modify.
+     */
+    public BitSet freeWithoutWaitingWork() {
+        trackWaitingHeld();
+        return freeWithoutWaitingWork;
+    }
+
+    private void trackWaitingHeld() {
+        if (trackingWaitingHeld) {
+            return;
+        }
+        trackingWaitingHeld = true;
+        for (String model : waitingModels) {
+            BitSet h = holders(model);
+            for (int i = h.nextSetBit(0); i >= 0; i = h.nextSetBit(i + 1)) {
+                waitingHeld[i]++;
             }
         }
-        return waitingHeld[id] > 0;
+        for (int i = 0; i < workers.size(); i++) {
+            refreshFreeWithoutWaitingWork(i);
+        }
+    }
+
+    private void refreshFreeWithoutWaitingWork(int id) {
+        if (trackingWaitingHeld) {
+            freeWithoutWaitingWork.set(id, free.get(id) && waitingHeld[id] == 0);
+        }
     }
 
     /** Invocations running across all workers. */
@@ -144,6 +171,7 @@ public final class Cluster implements WorkerView.Listener {
     @Override
     public void slotsChanged(WorkerView w) {
         free.set(w.id(), w.hasFreeSlot());
+        refreshFreeWithoutWaitingWork(w.id());
         totalRunning += w.running() - lastRunning[w.id()];
         byRunning[Math.min(lastRunning[w.id()], byRunning.length - 1)].clear(w.id());
         byRunning[Math.min(w.running(), byRunning.length - 1)].set(w.id());
@@ -155,6 +183,7 @@ public final class Cluster implements WorkerView.Listener {
         boolean wasHolder = holders(model).get(w.id());
         if (trackingWaitingHeld && wasHolder != resident && waitingModels.contains(model)) {
             waitingHeld[w.id()] += resident ? 1 : -1;
+            refreshFreeWithoutWaitingWork(w.id());
         }
         if (resident) {
             holders.computeIfAbsent(model, m -> new BitSet()).set(w.id());

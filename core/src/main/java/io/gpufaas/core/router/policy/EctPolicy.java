@@ -61,20 +61,20 @@ public final class EctPolicy implements RoutingPolicy {
         // model that has holders does not take a worker whose own models have invocations
         // waiting: under heavy load every line is long, and stealing the hits' worker for a load
         // would turn hits into queueing.
-        boolean replica = !holders.isEmpty();
-        java.util.function.Predicate<WorkerView> eligible = w -> !replica || !Workers.hasWaitingHits(w, cluster);
+        // A load never finishes sooner than loadEct: when a holder beats that, no free worker is
+        // worth looking at.
         double loadEct = request.loadCostMs() + request.execCostMs();
-        int roomy = Workers.freeWithRoom(request.bytes(), cluster, nextPlacement, eligible);
+        BitSet eligible = holders.isEmpty() ? cluster.free() : cluster.freeWithoutWaitingWork();
+        int roomy = loadEct > bestEct ? -1 : Workers.freeWithRoom(request.bytes(), cluster, eligible, nextPlacement);
         if (roomy >= 0) {
             if (loadEct < bestEct) {
                 nextPlacement = roomy + 1;
                 return OptionalInt.of(roomy);
             }
-        } else {
-            BitSet free = cluster.free();
-            for (int i = free.nextSetBit(0); i >= 0; i = free.nextSetBit(i + 1)) {
+        } else if (loadEct <= bestEct) {
+            for (int i = eligible.nextSetBit(0); i >= 0; i = eligible.nextSetBit(i + 1)) {
                 WorkerView w = cluster.get(i);
-                if (w.evictionCost(request.model(), request.bytes()) < 0 || !eligible.test(w)) {
+                if (w.evictionCost(request.model(), request.bytes()) < 0) {
                     continue;
                 }
                 double ect = loadEct + Workers.displacementCost(w, request.bytes());

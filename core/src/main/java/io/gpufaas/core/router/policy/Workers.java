@@ -43,7 +43,7 @@ final class Workers {
      * every full one).
      */
     static OptionalInt cheapestPlacement(Request<?> r, Cluster cluster, int from) {
-        int roomy = freeWithRoom(r.bytes(), cluster, from, w -> true);
+        int roomy = freeWithRoom(r.bytes(), cluster, cluster.free(), from);
         if (roomy >= 0) {
             return OptionalInt.of(roomy);
         }
@@ -65,19 +65,18 @@ final class Workers {
     }
 
     /**
-     * A free worker that passes {@code eligible} and has {@code bytes} of free memory, an idle one
-     * if there is any, scanning from {@code from} round the ring; -1 if none has room without
-     * evicting.
+     * One of {@code candidates} (free workers) with {@code bytes} of free memory, an idle one if
+     * there is any, scanning from {@code from} round the ring; -1 if none has room without evicting.
      */
-    static int freeWithRoom(long bytes, Cluster cluster, int from, java.util.function.Predicate<WorkerView> eligible) {
-        BitSet free = cluster.free();
+    static int freeWithRoom(long bytes, Cluster cluster, BitSet candidates, int from) {
+        BitSet free = candidates;
         int start = from < 0 || from >= cluster.size() ? 0 : from;
         int busy = -1;
         for (int pass = 0; pass < 2; pass++) {
             int end = pass == 0 ? cluster.size() : start;
             for (int i = free.nextSetBit(pass == 0 ? start : 0); i >= 0 && i < end; i = free.nextSetBit(i + 1)) {
                 WorkerView w = cluster.get(i);
-                if (w.cache().freeBytes() >= bytes && eligible.test(w)) {
+                if (w.cache().freeBytes() >= bytes) {
                     if (w.running() == 0) {
                         return i;
                     }
@@ -101,11 +100,6 @@ final class Workers {
         return false;
     }
 
-    /** Whether invocations wait in the router's queue for a model {@code w} holds: work it would hit. */
-    static boolean hasWaitingHits(WorkerView w, Cluster cluster) {
-        return cluster.holdsWaitingWork(w.id());
-    }
-
     static boolean placeable(Request<?> r, WorkerView w) {
         return w.hasFreeSlot() && w.evictionCost(r.model(), r.bytes()) >= 0;
     }
@@ -120,10 +114,7 @@ final class Workers {
         if (victims.isEmpty()) {
             return 0;
         }
-        long totalFrequency = 0;
-        for (var e : w.cache().entries()) {
-            totalFrequency += e.frequency();
-        }
+        long totalFrequency = w.cache().totalFrequency();
         double cost = 0;
         for (var v : victims) {
             cost += v.loadCost() * v.frequency() / (double) Math.max(1, totalFrequency);

@@ -10,7 +10,7 @@ import java.util.Random;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
-/** The cluster's live indexes (free workers, workers by running count, holders per model, workers holding waited-for models) always equal a full recomputation. */
+/** The cluster's live indexes (free workers, workers by running count, holders per model, workers holding waited-for models, free workers holding none) always equal a full recomputation. */
 class ClusterIndexTest {
 
     @ParameterizedTest
@@ -60,10 +60,14 @@ class ClusterIndexTest {
                 }
                 assertThat(c.withRunning(k)).as("workers running %d", k).isEqualTo(level);
             }
+            BitSet freeWithoutWaitingWork = new BitSet();
             for (WorkerView w : views) {
                 boolean holdsWaiting = w.cache().entries().stream().anyMatch(e -> c.waiting(e.model()) > 0);
                 assertThat(c.holdsWaitingWork(w.id())).as("worker %d holds waiting work", w.id()).isEqualTo(holdsWaiting);
+                freeWithoutWaitingWork.set(w.id(), w.hasFreeSlot() && !holdsWaiting);
             }
+            assertThat(c.freeWithoutWaitingWork()).as("free workers holding no waited-for model")
+                    .isEqualTo(freeWithoutWaitingWork);
             for (int m = 0; m < 20; m++) {
                 BitSet holders = new BitSet();
                 for (WorkerView w : views) {
