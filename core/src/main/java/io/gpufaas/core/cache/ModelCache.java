@@ -441,16 +441,27 @@ public final class ModelCache {
 
     /** Throws if the accounting is inconsistent: checked after every simulated run, and by tests. */
     public void checkInvariants() {
+        // One pass over the entries: the simulator checks every cache after every run, replays included.
         long sum = 0;
+        long frequencies = 0;
+        long evictable = 0;
+        long ready = 0;
         for (CacheEntry e : entries.values()) {
             if (e.bytes() < 0) {
                 throw new IllegalStateException("negative size: " + e);
             }
+            Slot slot = slots.get(e.model());
+            if (slot == null || slot.entry != e) {
+                throw new IllegalStateException("entry " + e + " has no slot of its own");
+            }
             sum += e.bytes();
-        }
-        long frequencies = entries.values().stream().mapToLong(CacheEntry::frequency).sum();
-        if (frequencies != frequencySum) {
-            throw new IllegalStateException("accesses sum to " + frequencies + " but the cache counted " + frequencySum);
+            frequencies += e.frequency();
+            if (e.state() == CacheEntry.State.READY) {
+                ready++;
+                if (slot.pins == 0) {
+                    evictable += e.bytes();
+                }
+            }
         }
         if (sum != used) {
             throw new IllegalStateException("used " + used + " but entries sum to " + sum);
@@ -458,26 +469,21 @@ public final class ModelCache {
         if (used > capacity) {
             throw new IllegalStateException("used " + used + " exceeds capacity " + capacity);
         }
-        long evictable = 0;
-        for (CacheEntry e : entries.values()) {
-            if (evictable(e)) {
-                evictable += e.bytes();
-            }
+        if (frequencies != frequencySum) {
+            throw new IllegalStateException("accesses sum to " + frequencies + " but the cache counted " + frequencySum);
         }
         if (evictable != evictableBytes()) {
             throw new IllegalStateException("evictable bytes " + evictableBytes() + " but entries say " + evictable);
         }
-        long slotted = slots.values().stream().filter(slot -> slot.entry != null).count();
-        for (CacheEntry e : entries.values()) {
-            Slot slot = slots.get(e.model());
-            if (slot == null || slot.entry != e) {
-                throw new IllegalStateException("entry " + e + " has no slot of its own");
+        int slotted = 0;
+        for (Slot slot : slots.values()) {
+            if (slot.entry != null) {
+                slotted++;
             }
         }
         if (slotted != entries.size()) {
             throw new IllegalStateException(slotted + " slots hold an entry, but the cache has " + entries.size());
         }
-        long ready = entries.values().stream().filter(e -> e.state() == CacheEntry.State.READY).count();
         if (evictionOrder.size() != ready) {
             throw new IllegalStateException("eviction order holds " + evictionOrder.size() + " of " + ready + " ready entries");
         }

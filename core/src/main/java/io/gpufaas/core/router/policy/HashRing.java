@@ -13,10 +13,20 @@ final class HashRing {
 
     static final int VIRTUAL_NODES = 100;
 
+    /** Keys whose positions a ring remembers; past this many a lookup searches (a JVM's rings are shared and live as long as it). */
+    static final int MAX_REMEMBERED_KEYS = 100_000;
+
+    /**
+     * Rings by worker count, shared: a ring over n workers is always the same, and building one
+     * over a fleet (100,000 points hashed and sorted) cost a tuned router's replays, which each
+     * start a fresh policy, half their time.
+     */
+    private static final java.util.Map<Integer, HashRing> RINGS = new java.util.concurrent.ConcurrentHashMap<>();
+
     private final long[] keys;
     private final int[] owners;
-    /** Each key's position, once found: models are few and decisions many. */
-    private final java.util.Map<String, Integer> positions = new java.util.HashMap<>();
+    /** Each key's position, once found: models are few and decisions many. Shared by every policy on a ring of this size. */
+    private final java.util.Map<String, Integer> positions = new java.util.concurrent.ConcurrentHashMap<>();
 
     HashRing(int n) {
         long[][] nodes = new long[n * VIRTUAL_NODES][];
@@ -34,9 +44,10 @@ final class HashRing {
         }
     }
 
-    /** {@code current} if it is a ring over {@code workers}, else a new one: policies keep theirs across decisions. */
+    /** {@code current} if it is a ring over {@code workers}, else the shared one: policies keep theirs across decisions. */
     static HashRing forWorkers(HashRing current, int workers) {
-        return current != null && current.size() == workers * VIRTUAL_NODES ? current : new HashRing(workers);
+        return current != null && current.size() == workers * VIRTUAL_NODES ? current
+                : RINGS.computeIfAbsent(workers, HashRing::new);
     }
 
     int size() {
@@ -45,7 +56,15 @@ final class HashRing {
 
     /** The first ring position at or after {@code key}'s hash, wrapping round. */
     int positionOf(String key) {
-        return positions.computeIfAbsent(key, this::search);
+        Integer known = positions.get(key);
+        if (known != null) {
+            return known;
+        }
+        int position = search(key);
+        if (positions.size() < MAX_REMEMBERED_KEYS) {
+            positions.put(key, position);
+        }
+        return position;
     }
 
     private int search(String key) {
