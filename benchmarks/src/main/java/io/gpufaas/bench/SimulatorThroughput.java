@@ -1,0 +1,62 @@
+package io.gpufaas.bench;
+
+import io.gpufaas.core.router.policy.PolicyName;
+import io.gpufaas.core.sim.AzureTrace;
+import io.gpufaas.core.sim.CostModel;
+import io.gpufaas.core.sim.ModelCatalogue;
+import io.gpufaas.core.sim.SimResult;
+import io.gpufaas.core.sim.Simulator;
+import io.gpufaas.core.sim.Workload;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * How fast the simulator runs at fleet scale: the whole trace (every function) on 1,000 GPUs x
+ * 16 GiB with the job's settings, each policy run alone on one thread after a warm-up run, so the
+ * figure is the simulator's, not the JIT's or a neighbour's. Events count an arrival and a
+ * completion per invocation, as the grid's fleet day does.
+ *
+ * <p>{@code scripts/bench-sim-speed.sh [--trace FILE_inv.csv] [--loads 0.2,0.6,0.95] [--policies a,b] [--runs 2]}
+ */
+public final class SimulatorThroughput {
+
+    private SimulatorThroughput() {}
+
+    public static void main(String[] args) {
+        BenchArgs a = BenchArgs.parse(args);
+        Path shared = a.path("shared-data", Path.of("..", "shared", "data"));
+        Path tracePath = a.path("trace", null);
+        List<Double> loads = a.decimals("loads", List.of(0.2, 0.6, 0.95));
+        List<String> policies = a.strings("policies", SimulationBenchmark.POLICIES);
+        int runs = a.integer("runs", 2);
+        a.done();
+        AzureTrace trace = SimulationBenchmark.trace(shared, tracePath);
+        ModelCatalogue catalogue = ModelCatalogue.read(shared.resolve("models/torchvision-classification-weights.csv"));
+        EvaluationGrid.Fleet fleet = new EvaluationGrid.Fleet(1000, 16);
+        Workload base = Workload.build(trace, catalogue, CostModel.v100FromHost(), new Workload.Spec(
+                trace.activeFunctions(0, trace.minutes()), 0, trace.minutes(), 1, true, 1, false, true));
+        Simulator.Config config = EvaluationGrid.config(fleet, "lru");
+        System.out.printf(Locale.ROOT, "%d functions, %d invocations on %d GPUs x %.0f GiB; best of %d timed runs after a warm-up%n%n",
+                base.models().size(), base.invocations(), fleet.gpus(), fleet.memoryGib(), runs);
+        System.out.println("| u | policy | mean ms | p99 ms | seconds | million events/s |");
+        System.out.println("| ---: | --- | ---: | ---: | ---: | ---: |");
+        for (double load : loads) {
+            Workload w = base.atUtilisation(load, fleet.gpus(), trace.minutes() * 60_000.0);
+            for (String policy : policies) {
+                Simulator.Config c = config.withPolicy(PolicyName.of(policy));
+                SimResult r = Simulator.run(w, c); // warm-up
+                double best = Double.POSITIVE_INFINITY;
+                for (int i = 0; i < runs; i++) {
+                    long t0 = System.nanoTime();
+                    r = Simulator.run(w, c);
+                    best = Math.min(best, (System.nanoTime() - t0) / 1e9);
+                }
+                System.out.printf(Locale.ROOT, "| %.2f | %s | %.1f | %.0f | %.2f | %.2f |%n", load, policy, r.meanMs(),
+                        r.quantileMs(0.99), best, 2.0 * w.invocations() / best / 1e6);
+            }
+        }
+        System.out.println();
+        System.out.println("reproduce: scripts/bench-sim-speed.sh " + String.join(" ", args));
+    }
+}
