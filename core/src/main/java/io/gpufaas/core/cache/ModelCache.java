@@ -60,8 +60,8 @@ public final class ModelCache {
 
     /**
      * Models nobody waits for first, then the policy's priority, then the name. Written out rather
-     * than composed from {@code Comparator.comparing...}: it runs on every access of every cache,
-     * and the simulator's fleet day spent a tenth of its time in the composed one.
+     * than composed from {@code Comparator.comparing...}: it runs several times on every access of
+     * every cache, and a composed one calls a lambda per key.
      */
     private static int evictionRank(CacheEntry a, CacheEntry b) {
         if (a == b) {
