@@ -35,6 +35,9 @@ public final class Scheduler<T> {
         /** Arrival order across all models. */
         final long seq;
         int bypassed;
+        /** {@link Cluster#releases} when the policy last refused this with a refusal that awaits a release; -1 if none stands. */
+        long refusedAtRelease = -1;
+        long refusalKey;
 
         Pending(Request<T> request, long seq) {
             this.request = request;
@@ -119,6 +122,7 @@ public final class Scheduler<T> {
         Pending<T> p = new Pending<>(request, nextSeq++);
         ArrayDeque<Pending<T>> line = waiting.computeIfAbsent(request.model(), m -> new ArrayDeque<>());
         line.add(p);
+        line.peekFirst().refusedAtRelease = -1; // its model's line grew: a refusal may weigh that
         if (line.size() == 1) {
             heads.add(p);
             cluster.lineChanged(request.model(), true);
@@ -191,7 +195,7 @@ public final class Scheduler<T> {
             int index = 0;
             for (Iterator<Pending<T>> it = heads.iterator(); it.hasNext() && index < window; index++) {
                 Pending<T> p = it.next();
-                OptionalInt choice = policy.choose(p.request, cluster, nowMs);
+                OptionalInt choice = ask(p, nowMs);
                 if (choice.isPresent() && withinMaxCopies(p.request.model(), workers.get(choice.getAsInt()))) {
                     it.remove();
                     bypassEarlier(index);
@@ -210,6 +214,21 @@ public final class Scheduler<T> {
             }
         }
         return out;
+    }
+
+    /** The policy's choice for {@code p}, or its standing refusal without asking again. */
+    private OptionalInt ask(Pending<T> p, double nowMs) {
+        if (p.refusedAtRelease == cluster.releases() && p.refusalKey == policy.refusalKey(cluster)) {
+            return OptionalInt.empty();
+        }
+        OptionalInt choice = policy.choose(p.request, cluster, nowMs);
+        if (choice.isEmpty() && policy.refusalAwaitsRelease()) {
+            p.refusedAtRelease = cluster.releases();
+            p.refusalKey = policy.refusalKey(cluster);
+        } else {
+            p.refusedAtRelease = -1;
+        }
+        return choice;
     }
 
     /** {@code dispatched} left its model's line: the next of that model becomes a candidate. */

@@ -22,6 +22,9 @@ public final class Cluster implements WorkerView.Listener {
     /** Workers by how many invocations they run: {@code byRunning[k]} runs exactly k (k below the most slots). */
     private final BitSet[] byRunning;
     private int totalRunning;
+    private final int[] lastSlots;
+    /** Slots freed or granted and models loaded or dropped, counted: see {@link #releases}. */
+    private long releases;
     private java.util.function.ToIntFunction<String> waiting = model -> 0;
     /** Models with invocations in the router's queue. */
     private final java.util.Set<String> waitingModels = new java.util.HashSet<>();
@@ -38,6 +41,7 @@ public final class Cluster implements WorkerView.Listener {
     public Cluster(List<WorkerView> workers) {
         this.workers = List.copyOf(workers);
         this.lastRunning = new int[this.workers.size()];
+        this.lastSlots = new int[this.workers.size()];
         this.waitingHeld = new int[this.workers.size()];
         int mostSlots = this.workers.stream().mapToInt(WorkerView::maxSlots).max().orElse(1);
         this.byRunning = new BitSet[mostSlots + 1];
@@ -168,8 +172,20 @@ public final class Cluster implements WorkerView.Listener {
         return byRunning.length - 1;
     }
 
+    /**
+     * How many times a worker freed a slot, gained one, or loaded or dropped a model: changes that
+     * can let a waiting request in. A start elsewhere is not one (it only takes a slot).
+     */
+    public long releases() {
+        return releases;
+    }
+
     @Override
     public void slotsChanged(WorkerView w) {
+        if (w.running() < lastRunning[w.id()] || w.slots() > lastSlots[w.id()]) {
+            releases++;
+        }
+        lastSlots[w.id()] = w.slots();
         free.set(w.id(), w.hasFreeSlot());
         refreshFreeWithoutWaitingWork(w.id());
         totalRunning += w.running() - lastRunning[w.id()];
@@ -180,6 +196,7 @@ public final class Cluster implements WorkerView.Listener {
 
     @Override
     public void residencyChanged(WorkerView w, String model, boolean resident) {
+        releases++;
         boolean wasHolder = holders(model).get(w.id());
         if (trackingWaitingHeld && wasHolder != resident && waitingModels.contains(model)) {
             waitingHeld[w.id()] += resident ? 1 : -1;

@@ -19,6 +19,8 @@ public final class ConsistentHashPolicy implements RoutingPolicy {
 
     private final double c;
     private HashRing ring;
+    /** Whether the last refusal waits for a worker to release something: see {@link #refusalAwaitsRelease}. */
+    private boolean refusalAwaitsRelease;
 
     public ConsistentHashPolicy(double c) {
         if (c < 1) {
@@ -40,13 +42,35 @@ public final class ConsistentHashPolicy implements RoutingPolicy {
 
     @Override
     public OptionalInt choose(Request<?> request, Cluster cluster, double nowMs) {
+        refusalAwaitsRelease = true;
         if (!cluster.anyFree()) {
             return OptionalInt.empty();
         }
         double bound = loadBound(cluster, c);
         ring = HashRing.forWorkers(ring, cluster.size());
         WorkerView w = firstOnRing(request.model(), cluster, ring, v -> v.running() + 1 <= bound);
-        return w != null && Workers.placeable(request, w) ? OptionalInt.of(w.id()) : OptionalInt.empty();
+        if (w != null && Workers.placeable(request, w)) {
+            return OptionalInt.of(w.id());
+        }
+        refusalAwaitsRelease = w == null || !w.hasFreeSlot();
+        return OptionalInt.empty();
+    }
+
+    /**
+     * True after refusing because no worker has a free slot, every worker is at the bound, or the
+     * model's place has no free slot: starts elsewhere only take slots, so only a release or a new
+     * bound can change those. Not when the place has a slot but no room (a start there moves the
+     * place on).
+     */
+    @Override
+    public boolean refusalAwaitsRelease() {
+        return refusalAwaitsRelease;
+    }
+
+    /** The load bound: a refusal that awaits a release stands only while the bound stays. */
+    @Override
+    public long refusalKey(Cluster cluster) {
+        return (long) loadBound(cluster, c);
     }
 
     /**

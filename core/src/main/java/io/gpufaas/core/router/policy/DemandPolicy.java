@@ -61,6 +61,8 @@ public final class DemandPolicy implements RoutingPolicy {
     static final double LOAD_BOUND_FACTOR = 1.25;
 
     private HashRing ring;
+    /** Whether the last refusal waits for a worker to release something: see {@link #refusalAwaitsRelease}. */
+    private boolean refusalAwaitsRelease;
 
     @Override
     public String name() {
@@ -72,8 +74,27 @@ public final class DemandPolicy implements RoutingPolicy {
         return true;
     }
 
+    /**
+     * True after refusing because no worker has a free slot, every worker is at the bound, or the
+     * model's place has no free slot and no free holder was weighed against it: starts elsewhere
+     * only take slots and raise loads, so only a release or a new bound (the {@link #refusalKey})
+     * can change those answers. Not after a refusal that weighed a holder's expected finish (time
+     * changes it) or one at a place with a free slot but no room (a start there moves the place).
+     */
+    @Override
+    public boolean refusalAwaitsRelease() {
+        return refusalAwaitsRelease;
+    }
+
+    /** The load bound: a refusal that awaits a release stands only while the bound stays. */
+    @Override
+    public long refusalKey(Cluster cluster) {
+        return (long) ConsistentHashPolicy.loadBound(cluster, LOAD_BOUND_FACTOR);
+    }
+
     @Override
     public OptionalInt choose(Request<?> request, Cluster cluster, double nowMs) {
+        refusalAwaitsRelease = true;
         if (!cluster.anyFree()) {
             return OptionalInt.empty();
         }
@@ -96,8 +117,13 @@ public final class DemandPolicy implements RoutingPolicy {
             if (holder != null && holderFinishesSooner(request, cluster, holder, place, nowMs)) {
                 return OptionalInt.of(holder.id());
             }
+            refusalAwaitsRelease = holder == null;
         }
-        return Workers.placeable(request, place) ? OptionalInt.of(place.id()) : OptionalInt.empty();
+        if (Workers.placeable(request, place)) {
+            return OptionalInt.of(place.id());
+        }
+        refusalAwaitsRelease &= !place.hasFreeSlot();
+        return OptionalInt.empty();
     }
 
     /**

@@ -25,4 +25,21 @@ public interface RoutingPolicy {
     default boolean outOfOrder() {
         return false;
     }
+
+    /**
+     * Whether the refusal {@link #choose} just gave (an empty answer) stands until a worker
+     * releases something ({@link Cluster#releases}: a slot freed or granted, a model loaded or
+     * dropped) or {@link #refusalKey} changes, whatever else starts and however time passes. A
+     * scheduler then need not ask again for that request after every other start: at fleet scale
+     * most waiting requests wait for one busy worker, and asking each again after every dispatch
+     * was most of the routing work. False (the default) asks again every time.
+     */
+    default boolean refusalAwaitsRelease() {
+        return false;
+    }
+
+    /** What else a standing refusal depends on (e.g. a load bound), compared for equality; see {@link #refusalAwaitsRelease}. */
+    default long refusalKey(Cluster cluster) {
+        return 0;
+    }
 }
