@@ -41,14 +41,15 @@ import java.util.OptionalInt;
  * seed 2: geometric-mean ratio to best 1.98 against 1.14, worst cell 4,768x the best): a model
  * then loads on whichever worker is free and evicts there, and a small pool thrashes.
  *
- * <p>Three more variants lost on the tuning split (the sample's first 12 hours and the generated
+ * <p>More variants lost on the tuning split (the sample's first 12 hours and the generated
  * traces of seed 101; within 10% of the best in 54.3% of cells as it stands, 57 cells over
  * round-robin):
  * <ul>
  *   <li>waiting for a busy holder when one is expected to finish the invocation sooner than the
  *       load would (54.6%, but the sample's share fell from 77.2% to 60.3%: at higher loads a
  *       holder's freed slot goes to older work first, which the estimate does not see);
- *   <li>the same only while some worker is idle (52.5%);
+ *   <li>the same only while some worker is idle (52.5%), or only while no other model has
+ *       invocations waiting, so that the holder's freed slot is this model's (53.9%);
  *   <li>a hit whose holder has more work queued than the load takes goes to an idle worker with
  *       free memory instead (46.1%, though 46 cells over round-robin instead of 57).
  * </ul>
