@@ -152,20 +152,9 @@ public final class DemandPolicy implements RoutingPolicy {
     private static WorkerView leastBacklogFreeHolder(BitSet holders, Cluster cluster, double bound, double nowMs) {
         WorkerView best = null;
         double bestBacklog = Double.POSITIVE_INFINITY;
-        BitSet free = cluster.free();
-        // Only a free holder can take it: walks the holders and the free workers together.
         for (int i = holders.nextSetBit(0); i >= 0; i = holders.nextSetBit(i + 1)) {
-            if (!free.get(i)) {
-                i = free.nextSetBit(i);
-                if (i < 0) {
-                    break;
-                }
-                if (!holders.get(i)) {
-                    continue;
-                }
-            }
             WorkerView w = cluster.get(i);
-            if (w.running() + 1 > bound) {
+            if (!w.hasFreeSlot() || w.running() + 1 > bound) {
                 continue;
             }
             double backlog = w.running() == 0 ? 0 : w.backlogMs(nowMs);
