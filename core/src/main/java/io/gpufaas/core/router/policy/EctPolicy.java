@@ -64,23 +64,25 @@ public final class EctPolicy implements RoutingPolicy {
         // A load never finishes sooner than loadEct: when a holder beats that, no free worker is
         // worth looking at.
         double loadEct = request.loadCostMs() + request.execCostMs();
-        BitSet eligible = holders.isEmpty() ? cluster.free() : cluster.freeWithoutWaitingWork();
-        int roomy = loadEct > bestEct ? -1 : Workers.freeWithRoom(request.bytes(), cluster, eligible, nextPlacement);
-        if (roomy >= 0) {
-            if (loadEct < bestEct) {
-                nextPlacement = roomy + 1;
-                return OptionalInt.of(roomy);
-            }
-        } else if (loadEct <= bestEct) {
-            for (int i = eligible.nextSetBit(0); i >= 0; i = eligible.nextSetBit(i + 1)) {
-                WorkerView w = cluster.get(i);
-                if (w.evictionCost(request.model(), request.bytes()) < 0) {
-                    continue;
+        if (loadEct <= bestEct) {
+            BitSet eligible = holders.isEmpty() ? cluster.free() : cluster.freeWithoutWaitingWork();
+            int roomy = Workers.freeWithRoom(request.bytes(), cluster, eligible, nextPlacement);
+            if (roomy >= 0) {
+                if (loadEct < bestEct) {
+                    nextPlacement = roomy + 1;
+                    return OptionalInt.of(roomy);
                 }
-                double ect = loadEct + Workers.displacementCost(w, request.bytes());
-                if (ect < bestEct || (ect == bestEct && best != null && w.running() < best.running())) {
-                    best = w;
-                    bestEct = ect;
+            } else {
+                for (int i = eligible.nextSetBit(0); i >= 0; i = eligible.nextSetBit(i + 1)) {
+                    WorkerView w = cluster.get(i);
+                    if (w.evictionCost(request.model(), request.bytes()) < 0) {
+                        continue;
+                    }
+                    double ect = loadEct + Workers.displacementCost(w, request.bytes());
+                    if (ect < bestEct || (ect == bestEct && best != null && w.running() < best.running())) {
+                        best = w;
+                        bestEct = ect;
+                    }
                 }
             }
         }

@@ -69,12 +69,11 @@ final class Workers {
      * there is any, scanning from {@code from} round the ring; -1 if none has room without evicting.
      */
     static int freeWithRoom(long bytes, Cluster cluster, BitSet candidates, int from) {
-        BitSet free = candidates;
         int start = from < 0 || from >= cluster.size() ? 0 : from;
         int busy = -1;
         for (int pass = 0; pass < 2; pass++) {
             int end = pass == 0 ? cluster.size() : start;
-            for (int i = free.nextSetBit(pass == 0 ? start : 0); i >= 0 && i < end; i = free.nextSetBit(i + 1)) {
+            for (int i = candidates.nextSetBit(pass == 0 ? start : 0); i >= 0 && i < end; i = candidates.nextSetBit(i + 1)) {
                 WorkerView w = cluster.get(i);
                 if (w.cache().freeBytes() >= bytes) {
                     if (w.running() == 0) {
