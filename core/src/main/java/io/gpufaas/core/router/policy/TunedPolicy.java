@@ -7,7 +7,7 @@ import java.util.OptionalInt;
 
 /**
  * Ours, self-tuning: routes with one of a few candidate policies at a time and lets the router's
- * tuner ({@code io.gpufaas.core.tuning.PolicyTuner}) switch between them by replaying the
+ * tuner ({@code io.gpufaas.core.sim.PolicyTuner}) switch between them by replaying the
  * router's own recent arrivals through the simulator. No one policy is best everywhere: the
  * evaluation grid finds {@code demand} best on average, but waiting for a holder ({@code ect-o3},
  * {@code lalb-o3}) wins in small pools with few hot functions and plain balance
@@ -78,4 +78,7 @@ public final class TunedPolicy implements RoutingPolicy {
     public boolean outOfOrder() {
         return delegate.outOfOrder();
     }
+
+    // No standing refusals (RoutingPolicy.refusalAwaitsRelease): a refusal kept across a switch
+    // would be the old candidate's, not the one routing now.
 }
