@@ -17,7 +17,9 @@ import java.util.OptionalInt;
  *       the bound takes it instead if the invocation is expected to finish sooner behind the
  *       holder's backlog and its model's line than after the load, the place's backlog and the
  *       reload work the load displaces;
- *   <li>and if the place has no free slot, the invocation waits for it while other models go first.
+ *   <li>and if the place has no free slot, the invocation waits for it while other models go
+ *       first, unless the place's queued work is expected to take longer than a load and an idle
+ *       worker has free memory for the model: then a copy loads there, evicting nothing.
  * </ol>
  *
  * <p>A model's copies therefore follow its demand: while its holders are under the bound its
@@ -123,8 +125,35 @@ public final class DemandPolicy implements RoutingPolicy {
         if (Workers.placeable(request, place)) {
             return OptionalInt.of(place.id());
         }
+        if (!place.hasFreeSlot()) {
+            int idle = idleWorkerWithRoomInsteadOfWaiting(request, cluster, place, nowMs);
+            if (idle >= 0) {
+                return OptionalInt.of(idle);
+            }
+        }
         refusalAwaitsRelease &= !place.hasFreeSlot();
         return OptionalInt.empty();
+    }
+
+    /**
+     * An idle worker with free memory for {@code request}'s model, when the place has no free slot
+     * and the work queued there is expected to take longer than loading a copy; -1 otherwise, or
+     * while a copy of the model is still loading somewhere (a burst then makes one copy at a time,
+     * not one per waiting invocation). The copy evicts nothing, so it costs only its load, which
+     * the wait it saves exceeds. The scan starts after the place, so copies spread over the pool.
+     *
+     * <p>Every way this declines holds until a release: idle workers and free memory appear only
+     * with one, a copy's load ends with its first completion, and the place's queued work only
+     * shrinks while it has no free slot.
+     */
+    private static int idleWorkerWithRoomInsteadOfWaiting(Request<?> request, Cluster cluster, WorkerView place,
+            double nowMs) {
+        BitSet idle = cluster.withRunning(0);
+        if (idle.isEmpty() || place.backlogMs(nowMs) <= request.loadCostMs()
+                || Workers.loadingSomewhere(request.model(), cluster)) {
+            return -1;
+        }
+        return Workers.freeWithRoom(request.bytes(), cluster, idle, place.id() + 1);
     }
 
     /**

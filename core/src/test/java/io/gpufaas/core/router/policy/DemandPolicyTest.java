@@ -91,8 +91,57 @@ class DemandPolicyTest {
         // Three of four running: the bound is ceil(1.25 x 4 / 4) = 2, every worker is under it,
         // and the first under it from the hash is the idle place.
         assertThat(new DemandPolicy().choose(req("r", "m"), new Cluster(ws), 0)).isEqualTo(OptionalInt.of(place));
+        // The place now runs a hit (10 ms queued, less than the 100 ms load), and a worker is idle
+        // with room: waiting is expected to be quicker than a copy.
+        preload(ws.get(place), "x");
         ws.get(place).start(req("busy", "x"), 0);
         ws.get((place + 1) % 4).complete("other" + ((place + 1) % 4));
         assertThat(new DemandPolicy().choose(req("r", "m"), new Cluster(ws), 0)).isEmpty();
+    }
+
+    @Test
+    void loadsACopyOnAnIdleWorkerWithRoomWhenThePlacesQueueOutlastsTheLoad() {
+        List<WorkerView> ws = workers(4, 10_000);
+        int place = placeOf("m", ws);
+        int idle = (place + 2) % 4;
+        for (int i = 0; i < 4; i++) {
+            if (i != idle) {
+                ws.get(i).start(req("busy" + i, "other" + i), 0); // a load and a run: 110 ms queued each
+            }
+        }
+        assertThat(new DemandPolicy().choose(req("r", "m"), new Cluster(ws), 0)).isEqualTo(OptionalInt.of(idle));
+        // Later the place's work is nearly done (20 ms left, less than the load): it is waited for.
+        assertThat(new DemandPolicy().choose(req("r", "m"), new Cluster(ws), 90)).isEmpty();
+    }
+
+    @Test
+    void noCopyOnAnIdleWorkerThatWouldEvictOrWhileACopyIsStillLoading() {
+        // Room for one 100-byte model per worker.
+        List<WorkerView> ws = workers(4, 100);
+        int place = placeOf("m", ws);
+        int idle = (place + 2) % 4;
+        preload(ws.get(idle), "resident");
+        for (int i = 0; i < 4; i++) {
+            if (i != idle) {
+                ws.get(i).start(req("busy" + i, "other" + i), 0);
+            }
+        }
+        assertThat(new DemandPolicy().choose(req("r", "m"), new Cluster(ws), 0)).as("the idle worker would evict").isEmpty();
+
+        List<WorkerView> roomy = workers(4, 10_000);
+        int at = placeOf("m", roomy);
+        int loading = (at + 1) % 4;
+        int free = (at + 2) % 4;
+        for (int i = 0; i < 4; i++) {
+            if (i != free) {
+                roomy.get(i).start(req("busy" + i, i == loading ? "m" : "other" + i), 0);
+            }
+        }
+        assertThat(roomy.get(loading).isLoading("m")).isTrue();
+        assertThat(new DemandPolicy().choose(req("r", "m"), new Cluster(roomy), 0)).as("m is loading elsewhere").isEmpty();
+    }
+
+    private static int placeOf(String model, List<WorkerView> ws) {
+        return new ConsistentHashPolicy(1.25).choose(req("r", model), new Cluster(ws), 0).getAsInt();
     }
 }
