@@ -65,6 +65,16 @@ import java.util.OptionalInt;
  * also moving hits off a busy holder to an idle worker with room (53.7%). Keeping a quarter of the
  * idle worker's memory free as well gave 55.5% (42 over round-robin), a tenth 54.9% and three
  * eighths 54.7%: noise, not worth a setting.
+ *
+ * <p>With the idle copy in place (59.2% of the tuning cells, 40 over round-robin, against the grids
+ * regenerated with it), three more lost: waiting for a busy holder expected to finish sooner, only
+ * while no free worker has room so that every load evicts (60.5%, but the sample's first 12 hours
+ * fell from 77.9% to 70.6% and 43 cells went over round-robin); a hit at the model's ring place
+ * when it holds the model, ahead of the holder with the least work queued (51.1%); and dropping
+ * rule 3, the free holder over the bound (55.9%). Letting a busy worker take the copy too, the one
+ * with room and the least work queued if that work plus the load is shorter than the place's,
+ * lost most (33.8%); so did a load bound factor of 1.1 (39.3%, though only 13 cells over
+ * round-robin) or 1.5 (46.1%).
  */
 public final class DemandPolicy implements RoutingPolicy {
 
