@@ -104,11 +104,7 @@ class DemandPolicyTest {
         List<WorkerView> ws = workers(4, 10_000);
         int place = placeOf("m", ws);
         int idle = (place + 2) % 4;
-        for (int i = 0; i < 4; i++) {
-            if (i != idle) {
-                ws.get(i).start(req("busy" + i, "other" + i), 0); // a load and a run: 110 ms queued each
-            }
-        }
+        startLoadsOnAllBut(ws, idle, -1);
         assertThat(new DemandPolicy().choose(req("r", "m"), new Cluster(ws), 0)).isEqualTo(OptionalInt.of(idle));
         // Later the place's work is nearly done (20 ms left, less than the load): it is waited for.
         assertThat(new DemandPolicy().choose(req("r", "m"), new Cluster(ws), 90)).isEmpty();
@@ -121,24 +117,28 @@ class DemandPolicyTest {
         int place = placeOf("m", ws);
         int idle = (place + 2) % 4;
         preload(ws.get(idle), "resident");
-        for (int i = 0; i < 4; i++) {
-            if (i != idle) {
-                ws.get(i).start(req("busy" + i, "other" + i), 0);
-            }
-        }
+        startLoadsOnAllBut(ws, idle, -1);
         assertThat(new DemandPolicy().choose(req("r", "m"), new Cluster(ws), 0)).as("the idle worker would evict").isEmpty();
 
         List<WorkerView> roomy = workers(4, 10_000);
         int at = placeOf("m", roomy);
         int loading = (at + 1) % 4;
         int free = (at + 2) % 4;
-        for (int i = 0; i < 4; i++) {
-            if (i != free) {
-                roomy.get(i).start(req("busy" + i, i == loading ? "m" : "other" + i), 0);
-            }
-        }
+        startLoadsOnAllBut(roomy, free, loading);
         assertThat(roomy.get(loading).isLoading("m")).isTrue();
         assertThat(new DemandPolicy().choose(req("r", "m"), new Cluster(roomy), 0)).as("m is loading elsewhere").isEmpty();
+    }
+
+    /**
+     * Starts a load and a run (110 ms queued) on every worker but {@code idle}: of model "m" on
+     * {@code loadsM} (-1: none), of a model of its own on the others.
+     */
+    private static void startLoadsOnAllBut(List<WorkerView> ws, int idle, int loadsM) {
+        for (int i = 0; i < ws.size(); i++) {
+            if (i != idle) {
+                ws.get(i).start(req("busy" + i, i == loadsM ? "m" : "other" + i), 0);
+            }
+        }
     }
 
     private static int placeOf(String model, List<WorkerView> ws) {
