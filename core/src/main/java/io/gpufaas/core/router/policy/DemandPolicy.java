@@ -74,7 +74,8 @@ import java.util.OptionalInt;
  * rule 3, the free holder over the bound (55.9%). Letting a busy worker take the copy too, the one
  * with room and the least work queued if that work plus the load is shorter than the place's,
  * lost most (33.8%); so did a load bound factor of 1.1 (39.3%, though only 13 cells over
- * round-robin) or 1.5 (46.1%).
+ * round-robin) or 1.5 (46.1%), and loading on an idle worker with room whenever the place is busy
+ * and would load too (56.6%).
  */
 public final class DemandPolicy implements RoutingPolicy {
 
