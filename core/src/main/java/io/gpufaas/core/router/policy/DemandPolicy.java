@@ -60,13 +60,13 @@ import java.util.OptionalInt;
  * cells within 10% of the best, 40 over round-robin, a mean geometric-mean ratio to best of 1.15
  * against 1.18. Without it an invocation waits behind its place's deep queue while a worker with
  * room for its model idles: in the tuning set's rare-functions trace (100 functions, 4 x 2.5 GiB,
- * u = 0.95, one slice) ours' mean fell from 84.6 s to 4.1 s with it (round-robin: 148 s). It
- * loses in some cells too (not diagnosed): with 350 functions there, 98 s became 173 s. Its
- * variants lost there: a copy on any free worker under the bound with room, queue or not (16.4%: copies cost a
- * load each, and waiting is usually cheaper); on any idle one with room, queue or not (50.8%);
- * also moving hits off a busy holder to an idle worker with room (53.7%). Keeping a quarter of the
- * idle worker's memory free as well gave 55.5% (42 over round-robin), a tenth 54.9% and three
- * eighths 54.7%: noise, not worth a setting.
+ * u = 0.95, one slice) ours' mean fell from 84.6 s to 4.1 s with it (round-robin: 148 s). It loses in
+ * some cells too (not diagnosed): with 350 functions there, 98 s became 173 s. Its variants lost
+ * there: a copy on any free worker under the bound with room, queue or not (16.4%: copies cost a
+ * load each, and waiting is usually cheaper); on any idle one with room, queue or not (50.8%); also
+ * moving hits off a busy holder to an idle worker with room (53.7%). Keeping a quarter of the idle
+ * worker's memory free as well gave 55.5% (42 over round-robin), a tenth 54.9% and three eighths
+ * 54.7%: noise, not worth a setting.
  *
  * <p>With the idle copy in place (59.2% of the tuning cells, 40 over round-robin, against the grids
  * regenerated with it), three more lost: waiting for a busy holder expected to finish sooner, only
