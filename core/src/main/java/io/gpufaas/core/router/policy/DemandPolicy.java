@@ -79,7 +79,7 @@ import java.util.OptionalInt;
  * round-robin) or 1.5 (46.1%), and loading on an idle worker with room whenever the place is busy
  * and would load too (56.6%; 58.9% with rule 4's test that the place's queue outlasts the load).
  * Making the idle copy only for a model with more than one invocation waiting lost too (50.1%):
- * the single invocation of a rarely called model gains most from it.
+ * single waiting invocations gain from the copy too.
  */
 public final class DemandPolicy implements RoutingPolicy {
 
