@@ -228,7 +228,11 @@ public final class Router<T> {
         if (tuner != null) {
             tuner.reported(report.function(), report.execMs(), report.completed());
         }
-        refit.add(report.function()); // a measured footprint can exceed what was declared
+        if (stats(report.function()).bytes() > largestWorkerBytes()) {
+            // A measured footprint can exceed what was declared. Only such a model is noted: the
+            // set is walked on every dispatch, and one noted per report kept it a fleet's width.
+            refit.add(report.function());
+        }
         if (report.residentComplete()) {
             int corrections = view.reconcile(report.resident(), m -> stats(m).bytes(), m -> stats(m).loadMs());
             if (corrections > 0) {

@@ -38,6 +38,9 @@ public final class Scheduler<T> {
         /** {@link Cluster#releases} when the policy last refused this with a refusal that awaits a release; -1 if none stands. */
         long refusedAtRelease = -1;
         long refusalKey;
+        /** The workers whose release can lift that refusal (null: any), and their releases then, summed. */
+        int[] awaited;
+        long awaitedReleases;
 
         Pending(Request<T> request, long seq) {
             this.request = request;
@@ -218,17 +221,51 @@ public final class Scheduler<T> {
 
     /** The policy's choice for {@code p}, or its standing refusal without asking again. */
     private OptionalInt ask(Pending<T> p, double nowMs) {
-        if (p.refusedAtRelease == cluster.releases() && p.refusalKey == policy.refusalKey(cluster)) {
+        if (refusalStands(p)) {
             return OptionalInt.empty();
         }
         OptionalInt choice = policy.choose(p.request, cluster, nowMs);
         if (choice.isEmpty() && policy.refusalAwaitsRelease()) {
             p.refusedAtRelease = cluster.releases();
             p.refusalKey = policy.refusalKey(cluster);
+            p.awaited = policy.refusalAwaitsReleaseOf();
+            p.awaitedReleases = p.awaited == null ? 0 : releasesOf(p.awaited);
         } else {
             p.refusedAtRelease = -1;
         }
         return choice;
+    }
+
+    /**
+     * Whether {@code p}'s last refusal still stands: no release since, by any worker or (when the
+     * policy named them) by the workers it awaits, and the same key. Releases only ever add up,
+     * so an unchanged sum means none of those workers released anything.
+     */
+    private boolean refusalStands(Pending<T> p) {
+        if (p.refusedAtRelease < 0) {
+            return false;
+        }
+        if (p.refusalKey != policy.refusalKey(cluster)) {
+            return false;
+        }
+        if (p.refusedAtRelease == cluster.releases()) {
+            return true;
+        }
+        if (p.awaited == null || p.awaitedReleases != releasesOf(p.awaited)) {
+            return false;
+        }
+        // Others released, not these: the refusal stands as if given now, so the next check is
+        // the cheap one until the next release anywhere.
+        p.refusedAtRelease = cluster.releases();
+        return true;
+    }
+
+    private long releasesOf(int[] ids) {
+        long sum = 0;
+        for (int id : ids) {
+            sum += cluster.releasesOf(id);
+        }
+        return sum;
     }
 
     /** {@code dispatched} left its model's line: the next of that model becomes a candidate. */
