@@ -185,7 +185,8 @@ public final class ModelCache {
         if (e == null) {
             return;
         }
-        boolean ordered = evictionOrder.remove(e);
+        // Only READY entries are in the order: a loading one is not looked for.
+        boolean ordered = e.state() == CacheEntry.State.READY && evictionOrder.remove(e);
         e.waitedFor(waited);
         if (ordered) {
             evictionOrder.add(e);
@@ -219,7 +220,7 @@ public final class ModelCache {
             throw new IllegalStateException("hit on " + model + ", which is not ready");
         }
         hits++;
-        access(e);
+        access(e, true);
     }
 
     /** Records an invocation that found its model absent (counted once per invocation). */
@@ -227,14 +228,22 @@ public final class ModelCache {
         misses++;
     }
 
-    private void access(CacheEntry e) {
-        boolean ordered = evictionOrder.remove(e);
+    /** {@code e} was used; {@code ordered}: it is in the eviction order now (a READY entry, not one just loaded). */
+    private void access(CacheEntry e, boolean ordered) {
         e.touch(++clock);
         frequencySum++;
-        e.priority(policy.priorityOnAccess(e));
-        if (ordered || e.state() == CacheEntry.State.READY) {
-            evictionOrder.add(e);
+        double priority = policy.priorityOnAccess(e);
+        if (ordered && priority >= e.priority() && evictionOrder.last() == e) {
+            // The last stays last when its priority grows: no need to take it out and put it back,
+            // which for a worker serving one model again and again was most of a hit's cost.
+            e.priority(priority);
+            return;
         }
+        if (ordered) {
+            evictionOrder.remove(e); // before its priority, the order's key, changes
+        }
+        e.priority(priority);
+        evictionOrder.add(e);
     }
 
     /**
@@ -311,7 +320,7 @@ public final class ModelCache {
             loads++;
             bytesLoaded += actualBytes;
         }
-        access(e); // also enters the eviction order
+        access(e, false); // also enters the eviction order
         return Optional.of(victims);
     }
 
