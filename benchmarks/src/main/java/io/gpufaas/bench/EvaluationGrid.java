@@ -39,6 +39,15 @@ public final class EvaluationGrid {
 
     /** A pool of {@code gpus} devices with {@code memoryGib} each for models. */
     record Fleet(int gpus, double memoryGib) {
+
+        /** {@code GPUSxGIB}, e.g. {@code 4x2.5}: what {@code --fleets} lists. */
+        static Fleet parse(String spec) {
+            String[] parts = spec.split("x");
+            if (parts.length != 2) {
+                throw new IllegalArgumentException("a fleet is GPUSxGIB (e.g. 4x2.5), was " + spec);
+            }
+            return new Fleet(Integer.parseInt(parts[0].trim()), Double.parseDouble(parts[1].trim()));
+        }
         long memoryBytes() {
             return (long) (memoryGib * (1L << 30));
         }
@@ -79,6 +88,7 @@ public final class EvaluationGrid {
         List<String> policies = a.strings("policies", SimulationBenchmark.POLICIES);
         int maxSlots = a.integer("max-slots", 0); // 0: the job's default (adaptive credits)
         String window = a.string("window", ""); // FROM-TO trace minutes the slices come from: a split
+        List<Fleet> fleets = a.strings("fleets", List.of("4x2.5", "16x16")).stream().map(Fleet::parse).toList();
         a.done();
         if (!durations.equals("trace") && !durations.equals("model")) {
             throw new IllegalArgumentException("--durations is trace or model, was " + durations);
@@ -86,7 +96,7 @@ public final class EvaluationGrid {
         AzureTrace trace = SimulationBenchmark.trace(shared, tracePath);
         ModelCatalogue catalogue = ModelCatalogue.read(shared.resolve("models/torchvision-classification-weights.csv"));
         Spec spec = new Spec(sliceStarts(trace, slices, window), seeds, workingSets,
-                List.of(new Fleet(4, 2.5), new Fleet(16, 16)), loads, policies, durations.equals("trace"), eviction, maxSlots);
+                fleets, loads, policies, durations.equals("trace"), eviction, maxSlots);
         long t0 = System.nanoTime();
         List<Outcome> grid = run(trace, catalogue, spec, threads);
         double gridSeconds = (System.nanoTime() - t0) / 1e9;
