@@ -80,6 +80,28 @@ import java.util.OptionalInt;
  * and would load too (56.6%; 58.9% with rule 4's test that the place's queue outlasts the load).
  * Making the idle copy only for a model with more than one invocation waiting lost too (50.1%):
  * single waiting invocations gain from the copy too.
+ *
+ * <p>Against the same baseline (59.2% of the tuning cells, 40 over round-robin), later tries that
+ * did not beat it either:
+ * <ul>
+ *   <li>waiting, as {@code ect-o3} does, for a busy holder expected to finish sooner than a load at
+ *       the place, but only while the pool's free memory is under a quarter (or a tenth) of its
+ *       capacity and only until the invocation has waited as long as its load (ski rental): 58.3%
+ *       (58.8%), 42 (40) over round-robin. It fixes the memory-starved small pools (the sample's
+ *       slice 138, 35 functions, 4 x 2.5 GiB, u = 0.2: 447 ms mean to 199, {@code ect-o3} 120) and
+ *       costs as much in the p99 of others. Judging the place's own free memory instead: 58.0-58.8%.
+ *       Without the ski-rental limit it lost badly (52.2%; one 350-function 16-GPU cell's mean grew
+ *       104x, as {@code ect-o3}'s own queue runs away there); waiting whatever the memory: 21.8%
+ *       without the limit, 27.4% with it;
+ *   <li>handing the decision to {@code ect-o3} while the pool's free memory is under a tenth or a
+ *       quarter, with the same limit: 57.6-58.7%;
+ *   <li>rule 3 (the free holder over the bound) for every load at the place, not only those that
+ *       evict: 52.5%, 59 over round-robin. Copies that evict nothing pay for themselves in balance;
+ *   <li>rule 4 counting the model's line as well as the place's queue: 54.1% (32 over round-robin);
+ *   <li>SGLang's two-threshold imbalance guard (the least-loaded worker, a holder among equals, when
+ *       the most and least running differ by more than 2, 4 or 8 and by 1.5x or 2x): 23.6%, 41.1%,
+ *       59.1%.
+ * </ul>
  */
 public final class DemandPolicy implements RoutingPolicy {
 
