@@ -64,6 +64,15 @@ public final class Scheduler<T> {
     private final TreeSet<Pending<T>> heads = new TreeSet<>(Comparator.comparingLong((Pending<T> p) -> p.seq));
     private long nextSeq;
     private int queued;
+    /**
+     * Where the last dispatch ended with nothing to start although slots were free, every candidate
+     * it looked at refused with a refusal that awaits a release: the cluster's releases and the
+     * policy's key then (-1: no such end stands). Until a release, a new key or a change to the
+     * candidates a dispatch looks at, another dispatch would ask them all again to the same end; at
+     * fleet scale that walk of the window after every arrival was most of ch-bl's routing work.
+     */
+    private long quietAtRelease = -1;
+    private long quietKey;
     private CopyLimits copyLimits = CopyLimits.NONE;
 
     /** Per-function bounds on how many workers hold a model. */
@@ -125,10 +134,12 @@ public final class Scheduler<T> {
         Pending<T> p = new Pending<>(request, nextSeq++);
         ArrayDeque<Pending<T>> line = waiting.computeIfAbsent(request.model(), m -> new ArrayDeque<>());
         line.add(p);
-        line.peekFirst().refusedAtRelease = -1; // its model's line grew: a refusal may weigh that
         if (line.size() == 1) {
             heads.add(p);
             cluster.lineChanged(request.model(), true);
+            if (heads.size() <= window) {
+                quietAtRelease = -1; // a new candidate a dispatch would ask (the youngest: the last head)
+            }
         }
         queued++;
     }
@@ -141,6 +152,7 @@ public final class Scheduler<T> {
             Pending<T> head = line.peekFirst();
             line.removeIf(p -> condition.test(p.request) && removed.add(p));
             if (line.peekFirst() != head) {
+                quietAtRelease = -1;
                 heads.remove(head);
                 if (!line.isEmpty()) {
                     heads.add(line.peekFirst());
@@ -192,13 +204,19 @@ public final class Scheduler<T> {
     /** Assigns as many queued invocations as free slots and the policy allow. */
     public List<Assignment<T>> dispatch(double nowMs) {
         List<Assignment<T>> out = new ArrayList<>();
+        if (quietAtRelease == cluster.releases() && quietKey == policy.refusalKey(cluster)) {
+            return out; // nothing a dispatch looks at changed since the last found nothing to start
+        }
+        quietAtRelease = -1;
         boolean progress = true;
         while (progress && !heads.isEmpty() && anyFreeSlot()) {
             progress = false;
+            boolean allStand = true;
             int index = 0;
             for (Iterator<Pending<T>> it = heads.iterator(); it.hasNext() && index < window; index++) {
                 Pending<T> p = it.next();
                 OptionalInt choice = ask(p, nowMs);
+                allStand &= choice.isEmpty() && p.refusedAtRelease == cluster.releases();
                 if (choice.isPresent() && withinMaxCopies(p.request.model(), workers.get(choice.getAsInt()))) {
                     it.remove();
                     bypassEarlier(index);
@@ -214,6 +232,10 @@ public final class Scheduler<T> {
                 if (!policy.outOfOrder() || (index == 0 && p.bypassed >= maxBypass)) {
                     break;
                 }
+            }
+            if (!progress && allStand) {
+                quietAtRelease = cluster.releases();
+                quietKey = policy.refusalKey(cluster);
             }
         }
         return out;
@@ -273,6 +295,7 @@ public final class Scheduler<T> {
         ArrayDeque<Pending<T>> line = waiting.get(dispatched.request.model());
         line.pollFirst();
         queued--;
+        quietAtRelease = -1;
         // An empty line stays for the model's next invocation: no allocation per dispatch.
         if (!line.isEmpty()) {
             heads.add(line.peekFirst());

@@ -29,7 +29,9 @@ public interface RoutingPolicy {
     /**
      * Whether the refusal {@link #choose} just gave (an empty answer) stands until a worker
      * releases something ({@link Cluster#releases}: a slot freed or granted, a model loaded or
-     * dropped) or {@link #refusalKey} changes, whatever else starts and however time passes. A
+     * dropped) or {@link #refusalKey} changes, whatever else starts, however time passes and
+     * however many more invocations arrive (of its model too: such a refusal must not weigh the
+     * lines, which {@code StandingRefusalTest} checks under random traffic). A
      * scheduler then need not ask again for that request after every other start: at fleet scale
      * most waiting requests wait for one busy worker, and asking each again after every dispatch
      * was most of the routing work. False (the default) asks again every time.
