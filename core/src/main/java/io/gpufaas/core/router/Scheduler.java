@@ -38,9 +38,6 @@ public final class Scheduler<T> {
         /** {@link Cluster#releases} when the policy last refused this with a refusal that awaits a release; -1 if none stands. */
         long refusedAtRelease = -1;
         long refusalKey;
-        /** The workers whose release can lift that refusal (null: any), and their releases then, summed. */
-        int[] awaited;
-        long awaitedReleases;
 
         Pending(Request<T> request, long seq) {
             this.request = request;
@@ -68,8 +65,9 @@ public final class Scheduler<T> {
      * Where the last dispatch ended with nothing to start although slots were free, every candidate
      * it looked at refused with a refusal that awaits a release: the cluster's releases and the
      * policy's key then (-1: no such end stands). Until a release, a new key or a change to the
-     * candidates a dispatch looks at, another dispatch would ask them all again to the same end; at
-     * fleet scale that walk of the window after every arrival was most of ch-bl's routing work.
+     * candidates a dispatch looks at, another dispatch would ask them all again to the same end. On
+     * the fleet day at u = 0.95 (608 k invocations) 460 k of ch-bl's dispatches and 126 k of
+     * {@code demand}'s end at once so.
      */
     private long quietAtRelease = -1;
     private long quietKey;
@@ -243,51 +241,17 @@ public final class Scheduler<T> {
 
     /** The policy's choice for {@code p}, or its standing refusal without asking again. */
     private OptionalInt ask(Pending<T> p, double nowMs) {
-        if (refusalStands(p)) {
+        if (p.refusedAtRelease == cluster.releases() && p.refusalKey == policy.refusalKey(cluster)) {
             return OptionalInt.empty();
         }
         OptionalInt choice = policy.choose(p.request, cluster, nowMs);
         if (choice.isEmpty() && policy.refusalAwaitsRelease()) {
             p.refusedAtRelease = cluster.releases();
             p.refusalKey = policy.refusalKey(cluster);
-            p.awaited = policy.refusalAwaitsReleaseOf();
-            p.awaitedReleases = p.awaited == null ? 0 : releasesOf(p.awaited);
         } else {
             p.refusedAtRelease = -1;
         }
         return choice;
-    }
-
-    /**
-     * Whether {@code p}'s last refusal still stands: no release since, by any worker or (when the
-     * policy named them) by the workers it awaits, and the same key. Releases only ever add up,
-     * so an unchanged sum means none of those workers released anything.
-     */
-    private boolean refusalStands(Pending<T> p) {
-        if (p.refusedAtRelease < 0) {
-            return false;
-        }
-        if (p.refusalKey != policy.refusalKey(cluster)) {
-            return false;
-        }
-        if (p.refusedAtRelease == cluster.releases()) {
-            return true;
-        }
-        if (p.awaited == null || p.awaitedReleases != releasesOf(p.awaited)) {
-            return false;
-        }
-        // Others released, not these: the refusal stands as if given now, so the next check is
-        // the cheap one until the next release anywhere.
-        p.refusedAtRelease = cluster.releases();
-        return true;
-    }
-
-    private long releasesOf(int[] ids) {
-        long sum = 0;
-        for (int id : ids) {
-            sum += cluster.releasesOf(id);
-        }
-        return sum;
     }
 
     /** {@code dispatched} left its model's line: the next of that model becomes a candidate. */

@@ -25,8 +25,6 @@ public final class Cluster implements WorkerView.Listener {
     private final int[] lastSlots;
     /** Slots freed or granted and models loaded or dropped, counted: see {@link #releases}. */
     private long releases;
-    /** The same, per worker: see {@link #releasesOf}. */
-    private final long[] releasesOf;
     private java.util.function.ToIntFunction<String> waiting = model -> 0;
     /** Models with invocations in the router's queue. */
     private final java.util.Set<String> waitingModels = new java.util.HashSet<>();
@@ -44,7 +42,6 @@ public final class Cluster implements WorkerView.Listener {
         this.workers = List.copyOf(workers);
         this.lastRunning = new int[this.workers.size()];
         this.lastSlots = new int[this.workers.size()];
-        this.releasesOf = new long[this.workers.size()];
         this.waitingHeld = new int[this.workers.size()];
         int mostSlots = this.workers.stream().mapToInt(WorkerView::maxSlots).max().orElse(1);
         this.byRunning = new BitSet[mostSlots + 1];
@@ -183,20 +180,10 @@ public final class Cluster implements WorkerView.Listener {
         return releases;
     }
 
-    /** {@link #releases} of worker {@code id} alone: what a refusal waiting on a few workers watches. */
-    public long releasesOf(int id) {
-        return releasesOf[id];
-    }
-
-    private void released(int id) {
-        releases++;
-        releasesOf[id]++;
-    }
-
     @Override
     public void slotsChanged(WorkerView w) {
         if (w.running() < lastRunning[w.id()] || w.slots() > lastSlots[w.id()]) {
-            released(w.id());
+            releases++;
         }
         lastSlots[w.id()] = w.slots();
         free.set(w.id(), w.hasFreeSlot());
@@ -209,7 +196,7 @@ public final class Cluster implements WorkerView.Listener {
 
     @Override
     public void residencyChanged(WorkerView w, String model, boolean resident) {
-        released(w.id());
+        releases++;
         boolean wasHolder = holders(model).get(w.id());
         if (trackingWaitingHeld && wasHolder != resident && waitingModels.contains(model)) {
             waitingHeld[w.id()] += resident ? 1 : -1;

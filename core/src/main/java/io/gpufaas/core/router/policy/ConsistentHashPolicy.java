@@ -21,10 +21,6 @@ public final class ConsistentHashPolicy implements RoutingPolicy {
     private HashRing ring;
     /** Whether the last refusal waits for a worker to release something: see {@link #refusalAwaitsRelease}. */
     private boolean refusalAwaitsRelease;
-    /** The workers the last ring walk visited, the place last: their releases alone can move the place. */
-    private final RingWalk walk = new RingWalk();
-    /** Whether the last refusal waits for the walked workers alone (its place had no free slot), not for any. */
-    private boolean refusalAwaitsWalked;
 
     public ConsistentHashPolicy(double c) {
         if (c < 1) {
@@ -47,32 +43,17 @@ public final class ConsistentHashPolicy implements RoutingPolicy {
     @Override
     public OptionalInt choose(Request<?> request, Cluster cluster, double nowMs) {
         refusalAwaitsRelease = true;
-        refusalAwaitsWalked = false;
         if (!cluster.anyFree()) {
             return OptionalInt.empty();
         }
         double bound = loadBound(cluster, c);
         ring = HashRing.forWorkers(ring, cluster.size());
-        walk.clear();
-        WorkerView w = firstOnRing(request.model(), cluster, ring, v -> v.running() + 1 <= bound, walk);
+        WorkerView w = firstOnRing(request.model(), cluster, ring, v -> v.running() + 1 <= bound);
         if (w != null && Workers.placeable(request, w)) {
             return OptionalInt.of(w.id());
         }
         refusalAwaitsRelease = w == null || !w.hasFreeSlot();
-        // The place has no free slot: only its release, or one that takes a worker walked past
-        // under the bound (making it the place), can change this. Others' releases cannot, and at
-        // fleet scale there are hundreds of them for every start.
-        refusalAwaitsWalked = w != null && !w.hasFreeSlot() && !walk.overflowed();
         return OptionalInt.empty();
-    }
-
-    /**
-     * After a refusal at a place with no free slot: the workers walked past at the bound and the
-     * place. Otherwise (no free worker, every worker at the bound) any release may lift it.
-     */
-    @Override
-    public int[] refusalAwaitsReleaseOf() {
-        return refusalAwaitsWalked ? walk.ids() : null;
     }
 
     /**
@@ -98,50 +79,14 @@ public final class ConsistentHashPolicy implements RoutingPolicy {
      */
     static WorkerView firstOnRing(String model, Cluster cluster, HashRing ring,
             java.util.function.Predicate<WorkerView> underBound) {
-        return firstOnRing(model, cluster, ring, underBound, null);
-    }
-
-    /** As {@link #firstOnRing(String, Cluster, HashRing, java.util.function.Predicate)}, noting each worker visited in {@code walk}. */
-    static WorkerView firstOnRing(String model, Cluster cluster, HashRing ring,
-            java.util.function.Predicate<WorkerView> underBound, RingWalk walk) {
         int start = ring.positionOf(model);
         for (int k = 0; k < ring.size(); k++) {
             WorkerView w = cluster.get(ring.ownerAt(start + k));
-            if (walk != null) {
-                walk.add(w.id());
-            }
             if (underBound.test(w)) {
                 return w;
             }
         }
         return null;
-    }
-
-    /** The workers one ring walk visited, up to {@link #MOST}; past that it only says it overflowed. */
-    static final class RingWalk {
-        /** Longer walks are rare (at most a fraction 1/c of the workers can be at the bound) and watched as "any". */
-        static final int MOST = 16;
-        private final int[] ids = new int[MOST];
-        private int size;
-
-        void clear() {
-            size = 0;
-        }
-
-        void add(int id) {
-            if (size < MOST) {
-                ids[size] = id;
-            }
-            size++;
-        }
-
-        boolean overflowed() {
-            return size > MOST;
-        }
-
-        int[] ids() {
-            return java.util.Arrays.copyOf(ids, size);
-        }
     }
 
     /** Mirrokni et al.'s bound on any worker's load: {@code ceil(c x (all running + 1) / workers)}. */

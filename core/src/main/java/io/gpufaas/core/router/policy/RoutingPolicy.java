@@ -44,14 +44,4 @@ public interface RoutingPolicy {
     default long refusalKey(Cluster cluster) {
         return 0;
     }
-
-    /**
-     * The workers whose release alone can lift the refusal {@link #choose} just gave, when
-     * {@link #refusalAwaitsRelease} says it stands: a release anywhere else leaves the answer as
-     * it is. Null (the default) for any worker's release. A scheduler then asks again only after
-     * one of these releases, not after every release in the pool.
-     */
-    default int[] refusalAwaitsReleaseOf() {
-        return null;
-    }
 }

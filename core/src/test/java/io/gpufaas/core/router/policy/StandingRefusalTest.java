@@ -19,9 +19,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * scheduler may keep without asking again: under random traffic (arrivals, completions, credits
  * granted and taken back, views corrected by reports, time passing) a scheduler that keeps such
  * refusals dispatches exactly what one that asks every time does, and the policies that claim it
- * are asked less. So does one that asks again only after a release by the workers the refusal
- * names ({@link RoutingPolicy#refusalAwaitsReleaseOf}), and ch-bl, which names them, is asked less
- * still.
+ * are asked less.
  */
 class StandingRefusalTest {
 
@@ -31,17 +29,12 @@ class StandingRefusalTest {
     @ParameterizedTest
     @EnumSource(PolicyName.class)
     void keptRefusalsDispatchExactlyWhatAskingAgainDoes(PolicyName name) {
-        Counting keeping = new Counting(name.create(), Refusals.KEPT_UNTIL_AWAITED_RELEASE);
-        Counting keepingAny = new Counting(name.create(), Refusals.KEPT_UNTIL_ANY_RELEASE);
-        Counting asking = new Counting(name.create(), Refusals.ASKED_AGAIN);
+        Counting keeping = new Counting(name.create(), true);
+        Counting asking = new Counting(name.create(), false);
         List<WorkerView> keepingViews = views();
-        List<WorkerView> keepingAnyViews = views();
         List<WorkerView> askingViews = views();
         Scheduler<Integer> kept = new Scheduler<>(keeping, keepingViews, 4, 8);
-        Scheduler<Integer> keptAny = new Scheduler<>(keepingAny, keepingAnyViews, 4, 8);
         Scheduler<Integer> asked = new Scheduler<>(asking, askingViews, 4, 8);
-        List<Scheduler<Integer>> schedulers = List.of(kept, keptAny, asked);
-        List<List<WorkerView>> allViews = List.of(keepingViews, keepingAnyViews, askingViews);
         Random random = new Random(name.toString().hashCode());
         Map<String, Long> bytes = new HashMap<>();
         List<Assignment<Integer>> running = new ArrayList<>();
@@ -52,15 +45,17 @@ class StandingRefusalTest {
                 long size = bytes.computeIfAbsent(model, m -> 100L + random.nextInt(400));
                 double loadMs = 20 + random.nextInt(200);
                 double execMs = 1 + random.nextInt(50);
-                int arrival = step;
-                schedulers.forEach(sc -> sc.submit(new Request<>(arrival, model, size, loadMs, execMs, arrival)));
+                kept.submit(new Request<>(step, model, size, loadMs, execMs, step));
+                asked.submit(new Request<>(step, model, size, loadMs, execMs, step));
             } else if (op < 17 && !running.isEmpty()) {
                 Assignment<Integer> a = running.remove(random.nextInt(running.size()));
-                schedulers.forEach(sc -> sc.complete(a.worker(), a.model()));
+                kept.complete(a.worker(), a.model());
+                asked.complete(a.worker(), a.model());
             } else if (op < 19) {
                 int worker = random.nextInt(WORKERS);
                 int slots = 1 + random.nextInt(4);
-                allViews.forEach(v -> v.get(worker).slots(slots));
+                keepingViews.get(worker).slots(slots);
+                askingViews.get(worker).slots(slots);
             } else {
                 // A worker's report: it holds a random subset of what the views think.
                 int worker = random.nextInt(WORKERS);
@@ -70,26 +65,19 @@ class StandingRefusalTest {
                         resident.add(e.model());
                     }
                 });
-                allViews.forEach(v -> v.get(worker).reconcile(resident, bytes::get, m -> 50));
+                keepingViews.get(worker).reconcile(resident, bytes::get, m -> 50);
+                askingViews.get(worker).reconcile(resident, bytes::get, m -> 50);
             }
             double nowMs = step * 3.0;
             List<Assignment<Integer>> fromKept = kept.dispatch(nowMs);
-            List<Assignment<Integer>> fromKeptAny = keptAny.dispatch(nowMs);
             List<Assignment<Integer>> fromAsked = asked.dispatch(nowMs);
             assertThat(fromKept).as("%s at step %d", name, step).isEqualTo(fromAsked);
-            assertThat(fromKeptAny).as("%s at step %d, refusals kept until any release", name, step).isEqualTo(fromAsked);
             running.addAll(fromKept);
         }
         if (name == PolicyName.DEMAND || name == PolicyName.CH_BL) {
-            assertThat(keepingAny.asks).as("%s asked with kept refusals", name).isLessThan(asking.asks * 3 / 4);
+            assertThat(keeping.asks).as("%s asked with kept refusals", name).isLessThan(asking.asks * 3 / 4);
         } else {
-            assertThat(keepingAny.asks).as("%s claims no standing refusals", name).isEqualTo(asking.asks);
-        }
-        if (name == PolicyName.CH_BL) {
-            assertThat(keeping.asks).as("%s asked with refusals kept until their workers release", name)
-                    .isLessThan(keepingAny.asks * 3 / 4);
-        } else {
-            assertThat(keeping.asks).as("%s names no workers its refusals await", name).isEqualTo(keepingAny.asks);
+            assertThat(keeping.asks).as("%s claims no standing refusals", name).isEqualTo(asking.asks);
         }
     }
 
@@ -101,17 +89,15 @@ class StandingRefusalTest {
         return views;
     }
 
-    private enum Refusals { ASKED_AGAIN, KEPT_UNTIL_ANY_RELEASE, KEPT_UNTIL_AWAITED_RELEASE }
-
-    /** Counts the policy's decisions; passes its standing refusals on (and the workers they await, or not), or never claims one. */
+    /** Counts the policy's decisions; passes its standing refusals on, or never claims one. */
     private static final class Counting implements RoutingPolicy {
         private final RoutingPolicy policy;
-        private final Refusals refusals;
+        private final boolean keepRefusals;
         long asks;
 
-        Counting(RoutingPolicy policy, Refusals refusals) {
+        Counting(RoutingPolicy policy, boolean keepRefusals) {
             this.policy = policy;
-            this.refusals = refusals;
+            this.keepRefusals = keepRefusals;
         }
 
         @Override
@@ -132,12 +118,7 @@ class StandingRefusalTest {
 
         @Override
         public boolean refusalAwaitsRelease() {
-            return refusals != Refusals.ASKED_AGAIN && policy.refusalAwaitsRelease();
-        }
-
-        @Override
-        public int[] refusalAwaitsReleaseOf() {
-            return refusals == Refusals.KEPT_UNTIL_AWAITED_RELEASE ? policy.refusalAwaitsReleaseOf() : null;
+            return keepRefusals && policy.refusalAwaitsRelease();
         }
 
         @Override
