@@ -234,8 +234,8 @@ public final class ModelCache {
         frequencySum++;
         double priority = policy.priorityOnAccess(e);
         if (ordered && priority >= e.priority() && evictionOrder.last() == e) {
-            // The last stays last when its priority grows: no need to take it out and put it back,
-            // which for a worker serving one model again and again was most of a hit's cost.
+            // The last stays last when its priority grows: no need to take it out and put it back
+            // (two walks of the tree on every hit of a worker serving one model again and again).
             e.priority(priority);
             return;
         }
