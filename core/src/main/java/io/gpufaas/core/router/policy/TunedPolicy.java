@@ -23,10 +23,11 @@ import java.util.OptionalInt;
  * warm-up (worse); only the balanced candidates {@code demand}, {@code least-loaded} and
  * {@code ch-bl} (no catastrophes, but no better than {@code demand} alone: within 10% of the best
  * in 75.7% of the sample's first-half cells against 77.9%, 42.4% of {@code bursts}' against 44.4%,
- * ahead on {@code rare} and {@code timer}); only {@code demand} and {@code ect-o3}, the pair whose
- * better one per cell is within 10% of the best in 79.6% of all the grids' cells against
- * {@code demand}'s 62.5% (55.0% of the tuning cells against 54.7% with all five and 59.2% for
- * {@code demand} alone: the replays do not find which of the two a cell needs).
+ * ahead on {@code rare} and {@code timer}); only {@code demand} and {@code ect-o3}, of all pairs
+ * the one whose better policy per cell is within 10% of the best most often (79.6% of the
+ * generalization grids' cells against {@code demand}'s 62.5%): 55.0% of the tuning cells pooled,
+ * against 54.7% with all five and 59.2% for {@code demand} alone, so the replays do not find which
+ * of the two a cell needs.
  *
  * <p>Each candidate keeps its own instance (a ring, a cursor) across switches, so switching back
  * finds it as it was. A switch changes nothing already placed: the cluster view, the queue and the
