@@ -48,6 +48,7 @@ public final class EvaluationGrid {
             }
             return new Fleet(Integer.parseInt(parts[0].trim()), Double.parseDouble(parts[1].trim()));
         }
+
         long memoryBytes() {
             return (long) (memoryGib * (1L << 30));
         }

@@ -186,7 +186,7 @@ public final class ModelCache {
             return;
         }
         // Only READY entries are in the order: a loading one is not looked for.
-        boolean ordered = e.state() == CacheEntry.State.READY && evictionOrder.remove(e);
+        boolean ordered = ready(e) && evictionOrder.remove(e);
         e.waitedFor(waited);
         if (ordered) {
             evictionOrder.add(e);

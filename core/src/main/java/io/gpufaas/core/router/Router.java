@@ -224,11 +224,12 @@ public final class Router<T> {
         }
         view.slots(credits.observe(report.worker(), roundTripMs, report.backlogMs(),
                 (double) report.execMs() / report.completed(), pending(), view.slots()));
-        stats.put(report.function(), stats(report.function()).observe(report.bytes(), report.loadMs(), report.execMs()));
+        ModelStats observed = stats(report.function()).observe(report.bytes(), report.loadMs(), report.execMs());
+        stats.put(report.function(), observed);
         if (tuner != null) {
             tuner.reported(report.function(), report.execMs(), report.completed());
         }
-        if (stats(report.function()).bytes() > largestWorkerBytes()) {
+        if (observed.bytes() > largestWorkerBytes()) {
             // A measured footprint can exceed what was declared. Only such a model is noted: the
             // set is walked on every dispatch, and one noted per report kept it a fleet's width.
             refit.add(report.function());

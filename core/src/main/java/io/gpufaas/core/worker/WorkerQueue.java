@@ -152,7 +152,7 @@ public final class WorkerQueue<T> {
         }
         // The batch was collected in queue order: one pass takes it out (removeAll asked the batch
         // about every queued item, a cost of queue length x batch size per batch).
-        java.util.Iterator<Pending<T>> queued = queue.iterator();
+        Iterator<Pending<T>> queued = queue.iterator();
         for (int taken = 0; taken < batch.size() && queued.hasNext(); ) {
             if (queued.next() == batch.get(taken)) {
                 queued.remove();

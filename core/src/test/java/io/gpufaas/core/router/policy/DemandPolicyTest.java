@@ -27,7 +27,7 @@ class DemandPolicyTest {
     @Test
     void takesAHitUnderTheBoundWhereConsistentHashingWouldLoadAtTheModelsPlace() {
         List<WorkerView> ws = workers(8, 10_000);
-        int place = new ConsistentHashPolicy(1.25).choose(req("r", "m"), new Cluster(ws), 0).getAsInt();
+        int place = placeOf("m", ws);
         int holder = (place + 3) % 8;
         preload(ws.get(holder), "m");
 
@@ -82,12 +82,8 @@ class DemandPolicyTest {
         // One slot per worker: the model's place runs something, so the invocation waits for it
         // rather than loading on the next worker round the ring.
         List<WorkerView> ws = workers(4, 10_000);
-        int place = new ConsistentHashPolicy(1.25).choose(req("r", "m"), new Cluster(ws), 0).getAsInt();
-        for (int i = 0; i < 4; i++) {
-            if (i != place) {
-                ws.get(i).start(req("busy" + i, "other" + i), 0);
-            }
-        }
+        int place = placeOf("m", ws);
+        startLoadsOnAllBut(ws, place, -1);
         // Three of four running: the bound is ceil(1.25 x 4 / 4) = 2, every worker is under it,
         // and the first under it from the hash is the idle place.
         assertThat(new DemandPolicy().choose(req("r", "m"), new Cluster(ws), 0)).isEqualTo(OptionalInt.of(place));
