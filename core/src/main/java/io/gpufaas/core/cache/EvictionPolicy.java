@@ -13,6 +13,14 @@ public interface EvictionPolicy {
     /** The priority of {@code entry}, which was just admitted or accessed. */
     double priorityOnAccess(CacheEntry entry);
 
+    /**
+     * Whether every access gives the entry a priority above every other entry's (recency): the
+     * cache then keeps its eviction order in a list, each access O(1), instead of a tree.
+     */
+    default boolean accessRanksLast() {
+        return false;
+    }
+
     /** Called with each evicted entry, before it is removed. */
     default void onEvict(CacheEntry victim) {}
 

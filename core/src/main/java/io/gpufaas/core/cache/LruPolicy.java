@@ -10,6 +10,12 @@ public final class LruPolicy implements EvictionPolicy {
         return NAME;
     }
 
+    /** The access clock only grows, so an accessed entry is always the most recent. */
+    @Override
+    public boolean accessRanksLast() {
+        return true;
+    }
+
     @Override
     public double priorityOnAccess(CacheEntry entry) {
         return entry.lastAccess();

@@ -34,7 +34,7 @@ public final class ModelCache {
      * then the name. Kept sorted incrementally (remove, change, re-add) so choosing victims costs
      * O(victims + pinned skipped), not a sort per load.
      */
-    private final java.util.TreeSet<CacheEntry> evictionOrder = new java.util.TreeSet<>(ModelCache::evictionRank);
+    private final EvictionOrder evictionOrder;
     private long used;
     /** Bytes of READY entries, and of those pinned: evictable bytes in O(1). */
     private long readyBytes;
@@ -80,6 +80,7 @@ public final class ModelCache {
         }
         this.capacity = capacityBytes;
         this.policy = Objects.requireNonNull(policy, "policy");
+        this.evictionOrder = EvictionOrder.of(policy, ModelCache::evictionRank);
     }
 
     public long capacity() {
@@ -495,6 +496,13 @@ public final class ModelCache {
         }
         if (evictionOrder.size() != ready) {
             throw new IllegalStateException("eviction order holds " + evictionOrder.size() + " of " + ready + " ready entries");
+        }
+        CacheEntry previous = null;
+        for (CacheEntry e : evictionOrder) {
+            if (previous != null && evictionRank(previous, e) >= 0) {
+                throw new IllegalStateException("eviction order has " + previous + " before " + e);
+            }
+            previous = e;
         }
     }
 }
