@@ -9,5 +9,7 @@ public enum ModelState {
     /** Not resident and not loading: it needs a load. */
     ABSENT,
     /** Not resident, and no room can be made for it until something completes. */
-    BLOCKED
+    BLOCKED,
+    /** Not resident; it loads once the load under way ends (a worker loads one model at a time). */
+    AWAITING_LOADER
 }

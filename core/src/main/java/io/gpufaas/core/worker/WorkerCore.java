@@ -158,8 +158,11 @@ public final class WorkerCore<J> {
         if (cache.isLoading(model)) {
             return ModelState.LOADING;
         }
-        // One load at a time: while one is in flight, other absent models wait as if blocked.
-        return blocked.contains(model) || loadInFlight ? ModelState.BLOCKED : ModelState.ABSENT;
+        if (blocked.contains(model)) {
+            return ModelState.BLOCKED;
+        }
+        // One load at a time: while one is in flight, other absent models wait for it to end.
+        return loadInFlight ? ModelState.AWAITING_LOADER : ModelState.ABSENT;
     }
 
     private boolean roomFor(long bytes) {

@@ -14,8 +14,10 @@ import java.util.function.Function;
  *       model to be loaded.
  *   <li><b>Out-of-order dispatch</b> (the reference design's "O3"): while the oldest invocation
  *       waits for a load, invocations of resident models behind it may run ahead. Each run-ahead
- *       counts as a bypass of every invocation it overtakes; once the oldest has been bypassed
- *       {@code maxBypass} times, nothing overtakes it again, so nothing starves.
+ *       counts as a bypass of every invocation it overtakes; once the oldest, blocked (no room for
+ *       its model until something completes), has been bypassed {@code maxBypass} times, nothing
+ *       overtakes it again, so nothing starves. An oldest whose load is under way may be overtaken
+ *       without bound: its load goes on regardless, and it runs first once the load ends.
  *   <li><b>Dynamic batching</b>: a dispatch takes up to {@code maxBatch} queued invocations of the
  *       same model, in order. With {@code maxBatchDelayMs} above 0 a partial batch waits until its
  *       oldest invocation is that old, in case more arrive (Triton's max queue delay).
@@ -113,7 +115,11 @@ public final class WorkerQueue<T> {
         if (headState == ModelState.ABSENT) {
             return new Dispatch.Load<>(head.model);
         }
-        if (!outOfOrder || head.bypassed >= maxBypass) {
+        // Only a blocked head needs the bound: work on resident models could keep the room it
+        // waits for taken for good. A loading head loses nothing by being overtaken, as its load
+        // goes on and it runs first once the load ends; holding hits behind a load instead made a
+        // hot model's invocations wait out a 2.7 s load of another model in a burst.
+        if (!outOfOrder || (headState == ModelState.BLOCKED && head.bypassed >= maxBypass)) {
             return new Dispatch.Idle<>();
         }
         int index = 0;

@@ -6,6 +6,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 class WorkerQueueTest {
 
@@ -44,22 +46,43 @@ class WorkerQueueTest {
     }
 
     @Test
-    void outOfOrderRunsResidentModelsAheadUntilTheBypassBound() {
+    void outOfOrderRunsResidentModelsAheadOfABlockedHeadUntilTheBypassBound() {
         WorkerQueue<String> q = new WorkerQueue<>(1, 0, true, 2);
         q.add("b1", "b", 0, NO_DEADLINE);
         q.add("a1", "a", 0, NO_DEADLINE);
         q.add("a2", "a", 0, NO_DEADLINE);
         q.add("a3", "a", 0, NO_DEADLINE);
         states.put("a", ModelState.READY);
-        states.put("b", ModelState.LOADING);
+        states.put("b", ModelState.BLOCKED);
 
         assertThat(q.next(0, this::state)).isEqualTo(new Dispatch.Run<>("a", List.of("a1")));
         assertThat(q.next(0, this::state)).isEqualTo(new Dispatch.Run<>("a", List.of("a2")));
-        // b1 has been overtaken twice: the bound holds a3 back.
+        // b1 has been overtaken twice: the bound holds a3 back, so a's runs cannot keep b's room taken.
         assertThat(q.next(0, this::state)).isEqualTo(new Dispatch.Idle<>());
         states.put("b", ModelState.READY);
         assertThat(q.next(0, this::state)).isEqualTo(new Dispatch.Run<>("b", List.of("b1")));
         assertThat(q.next(0, this::state)).isEqualTo(new Dispatch.Run<>("a", List.of("a3")));
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = ModelState.class, names = {"LOADING", "AWAITING_LOADER"})
+    void aHeadWhoseLoadIsUnderWayOrNextIsOvertakenWithoutBoundAndRunsFirstOnceLoaded(ModelState waiting) {
+        WorkerQueue<String> q = new WorkerQueue<>(1, 0, true, 2);
+        q.add("b1", "b", 0, NO_DEADLINE);
+        for (int i = 1; i <= 5; i++) {
+            q.add("a" + i, "a", 0, NO_DEADLINE);
+        }
+        q.add("b2", "b", 0, NO_DEADLINE);
+        states.put("a", ModelState.READY);
+        states.put("b", waiting);
+
+        // Its load goes on whatever runs meanwhile: hits of a resident model need not wait for it.
+        for (int i = 1; i <= 4; i++) {
+            assertThat(q.next(0, this::state)).isEqualTo(new Dispatch.Run<>("a", List.of("a" + i)));
+        }
+        states.put("b", ModelState.READY);
+        assertThat(q.next(0, this::state)).isEqualTo(new Dispatch.Run<>("b", List.of("b1")));
+        assertThat(q.next(0, this::state)).isEqualTo(new Dispatch.Run<>("a", List.of("a5")));
     }
 
     @Test
