@@ -6,10 +6,13 @@ import static io.gpufaas.core.router.policy.RouterFixtures.workers;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gpufaas.core.router.policy.Assignment;
+import io.gpufaas.core.router.policy.Cluster;
 import io.gpufaas.core.router.policy.LalbPolicy;
 import io.gpufaas.core.router.policy.Request;
+import io.gpufaas.core.router.policy.RoutingPolicy;
 import io.gpufaas.core.router.policy.WorkerView;
 import java.util.List;
+import java.util.OptionalInt;
 import org.junit.jupiter.api.Test;
 
 /** The global queue: per-model lines, arrival order, the out-of-order window. */
@@ -30,6 +33,63 @@ class SchedulerTest {
         // A window of 2 invocations would see hot0 and hot1 only; a window of 2 models sees b1.
         assertThat(s.dispatch(0)).extracting(Assignment::item).containsExactly("b1");
         assertThat(s.queued()).isEqualTo(10);
+    }
+
+    /**
+     * Refuses model "waiting", which waits for worker 0; sends model "hN" to worker N when it has a
+     * free slot.
+     */
+    private static final class WaitsForWorkerZero implements RoutingPolicy {
+        private int awaited = -1;
+
+        @Override
+        public String name() {
+            return "waits-for-worker-0";
+        }
+
+        @Override
+        public boolean outOfOrder() {
+            return true;
+        }
+
+        @Override
+        public OptionalInt choose(Request<?> request, Cluster cluster, double nowMs) {
+            if (request.model().equals("waiting")) {
+                awaited = 0;
+                return OptionalInt.empty();
+            }
+            awaited = -1;
+            int target = request.model().charAt(1) - '0';
+            return cluster.get(target).hasFreeSlot() ? OptionalInt.of(target) : OptionalInt.empty();
+        }
+
+        @Override
+        public int awaitedWorker() {
+            return awaited;
+        }
+    }
+
+    @Test
+    void onlyOvertakesOnTheWorkerTheOldestWaitsForCountAgainstTheBypassBound() {
+        List<WorkerView> ws = workers(2, 1000);
+        Scheduler<String> s = new Scheduler<>(new WaitsForWorkerZero(), ws, 2, 64);
+        s.submit(req("w", "waiting"));
+        // Starts on worker 1 take nothing worker 0 could give the oldest: they never stall the queue.
+        for (int i = 0; i < 10; i++) {
+            s.submit(req("on1-" + i, "h1"));
+            assertThat(s.dispatch(i)).extracting(Assignment::item).containsExactly("on1-" + i);
+            s.complete(1, "h1");
+        }
+        // Starts on worker 0 could keep it waiting for good: after two, nothing overtakes it.
+        for (int i = 0; i < 2; i++) {
+            s.submit(req("on0-" + i, "h0"));
+            assertThat(s.dispatch(10 + i)).extracting(Assignment::item).containsExactly("on0-" + i);
+            s.complete(0, "h0");
+        }
+        s.submit(req("on0-2", "h0"));
+        s.submit(req("on1-10", "h1"));
+        assertThat(s.dispatch(12)).isEmpty();
+        assertThat(s.queued()).isEqualTo(3);
     }
 
     @Test

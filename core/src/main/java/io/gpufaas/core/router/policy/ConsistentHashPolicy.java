@@ -21,6 +21,8 @@ public final class ConsistentHashPolicy implements RoutingPolicy {
     private HashRing ring;
     /** Whether the last refusal waits for a worker to release something: see {@link #refusalAwaitsRelease}. */
     private boolean refusalAwaitsRelease;
+    /** The place the last refusal waits for; -1 if none: see {@link #awaitedWorker}. */
+    private int awaited = -1;
 
     public ConsistentHashPolicy(double c) {
         if (c < 1) {
@@ -43,6 +45,7 @@ public final class ConsistentHashPolicy implements RoutingPolicy {
     @Override
     public OptionalInt choose(Request<?> request, Cluster cluster, double nowMs) {
         refusalAwaitsRelease = true;
+        awaited = -1;
         if (!cluster.anyFree()) {
             return OptionalInt.empty();
         }
@@ -53,7 +56,14 @@ public final class ConsistentHashPolicy implements RoutingPolicy {
             return OptionalInt.of(w.id());
         }
         refusalAwaitsRelease = w == null || !w.hasFreeSlot();
+        awaited = w == null ? -1 : w.id();
         return OptionalInt.empty();
+    }
+
+    /** The model's place: only starts there take its slot or its room, or move it on. */
+    @Override
+    public int awaitedWorker() {
+        return awaited;
     }
 
     /**

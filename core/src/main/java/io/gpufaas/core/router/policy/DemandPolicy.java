@@ -113,6 +113,8 @@ public final class DemandPolicy implements RoutingPolicy {
     private HashRing ring;
     /** Whether the last refusal waits for a worker to release something: see {@link #refusalAwaitsRelease}. */
     private boolean refusalAwaitsRelease;
+    /** The place the last refusal waits for; -1 if none: see {@link #awaitedWorker}. */
+    private int awaited = -1;
 
     @Override
     public String name() {
@@ -136,6 +138,16 @@ public final class DemandPolicy implements RoutingPolicy {
         return refusalAwaitsRelease;
     }
 
+    /**
+     * The model's place, after a refusal that found one: the invocation waits for a slot or room
+     * there, which only starts there can take or pin. Starts elsewhere raise the bound, which can
+     * only bring the place nearer.
+     */
+    @Override
+    public int awaitedWorker() {
+        return awaited;
+    }
+
     /** The load bound: a refusal that awaits a release stands only while the bound stays. */
     @Override
     public long refusalKey(Cluster cluster) {
@@ -145,6 +157,7 @@ public final class DemandPolicy implements RoutingPolicy {
     @Override
     public OptionalInt choose(Request<?> request, Cluster cluster, double nowMs) {
         refusalAwaitsRelease = true;
+        awaited = -1;
         if (!cluster.anyFree()) {
             return OptionalInt.empty();
         }
@@ -179,6 +192,7 @@ public final class DemandPolicy implements RoutingPolicy {
             }
         }
         refusalAwaitsRelease &= !place.hasFreeSlot();
+        awaited = place.id();
         return OptionalInt.empty();
     }
 

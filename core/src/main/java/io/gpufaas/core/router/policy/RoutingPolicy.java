@@ -40,6 +40,16 @@ public interface RoutingPolicy {
         return false;
     }
 
+    /**
+     * After a refusal: the one worker the request waits for, when only work started there can
+     * prolong its wait (its place, short of a slot or of room that work there pins); -1 (the
+     * default) when it waits for several or the policy does not say. The scheduler's out-of-order
+     * bound counts an overtake only when the overtaker starts on that worker.
+     */
+    default int awaitedWorker() {
+        return -1;
+    }
+
     /** What else a standing refusal depends on (e.g. a load bound), compared for equality; see {@link #refusalAwaitsRelease}. */
     default long refusalKey(Cluster cluster) {
         return 0;

@@ -117,6 +117,11 @@ class StandingRefusalTest {
         }
 
         @Override
+        public int awaitedWorker() {
+            return policy.awaitedWorker();
+        }
+
+        @Override
         public boolean refusalAwaitsRelease() {
             return keepRefusals && policy.refusalAwaitsRelease();
         }
