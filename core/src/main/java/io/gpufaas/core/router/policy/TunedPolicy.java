@@ -83,6 +83,12 @@ public final class TunedPolicy implements RoutingPolicy {
         return delegate.outOfOrder();
     }
 
+    /** The current candidate's, read right after its refusal: what it waits for is its own. */
+    @Override
+    public int awaitedWorker() {
+        return delegate.awaitedWorker();
+    }
+
     // No standing refusals (RoutingPolicy.refusalAwaitsRelease): a refusal kept across a switch
     // would be the old candidate's, not the one routing now.
 }
