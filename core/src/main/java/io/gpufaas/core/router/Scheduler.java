@@ -24,7 +24,8 @@ import java.util.function.Predicate;
  *
  * <p>Out-of-order dispatch, for policies that ask for it: while the oldest invocation waits (its
  * holder is busy), later ones of other models may be dispatched, at most {@code maxBypass} times
- * past any one invocation, looking at most {@code window} models deep. Invocations of one model
+ * past any one invocation (counting only starts on the worker it waits for, when its policy names
+ * one), looking at most {@code window} models deep. Invocations of one model
  * always leave in arrival order. Plain Java, one caller at a time:
  * the Flink router operator and the simulator drive the same class.
  */

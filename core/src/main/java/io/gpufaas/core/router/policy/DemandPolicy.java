@@ -102,6 +102,15 @@ import java.util.OptionalInt;
  *       the most and least running differ by more than 2, 4 or 8 and by 1.5x or 2x): 23.6%, 41.1%,
  *       59.1%.
  * </ul>
+ *
+ * <p>Two changes outside this class then did more than any rule above. A worker's bypass bound now
+ * holds only for a blocked head, so hits no longer wait out another model's load; and the router
+ * counts an overtake against its bound only on the worker a refused invocation waits for
+ * ({@link #awaitedWorker}: the model's place). Before that, in a burst, a hot model's hits on other
+ * workers used up an invocation's 64 overtakes in a fraction of a second while it waited for room
+ * at its place, and then nothing was dispatched anywhere for seconds. With both, this policy is
+ * within 10% of the best in 75.8% of the tuning cells (44 over round-robin) and in a median 76.4%
+ * of an evaluation trace's cells, against 59.2% and 58.3% before; the rules above are unchanged.
  */
 public final class DemandPolicy implements RoutingPolicy {
 
