@@ -23,10 +23,9 @@ public final class CacheEntry {
     private double priority;
     /** Whether invocations are queued for this model: its place in the eviction order, kept here so ordering reads a field. */
     private boolean waitedFor;
-    /** Its neighbours in a {@link RecencyEvictionOrder}, and whether it is in one. */
+    /** Its neighbours in a {@link RecencyEvictionOrder} (both null when it is first and last, or not in it). */
     CacheEntry earlier;
     CacheEntry later;
-    boolean inOrder;
 
     CacheEntry(String model, long bytes, State state, double loadCost) {
         this.model = model;

@@ -25,7 +25,7 @@ final class RecencyEvictionOrder implements EvictionOrder {
 
     @Override
     public void add(CacheEntry e) {
-        if (e.inOrder) {
+        if (contains(e)) {
             throw new IllegalStateException(e.model() + " is already in the eviction order");
         }
         CacheEntry before = tail;
@@ -45,13 +45,12 @@ final class RecencyEvictionOrder implements EvictionOrder {
         } else {
             after.earlier = e;
         }
-        e.inOrder = true;
         size++;
     }
 
     @Override
     public boolean remove(CacheEntry e) {
-        if (!e.inOrder) {
+        if (!contains(e)) {
             return false;
         }
         if (e.earlier == null) {
@@ -66,9 +65,13 @@ final class RecencyEvictionOrder implements EvictionOrder {
         }
         e.earlier = null;
         e.later = null;
-        e.inOrder = false;
         size--;
         return true;
+    }
+
+    /** An entry belongs to one cache's order: it is in it when it has a neighbour, or is the only one. */
+    private boolean contains(CacheEntry e) {
+        return e.earlier != null || e.later != null || head == e;
     }
 
     @Override
