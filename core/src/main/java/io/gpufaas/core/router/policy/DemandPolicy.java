@@ -116,6 +116,19 @@ import java.util.OptionalInt;
  * a router bypass bound of 16 (65.3%) or 256 (75.3%) instead of 64; backlogs that leave loads
  * out, since a load overlaps compute (44.5%); and a hit whose holder has more than one (or three)
  * loads' worth of work queued sent to an idle worker with room instead (69.2%, 70.9%).
+ *
+ * <p>Also tried after them, and not kept: one more copy of a model whose line holds at least 90%
+ * of the router's queue, whose oldest has waited as long as a load and a run, and whose line would
+ * take longer than that to drain on its holders, on the free worker under the bound where the load
+ * would finish soonest, even one that must evict. It was built for a burst in which one 2.4 GB
+ * model running 0.8 s made 1,787 of a slice's 3,831 calls on 4 x 2.5 GiB at u = 1.1 and kept to
+ * three of the four workers (ours' mean 17.2 s, round-robin's 9.2 s; 6.2 s with the copy). Chosen
+ * on the tuning set (76.2% of cells within 10% of the best, 36 over round-robin, the worst 1.55x,
+ * against 75.8%, 44 and 2.82x; copying whenever a line outlasts a load gave 51.7%), it did not carry
+ * over: on the evaluation set 72.8% against 73.2%, 78 cells over round-robin against 88 but the
+ * worst 3.86x against 2.53x; on ten traces of seeds 3 and 4, generated for this check alone, 72.6%
+ * against 73.7%, 57 against 63, the worst 2.33x against 2.95x. It trades mean for p99: the copy's
+ * evictions cost the other models up to 2.8x on mean in 35-function 4 x 2.5 GiB cells.
  */
 public final class DemandPolicy implements RoutingPolicy {
 
