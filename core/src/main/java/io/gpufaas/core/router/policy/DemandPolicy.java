@@ -129,6 +129,16 @@ import java.util.OptionalInt;
  * worst 3.86x against 2.53x; on ten traces of seeds 3 and 4, generated for this check alone, 72.6%
  * against 73.7%, 57 against 63, the worst 2.33x against 2.95x. It trades mean for p99: the copy's
  * evictions cost the other models up to 2.8x on mean in 35-function 4 x 2.5 GiB cells.
+ *
+ * <p>Lost on the tuning set in the same session (75.8% as it stands): waiting, for at most a load's
+ * time, for a busy holder expected to finish sooner than a load at the place, before any load
+ * there (62.5%; in a 35-function 4 x 2.5 GiB cell at u = 0.2 it cut ours' mean from 422 to 142 ms
+ * and lifted the hit ratio from 0.77 to 0.90, and it lowered ours' mean in every group of cells, by
+ * up to 19%, but its p99 rose up to 9% in 16-GPU pools), or only before a load that evicts (75.4%;
+ * 75.3% without the pool's free memory under a quarter); a free holder over the bound whenever the
+ * place would evict, without weighing it (73.9%), or weighed at half its expected work (74.6%); a
+ * copy on a busy worker with room when the place's queue outlasts its queue and the load (39.6%);
+ * and the holder with the least compute queued, loads left out (66.4%).
  */
 public final class DemandPolicy implements RoutingPolicy {
 
