@@ -135,7 +135,8 @@ import java.util.OptionalInt;
  * there (62.5%; in a 35-function 4 x 2.5 GiB cell at u = 0.2 it cut ours' mean from 422 to 142 ms
  * and lifted the hit ratio from 0.77 to 0.90, and it lowered ours' mean in every group of cells, by
  * up to 19%, but its p99 rose up to 9% in 16-GPU pools; 73.7% only while the pool's free memory
- * is under a quarter, 75.5% only while fewer invocations run than there are workers), or only
+ * is under a quarter, 75.5% only while fewer invocations run than there are workers, 68.4% and
+ * 63.6% waiting at most twice the holder's expected finish or half a load), or only
  * before a load that evicts (75.4%;
  * 75.3% without the pool's free memory under a quarter); a free holder over the bound whenever the
  * place would evict, without weighing it (73.9%), or weighed at half its expected work (74.6%); a
