@@ -130,22 +130,26 @@ import java.util.OptionalInt;
  * against 73.7%, 57 against 63, the worst 2.33x against 2.95x. It trades mean for p99: the copy's
  * evictions cost the other models up to 2.8x on mean in 35-function 4 x 2.5 GiB cells.
  *
- * <p>Lost on the tuning set in the same session (75.8% as it stands): waiting, for at most a load's
- * time, for a busy holder expected to finish sooner than a load at the place, before any load
- * there (62.5%; in a 35-function 4 x 2.5 GiB cell at u = 0.2 it cut ours' mean from 422 to 142 ms
- * and lifted the hit ratio from 0.77 to 0.90, and it lowered ours' mean in every group of cells, by
- * up to 19%, but its p99 rose up to 9% in 16-GPU pools; 73.7% only while the pool's free memory
- * is under a quarter, 75.5% only while fewer invocations run than there are workers, 68.4% and
- * 63.6% waiting at most twice the holder's expected finish or half a load), or only
- * before a load that evicts (75.4%;
- * 75.3% without the pool's free memory under a quarter); a free holder over the bound whenever the
- * place would evict, without weighing it (73.9%), or weighed at half its expected work (74.6%); a
- * copy on a busy worker with room when the place's queue outlasts its queue and the load (39.6%);
- * and the holder with the least compute queued, loads left out (66.4%). Two that change more than
- * this class lost more: evicting first the models that have a copy on another worker, in the
- * router's eviction plans (64.2%), and handing the decision to {@code ect-o3} while the pool's
- * free memory is under a tenth or a quarter (50.1%, 46.3%; before the out-of-order changes
- * 57.6-58.7%), though the latter cut that 35-function cell's mean from 422 to 104 ms.
+ * <p>Lost on the tuning set in the same session (75.8% as it stands):
+ * <ul>
+ *   <li>waiting, for at most a load's time, for a busy holder expected to finish sooner than a load
+ *       at the place, before any load there: 62.5%. It lowered ours' mean in every group of cells,
+ *       by up to 19% (in a 35-function 4 x 2.5 GiB cell at u = 0.2 from 422 to 142 ms, the hit
+ *       ratio from 0.77 to 0.90), but its p99 rose up to 9% in 16-GPU pools. The same wait only
+ *       while the pool's free memory is under a quarter: 73.7%; only while fewer invocations run
+ *       than there are workers: 75.5%; for at most twice the holder's expected finish, or half a
+ *       load: 68.4%, 63.6%; only before a load that evicts: 75.4% (75.3% whatever the memory);
+ *   <li>a free holder over the bound whenever the place would evict, without weighing it (73.9%),
+ *       or weighed at half its expected work (74.6%);
+ *   <li>a copy on a busy worker with room when the place's queue outlasts its queue and the load
+ *       (39.6%);
+ *   <li>the holder with the least compute queued, loads left out (66.4%);
+ *   <li>evicting first, in the router's eviction plans, the models that have a copy on another
+ *       worker (64.2%);
+ *   <li>handing the decision to {@code ect-o3} while the pool's free memory is under a tenth or a
+ *       quarter (50.1%, 46.3%; 57.6-58.7% before the out-of-order changes), though it cut that
+ *       35-function cell's mean from 422 to 104 ms.
+ * </ul>
  */
 public final class DemandPolicy implements RoutingPolicy {
 
