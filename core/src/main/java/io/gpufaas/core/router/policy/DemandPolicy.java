@@ -138,7 +138,8 @@ import java.util.OptionalInt;
  *       ratio from 0.77 to 0.90), but its p99 rose up to 9% in 16-GPU pools. The same wait only
  *       while the pool's free memory is under a quarter: 73.7%; only while fewer invocations run
  *       than there are workers: 75.5%; for at most twice the holder's expected finish, or half a
- *       load: 68.4%, 63.6%; only before a load that evicts: 75.4% (75.3% whatever the memory);
+ *       load: 68.4%, 63.6%; only before a load that evicts, while the pool's free memory is under a
+ *       quarter: 75.4% (75.3% whatever the memory);
  *   <li>a free holder over the bound whenever the place would evict, without weighing it (73.9%),
  *       or weighed at half its expected work (74.6%);
  *   <li>a copy on a busy worker with room when the place's queue outlasts its queue and the load
