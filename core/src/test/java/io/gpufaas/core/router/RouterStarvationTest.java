@@ -59,7 +59,6 @@ class RouterStarvationTest {
         final Router<String> router;
         double now;
         double longestWaitMs;
-        int dispatched;
         int shed;
 
         Scenario(long seed) {
@@ -88,7 +87,6 @@ class RouterStarvationTest {
                 public void dispatch(Assignment<String> a) {
                     double waited = now - arrivedAt.remove(a.item());
                     longestWaitMs = Math.max(longestWaitMs, waited);
-                    dispatched++;
                     Set<String> held = holds.get(a.worker());
                     a.evict().forEach(held::remove);
                     held.add(a.model());

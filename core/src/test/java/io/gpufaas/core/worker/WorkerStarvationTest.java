@@ -47,6 +47,7 @@ class WorkerStarvationTest {
         final PriorityQueue<Busy> busy = new PriorityQueue<>(
                 (a, b) -> a.atMs != b.atMs ? Double.compare(a.atMs, b.atMs) : Long.compare(a.seq, b.seq));
         final Map<Integer, Double> arrivedAt = new HashMap<>();
+        /** Each submitted invocation's model, by its id. */
         final List<String> modelOf = new ArrayList<>();
         long seq;
         double now;
@@ -80,7 +81,6 @@ class WorkerStarvationTest {
             double hotShare = 0.5 + 0.49 * random.nextDouble();
             double meanGapMs = runMs.get("m0") / (settings.concurrency() * (0.2 + 2.8 * random.nextDouble()));
             double streamMs = 3 * boundMs();
-            int next = 0;
             for (double t = 0; t < streamMs || !busy.isEmpty(); ) {
                 double nextArrival = t < streamMs ? t : Double.POSITIVE_INFINITY;
                 double nextEnd = busy.isEmpty() ? Double.POSITIVE_INFINITY : busy.peek().atMs;
@@ -89,13 +89,11 @@ class WorkerStarvationTest {
                     t += -Math.log(1 - random.nextDouble()) * meanGapMs;
                     if (arrivedAt.size() < credits) { // beyond its credits the router keeps it
                         String model = random.nextDouble() < hotShare ? "m0" : "m" + (1 + random.nextInt(bytes.size() - 1));
-                        arrivedAt.put(next, now);
+                        int job = modelOf.size();
+                        arrivedAt.put(job, now);
                         modelOf.add(model);
-                        worker.submit(next, model, (long) now, Long.MAX_VALUE);
-                    } else {
-                        modelOf.add(null);
+                        worker.submit(job, model, (long) now, Long.MAX_VALUE);
                     }
-                    next++;
                 } else {
                     end(busy.poll());
                 }
