@@ -151,6 +151,25 @@ import java.util.OptionalInt;
  *       quarter (50.1%, 46.3%; 57.6-58.7% before the out-of-order changes), though it cut that
  *       35-function cell's mean from 422 to 104 ms.
  * </ul>
+ *
+ * <p>Where this policy is most often over round-robin now, 35 functions on 16 x 16 GiB at u >= 0.6,
+ * the bound itself lets a hot model keep to part of the pool: with k running on each of 13 holders
+ * and 3 idle workers, {@code ceil(1.25 x (13k + 1) / 16) >= k + 1}, so no holder is ever over it
+ * (a {@code rare-s3} slice: one model, 2,016 of 2,055 calls, on 13 of 16 workers, its hits waiting
+ * 300-500 ms; round-robin loaded it on all 16). Tried against it, and lost on the tuning set (75.8%,
+ * 44 over round-robin, as it stands):
+ * <ul>
+ *   <li>a hit whose holder has more than half a load queued sent to an idle worker with room, one
+ *       copy loading at a time: 68.3%, 42 (that slice's mean 401 to 297 ms, round-robin 186);
+ *   <li>rent or buy: the waits a model's hits are expected to pay at busy holders are summed, and
+ *       once they reach a load the hit goes to an idle worker with room instead: 68.7%, 37. The
+ *       invocation that makes the copy pays the load: in the 35-function 16-GPU tuning cells at
+ *       u = 0.6 (the sample's, {@code diurnal}'s and {@code heavy-tail}'s) ours' mean rose 5%, p99 6%;
+ *   <li>the same copy made by loading the model alone while the hit still goes to its holder (a
+ *       prefetch, tried in a scratch build of the simulator only): 66.7%, 47 (not diagnosed);
+ *   <li>rule 3 (a free holder over the bound) before every load at the place, retried after the
+ *       out-of-order changes: 64.7%, 61.
+ * </ul>
  */
 public final class DemandPolicy implements RoutingPolicy {
 
