@@ -111,7 +111,7 @@ public final class Scheduler<T> {
         this.cluster.waiting(model -> {
             ArrayDeque<Pending<T>> line = waiting.get(model);
             return line == null ? 0 : line.size();
-        });
+        }, () -> queued);
         if (this.workers.isEmpty() || maxBypass < 0 || window < 1) {
             throw new IllegalArgumentException("need workers, maxBypass >= 0 and window >= 1");
         }

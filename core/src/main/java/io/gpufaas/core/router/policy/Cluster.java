@@ -26,6 +26,7 @@ public final class Cluster implements WorkerView.Listener {
     /** Slots freed or granted and models loaded or dropped, counted: see {@link #releases}. */
     private long releases;
     private java.util.function.ToIntFunction<String> waiting = model -> 0;
+    private java.util.function.IntSupplier waitingTotal = () -> 0;
     /** Models with invocations in the router's queue. */
     private final java.util.Set<String> waitingModels = new java.util.HashSet<>();
     /**
@@ -97,9 +98,15 @@ public final class Cluster implements WorkerView.Listener {
         return waiting.applyAsInt(model);
     }
 
-    /** Where {@link #waiting} reads from: the queue that owns this cluster. */
-    public void waiting(java.util.function.ToIntFunction<String> source) {
-        this.waiting = source;
+    /** Invocations of every model waiting in the router's queue. */
+    public int waitingTotal() {
+        return waitingTotal.getAsInt();
+    }
+
+    /** Where {@link #waiting} and {@link #waitingTotal} read from: the queue that owns this cluster. */
+    public void waiting(java.util.function.ToIntFunction<String> perModel, java.util.function.IntSupplier total) {
+        this.waiting = perModel;
+        this.waitingTotal = total;
     }
 
     /**

@@ -125,6 +125,122 @@ class DemandPolicyTest {
         assertThat(new DemandPolicy().choose(req("r", "m"), new Cluster(roomy), 0)).as("m is loading elsewhere").isEmpty();
     }
 
+    @Test
+    void copiesAModelWhoseLineIsTheQueueOntoAFreeWorkerThatMustEvict() {
+        // Room for one 100-byte model per worker. Round the ring from "hot": its place P (one
+        // slot, busy with another model), then C (idle, holding a cold model), then the holder A
+        // (three slots, all running hot). The bound is 1.25 x (4 running + 1) / 3 = 2.08: P is the
+        // first worker under it but has no free slot, and no idle worker has room.
+        List<Integer> order = ringOrder("hot", 3);
+        int p = order.get(0);
+        int c = order.get(1);
+        int a = order.get(2);
+        List<WorkerView> ws = new ArrayList<>(List.of(new WorkerView(0, 100, 3), new WorkerView(1, 100, 3),
+                new WorkerView(2, 100, 3)));
+        ws.set(p, new WorkerView(p, 100, 1));
+        preload(ws.get(a), "hot");
+        for (int i = 0; i < 3; i++) {
+            ws.get(a).start(req("running" + i, "hot"), 0);
+        }
+        ws.get(p).start(req("busy", "other"), 0);
+        preload(ws.get(c), "cold");
+
+        // At 200 ms the oldest has waited longer than a load and a run (110 ms). 30 waiting take
+        // 300 ms to drain on one holder; a copy on C finishes after its load (100 ms), the cold
+        // model's expected reload (100 ms) and a run (10 ms).
+        assertThat(choose(ws, 30, 30, 200)).isEqualTo(OptionalInt.of(c));
+        assertThat(choose(ws, 30, 30, 50)).as("the oldest has not yet waited as long as a copy takes").isEmpty();
+        assertThat(choose(ws, 30, 34, 200)).as("other models wait too: a tenth of the queue is theirs").isEmpty();
+        assertThat(choose(ws, 20, 20, 200)).as("the line drains on the holder before a copy would be loaded").isEmpty();
+        ws.get(c).start(req("cold-run", "cold"), 200);
+        assertThat(choose(ws, 30, 30, 200)).as("C's model is running: nothing there can be evicted").isEmpty();
+    }
+
+    @Test
+    void buysACopyOnAnIdleWorkerOnceHitsHaveWaitedALoadAtABusyHolder() {
+        // Four workers of four slots: the holder H runs two "hot" hits, two others run two
+        // invocations of their own models, one is idle. Six running: the bound is
+        // ceil(1.25 x 7 / 4) = 3, so H is under it and takes every hit (rule 1).
+        List<WorkerView> ws = workersWithSlots(4, 10_000, 4);
+        int h = placeOf("hot", ws);
+        int idle = (h + 1) % 4;
+        preload(ws.get(h), "hot");
+        for (int i = 0; i < 4; i++) {
+            if (i != idle) {
+                String model = i == h ? "hot" : "own" + i;
+                ws.get(i).start(req("a" + i, model), 0);
+                ws.get(i).start(req("b" + i, model), 0);
+            }
+        }
+        Cluster cluster = new Cluster(ws);
+        DemandPolicy policy = new DemandPolicy();
+        double waitPerHit = ws.get(h).backlogMs(0);
+        assertThat(waitPerHit).isPositive();
+        long hitsBeforeALoadIsPaid = (long) Math.ceil(req("r", "hot").loadCostMs() / waitPerHit);
+        assertThat(hitsBeforeALoadIsPaid).isGreaterThan(1);
+
+        for (long i = 1; i < hitsBeforeALoadIsPaid; i++) {
+            assertThat(policy.choose(req("r" + i, "hot"), cluster, 0)).as("hit %d waits at the holder", i)
+                    .isEqualTo(OptionalInt.of(h));
+        }
+        assertThat(policy.choose(req("buy", "hot"), cluster, 0)).as("the waits now add up to a load")
+                .isEqualTo(OptionalInt.of(idle));
+        assertThat(policy.choose(req("after", "hot"), cluster, 0)).as("the sum starts again").isEqualTo(OptionalInt.of(h));
+    }
+
+    @Test
+    void buysNoCopyWhereItWouldEvictNorForHitsThatDidNotWait() {
+        // As above, but the idle worker's memory is full of a resident model: no copy however
+        // long the hits wait.
+        List<WorkerView> ws = workersWithSlots(4, 100, 4);
+        int h = placeOf("hot", ws);
+        int idle = (h + 1) % 4;
+        preload(ws.get(h), "hot");
+        preload(ws.get(idle), "resident");
+        for (int i = 0; i < 4; i++) {
+            if (i != idle) {
+                String model = i == h ? "hot" : "own" + i;
+                ws.get(i).start(req("a" + i, model), 0);
+                ws.get(i).start(req("b" + i, model), 0);
+            }
+        }
+        DemandPolicy policy = new DemandPolicy();
+        for (int i = 0; i < 100; i++) {
+            assertThat(policy.choose(req("r" + i, "hot"), new Cluster(ws), 0)).isEqualTo(OptionalInt.of(h));
+        }
+
+        // An idle holder: its hits wait for nothing, so nothing adds up.
+        List<WorkerView> quiet = workersWithSlots(4, 10_000, 4);
+        int holder = placeOf("hot", quiet);
+        preload(quiet.get(holder), "hot");
+        DemandPolicy fresh = new DemandPolicy();
+        for (int i = 0; i < 100; i++) {
+            assertThat(fresh.choose(req("q" + i, "hot"), new Cluster(quiet), 0)).isEqualTo(OptionalInt.of(holder));
+        }
+    }
+
+    /**
+     * Demand's choice at {@code nowMs} for a "hot" invocation that arrived at 0, with {@code line}
+     * of {@code total} waiting invocations in the router's queue.
+     */
+    private static OptionalInt choose(List<WorkerView> ws, int line, int total, double nowMs) {
+        Cluster cluster = new Cluster(ws);
+        cluster.waiting(m -> m.equals("hot") ? line : 0, () -> total);
+        return new DemandPolicy().choose(req("r", "hot"), cluster, nowMs);
+    }
+
+    /** The first {@code n} workers clockwise from {@code model}'s hash on the ring. */
+    private static List<Integer> ringOrder(String model, int n) {
+        List<WorkerView> ws = workers(n, 10_000);
+        Cluster cluster = new Cluster(ws);
+        HashRing ring = HashRing.forWorkers(null, n);
+        List<Integer> order = new ArrayList<>();
+        while (order.size() < n) {
+            order.add(ConsistentHashPolicy.firstOnRing(model, cluster, ring, w -> !order.contains(w.id())).id());
+        }
+        return order;
+    }
+
     /**
      * Starts a load and a run (110 ms queued) on every worker but {@code idle}: of model "m" on
      * {@code loadsM} (-1: none), of a model of its own on the others.
