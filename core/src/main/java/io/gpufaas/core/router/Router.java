@@ -372,9 +372,10 @@ public final class Router<T> {
         return sum;
     }
 
-    /** Throws if any worker view's cache accounting is inconsistent (the simulator checks after each run). */
+    /** Throws if any worker view's cache accounting, or the cluster's index of them, is inconsistent (the simulator checks after each run). */
     public void checkInvariants() {
         scheduler.workers().forEach(w -> w.cache().checkInvariants());
+        scheduler.cluster().checkInvariants();
     }
 
     /** Invocations dispatched and not yet reported done, over all workers. */

@@ -39,6 +39,9 @@ public final class Cluster implements WorkerView.Listener {
     /** Free workers holding no model with invocations waiting ({@link #freeWithoutWaitingWork}); kept with {@link #waitingHeld}. */
     private final BitSet freeWithoutWaitingWork = new BitSet();
 
+    /** Per model, how many workers are loading it ({@link #loadingAnywhere}); absent: none. */
+    private final Map<String, Integer> loadingCount = new HashMap<>();
+
     public Cluster(List<WorkerView> workers) {
         this.workers = List.copyOf(workers);
         this.lastRunning = new int[this.workers.size()];
@@ -64,7 +67,41 @@ public final class Cluster implements WorkerView.Listener {
                     residencyChanged(w, e.model(), true);
                 }
             });
+            w.loadingModels().forEach(m -> loadingChanged(w, m, true));
         }
+    }
+
+    /**
+     * Whether some worker is loading {@code model} now. Kept as a count per model: walking the
+     * model's holders for it on every ask cost a hot model's fleet-scale runs a quarter of their
+     * time.
+     */
+    public boolean loadingAnywhere(String model) {
+        return loadingCount.containsKey(model);
+    }
+
+    /**
+     * Throws unless the loading counts agree with the views, and every loading worker holds its
+     * model (what let {@link #loadingAnywhere} replace a walk of the model's holders).
+     */
+    public void checkInvariants() {
+        Map<String, Integer> counted = new HashMap<>();
+        for (WorkerView w : workers) {
+            for (String m : w.loadingModels()) {
+                counted.merge(m, 1, Integer::sum);
+                if (!holders(m).get(w.id())) {
+                    throw new IllegalStateException("worker " + w.id() + " loads " + m + " but is not among its holders");
+                }
+            }
+        }
+        if (!counted.equals(loadingCount)) {
+            throw new IllegalStateException("loading counts " + loadingCount + " disagree with the views' " + counted);
+        }
+    }
+
+    @Override
+    public void loadingChanged(WorkerView w, String model, boolean loading) {
+        loadingCount.merge(model, loading ? 1 : -1, (a, b) -> a + b == 0 ? null : a + b);
     }
 
     public List<WorkerView> workers() {

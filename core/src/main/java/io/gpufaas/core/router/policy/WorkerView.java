@@ -26,6 +26,9 @@ public final class WorkerView {
         void slotsChanged(WorkerView w);
 
         void residencyChanged(WorkerView w, String model, boolean resident);
+
+        /** A load of {@code model} started here ({@code loading}) or its first work here finished. */
+        default void loadingChanged(WorkerView w, String model, boolean loading) {}
     }
 
     private final int id;
@@ -105,6 +108,11 @@ public final class WorkerView {
         return cache;
     }
 
+    /** The models whose loads are under way here. */
+    java.util.Set<String> loadingModels() {
+        return java.util.Collections.unmodifiableSet(loading);
+    }
+
     /** Whether a load of {@code model} is under way here (started, and nothing of it finished). */
     public boolean isLoading(String model) {
         return loading.contains(model);
@@ -161,7 +169,9 @@ public final class WorkerView {
             }
             evicted = admitted.victims();
             cache.completeLoad(r.model(), r.bytes(), r.loadCostMs());
-            loading.add(r.model());
+            if (loading.add(r.model())) {
+                listener.loadingChanged(this, r.model(), true);
+            }
             for (String v : evicted) {
                 listener.residencyChanged(this, v, false);
             }
@@ -231,7 +241,9 @@ public final class WorkerView {
         String model = runningModels.remove(index);
         double since = runningSinceMs.remove(index);
         cache.unpin(model);
-        loading.remove(model);
+        if (loading.remove(model)) {
+            listener.loadingChanged(this, model, false);
+        }
         running--;
         // Completions arrive roughly in order of their expected ends: drop the earliest.
         busyUntil.poll();

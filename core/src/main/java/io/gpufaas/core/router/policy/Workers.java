@@ -90,13 +90,7 @@ final class Workers {
 
     /** Whether some worker is loading {@code model} now: a second load at once would be a thundering herd. */
     static boolean loadingSomewhere(String model, Cluster cluster) {
-        BitSet holders = cluster.holders(model);
-        for (int i = holders.nextSetBit(0); i >= 0; i = holders.nextSetBit(i + 1)) {
-            if (cluster.get(i).isLoading(model)) {
-                return true;
-            }
-        }
-        return false;
+        return cluster.loadingAnywhere(model);
     }
 
     static boolean placeable(Request<?> r, WorkerView w) {
