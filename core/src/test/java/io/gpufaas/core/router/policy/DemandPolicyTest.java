@@ -158,20 +158,10 @@ class DemandPolicyTest {
 
     @Test
     void buysACopyOnAnIdleWorkerOnceHitsHaveWaitedALoadAtABusyHolder() {
-        // Four workers of four slots: the holder H runs two "hot" hits, two others run two
-        // invocations of their own models, one is idle. Six running: the bound is
-        // ceil(1.25 x 7 / 4) = 3, so H is under it and takes every hit (rule 1).
         List<WorkerView> ws = workersWithSlots(4, 10_000, 4);
         int h = placeOf("hot", ws);
         int idle = (h + 1) % 4;
-        preload(ws.get(h), "hot");
-        for (int i = 0; i < 4; i++) {
-            if (i != idle) {
-                String model = i == h ? "hot" : "own" + i;
-                ws.get(i).start(req("a" + i, model), 0);
-                ws.get(i).start(req("b" + i, model), 0);
-            }
-        }
+        busyHotHolderAndOneIdle(ws, h, idle);
         Cluster cluster = new Cluster(ws);
         DemandPolicy policy = new DemandPolicy();
         double waitPerHit = ws.get(h).backlogMs(0);
@@ -195,15 +185,8 @@ class DemandPolicyTest {
         List<WorkerView> ws = workersWithSlots(4, 100, 4);
         int h = placeOf("hot", ws);
         int idle = (h + 1) % 4;
-        preload(ws.get(h), "hot");
         preload(ws.get(idle), "resident");
-        for (int i = 0; i < 4; i++) {
-            if (i != idle) {
-                String model = i == h ? "hot" : "own" + i;
-                ws.get(i).start(req("a" + i, model), 0);
-                ws.get(i).start(req("b" + i, model), 0);
-            }
-        }
+        busyHotHolderAndOneIdle(ws, h, idle);
         DemandPolicy policy = new DemandPolicy();
         for (int i = 0; i < 100; i++) {
             assertThat(policy.choose(req("r" + i, "hot"), new Cluster(ws), 0)).isEqualTo(OptionalInt.of(h));
@@ -216,6 +199,22 @@ class DemandPolicyTest {
         DemandPolicy fresh = new DemandPolicy();
         for (int i = 0; i < 100; i++) {
             assertThat(fresh.choose(req("q" + i, "hot"), new Cluster(quiet), 0)).isEqualTo(OptionalInt.of(holder));
+        }
+    }
+
+    /**
+     * Four workers of four slots: the holder {@code h} runs two "hot" hits, the two others run two
+     * invocations of their own models, {@code idle} runs nothing. Six running: the bound is
+     * ceil(1.25 x 7 / 4) = 3, so {@code h} is under it and takes every hit (rule 1).
+     */
+    private static void busyHotHolderAndOneIdle(List<WorkerView> ws, int h, int idle) {
+        preload(ws.get(h), "hot");
+        for (int i = 0; i < ws.size(); i++) {
+            if (i != idle) {
+                String model = i == h ? "hot" : "own" + i;
+                ws.get(i).start(req("a" + i, model), 0);
+                ws.get(i).start(req("b" + i, model), 0);
+            }
         }
     }
 
