@@ -72,9 +72,9 @@ public final class Cluster implements WorkerView.Listener {
     }
 
     /**
-     * Whether some worker is loading {@code model} now. Kept as a count per model: walking the
-     * model's holders for it on every ask cost a hot model's fleet-scale runs a quarter of their
-     * time.
+     * Whether some worker is loading {@code model} now: a second load at once would be a thundering
+     * herd. Kept as a count per model: walking the model's holders for it on every ask cost a hot
+     * model's fleet-scale runs a quarter of their time.
      */
     public boolean loadingAnywhere(String model) {
         return loadingCount.containsKey(model);

@@ -126,7 +126,8 @@ import java.util.OptionalInt;
  * out, since a load overlaps compute (44.5%); and a hit whose holder has more than one (or three)
  * loads' worth of work queued sent to an idle worker with room instead (69.2%, 70.9%).
  *
- * <p>Also tried after them, and not kept: one more copy of a model whose line holds at least 90%
+ * <p>Also tried after them, and not kept then (kept since as rule 5: the figures here were scored
+ * against stale cells, see below): one more copy of a model whose line holds at least 90%
  * of the router's queue, whose oldest has waited as long as a load and a run, and whose line would
  * take longer than that to drain on its holders, on the free worker under the bound where the load
  * would finish soonest, even one that must evict. It was built for a burst in which one 2.4 GB
@@ -331,7 +332,7 @@ public final class DemandPolicy implements RoutingPolicy {
             double nowMs) {
         BitSet idle = cluster.withRunning(0);
         if (idle.isEmpty() || place.backlogMs(nowMs) <= request.loadCostMs()
-                || Workers.loadingSomewhere(request.model(), cluster)) {
+                || cluster.loadingAnywhere(request.model())) {
             return -1;
         }
         return Workers.freeWithRoom(request.bytes(), cluster, idle, place.id() + 1);
@@ -358,7 +359,7 @@ public final class DemandPolicy implements RoutingPolicy {
      */
     private int copyForALineThatHoldsTheQueue(Request<?> request, Cluster cluster, double bound, double nowMs) {
         BitSet holders = cluster.holders(request.model());
-        if (holders.isEmpty() || Workers.loadingSomewhere(request.model(), cluster)) {
+        if (holders.isEmpty() || cluster.loadingAnywhere(request.model())) {
             return -1; // no line drains at a holder yet, or a copy is already on its way: both end with a release
         }
         refusalAwaitsRelease = false;
@@ -407,7 +408,7 @@ public final class DemandPolicy implements RoutingPolicy {
             waitedAtBusyHolders.clear();
         }
         double waited = waitedAtBusyHolders.merge(request.model(), hit.backlogMs(nowMs), Double::sum);
-        if (waited < request.loadCostMs() || Workers.loadingSomewhere(request.model(), cluster)) {
+        if (waited < request.loadCostMs() || cluster.loadingAnywhere(request.model())) {
             return -1;
         }
         BitSet idle = cluster.withRunning(0);

@@ -40,7 +40,7 @@ public final class EctPolicy implements RoutingPolicy {
         if (holder.isPresent()) {
             return holder;
         }
-        if (Workers.loadingSomewhere(request.model(), cluster)) {
+        if (cluster.loadingAnywhere(request.model())) {
             return OptionalInt.empty(); // one load at a time per model: no thundering herd
         }
         // The model's holders are all busy (or there are none): the best of them...

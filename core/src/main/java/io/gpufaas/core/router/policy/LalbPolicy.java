@@ -36,7 +36,7 @@ public class LalbPolicy implements RoutingPolicy {
         if (holder.isPresent()) {
             return holder;
         }
-        if (Workers.loadingSomewhere(request.model(), cluster)
+        if (cluster.loadingAnywhere(request.model())
                 || Workers.holderFreeWithin(request.model(), cluster, nowMs, request.loadCostMs())) {
             return OptionalInt.empty();
         }

@@ -88,11 +88,6 @@ final class Workers {
         return busy;
     }
 
-    /** Whether some worker is loading {@code model} now: a second load at once would be a thundering herd. */
-    static boolean loadingSomewhere(String model, Cluster cluster) {
-        return cluster.loadingAnywhere(model);
-    }
-
     static boolean placeable(Request<?> r, WorkerView w) {
         return w.hasFreeSlot() && w.evictionCost(r.model(), r.bytes()) >= 0;
     }
