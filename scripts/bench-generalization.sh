@@ -51,18 +51,13 @@ for shape in ${SHAPES//,/ }; do
   done
 done
 fi
-python3 - "$RUNS" "$OUT/generalization.md" "$GRID" "$SEEDS" "$TUNE_SEEDS" "$SHAPES" "${RUNS#"$ROOT"/}" "${OUT#"$ROOT"/}" <<'PY'
-import csv, glob, math, os, statistics, sys
-from collections import defaultdict
+PYTHONPATH="$ROOT/scripts" python3 - "$RUNS" "$OUT/generalization.md" "$GRID" "$SEEDS" "$TUNE_SEEDS" "$SHAPES" "${RUNS#"$ROOT"/}" "${OUT#"$ROOT"/}" <<'PY'
+import statistics, sys
+import grid_cells
 runs, out, grid, seeds, tune_seeds, shapes, runs_shown, out_shown = sys.argv[1:9]
 
 def keyed_cells(name):
-    path = glob.glob(os.path.join(runs, name, "grid*-cells.csv"))[0]
-    by_cell = defaultdict(dict)
-    for r in csv.DictReader(open(path)):
-        key = (r["start"], r["seed"], r["functions"], r["gpus"], r["memory_gib"], r["load"])
-        by_cell[key][r["policy"]] = (float(r["mean_ms"]), float(r["p99_ms"]))
-    return by_cell
+    return grid_cells.keyed_cells(runs, name)
 
 def cells(name):
     return list(keyed_cells(name).values())
@@ -84,25 +79,7 @@ def worst(names, policy, n=12):
 
 def stats(name):
     cs = cells(name)
-    policies = cs[0].keys()
-    s = {}
-    for p in policies:
-        within = over_rr = 0
-        worst_m = worst_p = worst_rr = 0.0
-        log_m = log_p = 0.0
-        for c in cs:
-            bm = min(v[0] for v in c.values()); bp = min(v[1] for v in c.values())
-            m, q = c[p]
-            rm, rp = m / bm, q / bp
-            within += rm <= 1.1 and rp <= 1.1
-            worst_m, worst_p = max(worst_m, rm), max(worst_p, rp)
-            log_m += math.log(rm); log_p += math.log(rp)
-            rr = max(m / c["round-robin"][0], q / c["round-robin"][1])
-            worst_rr = max(worst_rr, rr)
-            over_rr += rr > 1.05
-        s[p] = dict(n=len(cs), within=100.0 * within / len(cs), worst_m=worst_m, worst_p=worst_p, worst_rr=worst_rr,
-                    over_rr=over_rr, g_m=math.exp(log_m / len(cs)), g_p=math.exp(log_p / len(cs)))
-    return s
+    return {p: grid_cells.score(cs, p) for p in cs[0].keys()}
 
 header = ("| trace | cells | policy | within 10% of best (mean and p99) | worst ratio to best, mean / p99 | "
           "against round-robin: cells > 1.05x (worst) | geomean ratio to best, mean / p99 | ch-bl's geomean | lowest geomean (mean / p99) |\n"

@@ -65,49 +65,27 @@ for shape in $SHAPES; do
   done
 done
 
-python3 - "$RUNS" "$OUT" "${NAMES[@]}" <<'PY'
-import csv, collections, glob, math, os, sys
+PYTHONPATH="$ROOT/scripts" python3 - "$RUNS" "$OUT" "${NAMES[@]}" <<'PY'
+import collections, sys
+import grid_cells
 runs, out, names = sys.argv[1], sys.argv[2], sys.argv[3:]
-OURS, LEFT_OUT = "demand", {"demand", "tuned"}
-
-def cells(directory, name):
-    path = glob.glob(os.path.join(directory, name, "grid*-cells.csv"))[0]
-    keyed = collections.defaultdict(dict)
-    for r in csv.DictReader(open(path)):
-        key = (r["start"], r["seed"], r["functions"], r["gpus"], r["memory_gib"], r["load"])
-        keyed[key][r["policy"]] = (float(r["mean_ms"]), float(r["p99_ms"]))
-    return keyed
-
-def score(stored, ours):
-    n = within = over_rr = 0
-    worst_rr, logs = 0.0, []
-    for key, policies in stored.items():
-        d = ours[key]
-        others = [v for p, v in policies.items() if p not in LEFT_OUT]
-        best_mean = min([v[0] for v in others] + [d[0]])
-        best_p99 = min([v[1] for v in others] + [d[1]])
-        n += 1
-        within += d[0] <= 1.1 * best_mean and d[1] <= 1.1 * best_p99
-        rr = policies["round-robin"]
-        x = max(d[0] / rr[0], d[1] / rr[1])
-        over_rr += x > 1.05
-        worst_rr = max(worst_rr, x)
-        logs.append(math.log(d[0] / best_mean))
-    return n, within, over_rr, worst_rr, math.exp(sum(logs) / n)
+OURS, LEFT_OUT = "demand", ("tuned",)
 
 def show(label, s):
     return "%s %5.1f%% within 10%%, %3d over round-robin (worst %.2fx), geomean %.3f" % (
-        label, 100 * s[1] / s[0], s[2], s[3], s[4])
+        label, s["within"], s["over_rr"], s["worst_rr"], s["g_m"])
 
 total = collections.Counter()
 for name in names:
-    stored = cells(runs, name)
-    rerun = cells(out, name)
-    as_is = score(stored, {k: v[OURS] for k, v in stored.items()})
-    screened = score(stored, {k: v[OURS] for k, v in rerun.items()})
+    stored = grid_cells.keyed_cells(runs, name)
+    rerun = grid_cells.keyed_cells(out, name)
+    keys = list(stored)
+    cells = [stored[k] for k in keys]
+    as_is = grid_cells.score(cells, OURS, LEFT_OUT)
+    screened = grid_cells.score(cells, OURS, LEFT_OUT, [rerun[k][OURS] for k in keys])
     print("%-16s %s | %s" % (name, show("as it stands", as_is), show("screened", screened)))
     for tag, s in (("as", as_is), ("sc", screened)):
-        total[tag + "n"] += s[0]; total[tag + "w"] += s[1]; total[tag + "rr"] += s[2]
+        total[tag + "n"] += s["n"]; total[tag + "w"] += s["within_cells"]; total[tag + "rr"] += s["over_rr"]
 print("pooled: as it stands %.1f%% within 10%%, %d over round-robin | screened %.1f%%, %d" % (
     100 * total["asw"] / total["asn"], total["asrr"], 100 * total["scw"] / total["scn"], total["scrr"]))
 PY
