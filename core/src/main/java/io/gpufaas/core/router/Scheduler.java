@@ -39,12 +39,24 @@ public final class Scheduler<T> {
         /** {@link Cluster#releases} when the policy last refused this with a refusal that awaits a release; -1 if none stands. */
         long refusedAtRelease = -1;
         long refusalKey;
+        /** The limits its standing refusal holds within ({@link RoutingPolicy#refusalStandsWhileLineAtMost} and the others). */
+        int lineAtMost;
+        int queuedAtLeast;
+        double untilMs;
+        /** Its model's line, which it waits in. */
+        final ArrayDeque<Pending<T>> line;
         /** The worker its last refusal waits for ({@link RoutingPolicy#awaitedWorker}); -1 if not one. */
         int awaitedWorker = -1;
 
-        Pending(Request<T> request, long seq) {
+        Pending(Request<T> request, long seq, ArrayDeque<Pending<T>> line) {
             this.request = request;
             this.seq = seq;
+            this.line = line;
+        }
+
+        /** Whether its standing refusal holds whatever the lines and the clock do. */
+        boolean refusalUnlimited() {
+            return lineAtMost == Integer.MAX_VALUE && queuedAtLeast == 0 && untilMs == Double.POSITIVE_INFINITY;
         }
     }
 
@@ -132,8 +144,8 @@ public final class Scheduler<T> {
     }
 
     public void submit(Request<T> request) {
-        Pending<T> p = new Pending<>(request, nextSeq++);
         ArrayDeque<Pending<T>> line = waiting.computeIfAbsent(request.model(), m -> new ArrayDeque<>());
+        Pending<T> p = new Pending<>(request, nextSeq++, line);
         line.add(p);
         if (line.size() == 1) {
             heads.add(p);
@@ -217,7 +229,9 @@ public final class Scheduler<T> {
             for (Iterator<Pending<T>> it = heads.iterator(); it.hasNext() && index < window; index++) {
                 Pending<T> p = it.next();
                 OptionalInt choice = ask(p, nowMs);
-                allStand &= choice.isEmpty() && p.refusedAtRelease == cluster.releases();
+                // A refusal within limits stands too, but the quiet end below does not watch the
+                // lines or the clock: it needs refusals that hold whatever they do.
+                allStand &= choice.isEmpty() && p.refusedAtRelease == cluster.releases() && p.refusalUnlimited();
                 if (choice.isPresent() && withinMaxCopies(p.request.model(), workers.get(choice.getAsInt()))) {
                     it.remove();
                     bypassEarlier(index, choice.getAsInt());
@@ -244,7 +258,8 @@ public final class Scheduler<T> {
 
     /** The policy's choice for {@code p}, or its standing refusal without asking again. */
     private OptionalInt ask(Pending<T> p, double nowMs) {
-        if (p.refusedAtRelease == cluster.releases() && p.refusalKey == policy.refusalKey(cluster)) {
+        if (p.refusedAtRelease == cluster.releases() && p.refusalKey == policy.refusalKey(cluster)
+                && p.line.size() <= p.lineAtMost && queued >= p.queuedAtLeast && nowMs < p.untilMs) {
             return OptionalInt.empty();
         }
         OptionalInt choice = policy.choose(p.request, cluster, nowMs);
@@ -252,6 +267,9 @@ public final class Scheduler<T> {
         if (choice.isEmpty() && policy.refusalAwaitsRelease()) {
             p.refusedAtRelease = cluster.releases();
             p.refusalKey = policy.refusalKey(cluster);
+            p.lineAtMost = policy.refusalStandsWhileLineAtMost();
+            p.queuedAtLeast = policy.refusalStandsWhileQueuedAtLeast();
+            p.untilMs = policy.refusalStandsUntilMs();
         } else {
             p.refusedAtRelease = -1;
         }

@@ -125,4 +125,78 @@ class SchedulerTest {
         s.complete(0, "x");
         assertThat(s.dispatch(1)).extracting(Assignment::item).containsExactly("a2");
     }
+
+    @Test
+    void aStandingRefusalWithLimitsIsAskedAgainOnlyOnceALimitIsCrossed() {
+        RefusesWithinLimits policy = new RefusesWithinLimits();
+        Scheduler<String> s = new Scheduler<>(policy, workers(2, 1000), 64, 8);
+        policy.lineAtMost = 1;
+        policy.queuedAtLeast = 2;
+        policy.untilMs = 100;
+        s.submit(req("a1", "a"));
+        s.submit(req("b1", "b"));
+        s.dispatch(0);
+        assertThat(policy.asks).as("both heads asked once").isEqualTo(2);
+
+        s.dispatch(50);
+        assertThat(policy.asks).as("within every limit: kept").isEqualTo(2);
+        s.dispatch(100);
+        assertThat(policy.asks).as("the clock reached the limit: both asked again").isEqualTo(4);
+
+        policy.untilMs = Double.POSITIVE_INFINITY;
+        s.dispatch(100);
+        s.submit(req("a2", "a"));
+        s.dispatch(101);
+        assertThat(policy.asks).as("a's line grew past 1: only a1 asked again").isEqualTo(7);
+
+        policy.lineAtMost = Integer.MAX_VALUE;
+        s.dispatch(101);
+        s.removeIf(r -> r.model().equals("a"));
+        s.dispatch(102);
+        assertThat(policy.asks).as("the queue fell under 2: b1 asked again").isEqualTo(9);
+    }
+
+    /** Refuses everything, with a refusal that stands until a release, within the limits set. */
+    private static final class RefusesWithinLimits implements RoutingPolicy {
+        int asks;
+        int lineAtMost;
+        int queuedAtLeast;
+        double untilMs;
+
+        @Override
+        public String name() {
+            return "refuses-within-limits";
+        }
+
+        @Override
+        public boolean outOfOrder() {
+            return true;
+        }
+
+        @Override
+        public OptionalInt choose(Request<?> request, Cluster cluster, double nowMs) {
+            asks++;
+            return OptionalInt.empty();
+        }
+
+        @Override
+        public boolean refusalAwaitsRelease() {
+            return true;
+        }
+
+        @Override
+        public int refusalStandsWhileLineAtMost() {
+            return lineAtMost;
+        }
+
+        @Override
+        public int refusalStandsWhileQueuedAtLeast() {
+            return queuedAtLeast;
+        }
+
+        @Override
+        public double refusalStandsUntilMs() {
+            return untilMs;
+        }
+    }
 }

@@ -31,7 +31,9 @@ public interface RoutingPolicy {
      * releases something ({@link Cluster#releases}: a slot freed or granted, a model loaded or
      * dropped) or {@link #refusalKey} changes, whatever else starts, however time passes and
      * however many more invocations arrive (of its model too: such a refusal must not weigh the
-     * lines, which {@code StandingRefusalTest} checks under random traffic). A
+     * lines, unless it bounds them with {@link #refusalStandsWhileLineAtMost} and
+     * {@link #refusalStandsWhileQueuedAtLeast}; {@code StandingRefusalTest} checks this under random
+     * traffic). A
      * scheduler then need not ask again for that request after every other start: at fleet scale
      * most waiting requests wait for one busy worker, and asking each again after every dispatch
      * was most of the routing work. False (the default) asks again every time.
@@ -48,6 +50,32 @@ public interface RoutingPolicy {
      */
     default int awaitedWorker() {
         return -1;
+    }
+
+    /**
+     * After a refusal that awaits a release: it stands only while its model's line (the request
+     * included) holds at most this many invocations. The default, {@code Integer.MAX_VALUE}: however
+     * many. For a refusal that holds because the line is short.
+     */
+    default int refusalStandsWhileLineAtMost() {
+        return Integer.MAX_VALUE;
+    }
+
+    /**
+     * After a refusal that awaits a release: it stands only while the router's queue (the request
+     * included) holds at least this many invocations. The default, 0: however few. For a refusal
+     * that holds because the line is a small share of the queue.
+     */
+    default int refusalStandsWhileQueuedAtLeast() {
+        return 0;
+    }
+
+    /**
+     * After a refusal that awaits a release: it stands only while the router's clock is before
+     * this. The default: for ever. For a refusal that holds because the request is young.
+     */
+    default double refusalStandsUntilMs() {
+        return Double.POSITIVE_INFINITY;
     }
 
     /** What else a standing refusal depends on (e.g. a load bound), compared for equality; see {@link #refusalAwaitsRelease}. */

@@ -40,6 +40,9 @@ public final class WorkerView {
     private int running;
     /** Expected completion times of running work, for the expected wait of a busy holder. */
     private final java.util.PriorityQueue<Double> busyUntil = new java.util.PriorityQueue<>();
+    /** {@link #backlogMs} at {@link #backlogAtMs}; NaN once {@link #busyUntil} changes. */
+    private double backlogAtMs = Double.NaN;
+    private double backlog;
     /** Models whose load this worker started and no invocation of which has completed yet. */
     private final java.util.Set<String> loading = new java.util.HashSet<>();
     /** Models held here as one of their function's minimum copies: pinned in the view, never evicted. */
@@ -133,10 +136,15 @@ public final class WorkerView {
      * {@link #expectedWaitMs}, a worker with a free slot behind a long run is not free.
      */
     public double backlogMs(double nowMs) {
+        if (nowMs == backlogAtMs) {
+            return backlog; // asked again within one dispatch: the same sum, not a walk over every slot
+        }
         double sum = 0;
         for (double until : busyUntil) {
             sum += Math.max(0, until - nowMs);
         }
+        backlogAtMs = nowMs;
+        backlog = sum;
         return sum;
     }
 
@@ -184,6 +192,7 @@ public final class WorkerView {
         runningSinceMs.add(nowMs);
         running++;
         busyUntil.add(nowMs + (load ? r.loadCostMs() : 0) + r.execCostMs());
+        backlogAtMs = Double.NaN;
         listener.slotsChanged(this);
         return new Assignment<>(r.item(), r.model(), id, load, evicted);
     }
@@ -247,6 +256,7 @@ public final class WorkerView {
         running--;
         // Completions arrive roughly in order of their expected ends: drop the earliest.
         busyUntil.poll();
+        backlogAtMs = Double.NaN;
         listener.slotsChanged(this);
         return since;
     }
@@ -276,6 +286,7 @@ public final class WorkerView {
             tryComplete(m);
         }
         busyUntil.clear();
+        backlogAtMs = Double.NaN;
         listener.slotsChanged(this);
         return released;
     }

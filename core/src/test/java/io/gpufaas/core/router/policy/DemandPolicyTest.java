@@ -127,10 +127,66 @@ class DemandPolicyTest {
 
     @Test
     void copiesAModelWhoseLineIsTheQueueOntoAFreeWorkerThatMustEvict() {
-        // Room for one 100-byte model per worker. Round the ring from "hot": its place P (one
-        // slot, busy with another model), then C (idle, holding a cold model), then the holder A
-        // (three slots, all running hot). The bound is 1.25 x (4 running + 1) / 3 = 2.08: P is the
-        // first worker under it but has no free slot, and no idle worker has room.
+        List<WorkerView> ws = hotLineAtABusyHolderAndAColdIdleWorker();
+        int c = ringOrder("hot", 3).get(1);
+
+        // At 200 ms the oldest has waited longer than a load and a run (110 ms). 30 waiting take
+        // 300 ms to drain on one holder; a copy on C finishes after its load (100 ms), the cold
+        // model's expected reload (100 ms) and a run (10 ms).
+        assertThat(choose(ws, 30, 30, 200)).isEqualTo(OptionalInt.of(c));
+        assertThat(choose(ws, 30, 30, 50)).as("the oldest has not yet waited as long as a copy takes").isEmpty();
+        assertThat(choose(ws, 30, 34, 200)).as("other models wait too: a tenth of the queue is theirs").isEmpty();
+        assertThat(choose(ws, 20, 20, 200)).as("the line drains on the holder before a copy would be loaded").isEmpty();
+        ws.get(c).start(req("cold-run", "cold"), 200);
+        assertThat(choose(ws, 30, 30, 200)).as("C's model is running: nothing there can be evicted").isEmpty();
+    }
+
+    @Test
+    void rule5sRefusalsSayTheLimitTheyHoldWithinAndTurnJustPastIt() {
+        List<WorkerView> ws = hotLineAtABusyHolderAndAColdIdleWorker();
+        OptionalInt copy = OptionalInt.of(ringOrder("hot", 3).get(1));
+
+        DemandPolicy young = refusing(ws, 30, 30, 50);
+        assertThat(young.refusalStandsUntilMs()).as("until the oldest has waited a load and a run, 110 ms")
+                .isLessThanOrEqualTo(110).isGreaterThan(109.99);
+        assertThat(young.refusalStandsWhileLineAtMost()).isEqualTo(Integer.MAX_VALUE);
+        assertThat(choose(ws, 30, 30, 110)).isEqualTo(copy);
+
+        DemandPolicy shortShare = refusing(ws, 30, 34, 200);
+        assertThat(shortShare.refusalStandsWhileQueuedAtLeast()).as("30 < 0.9 x 34, not 0.9 x 33").isEqualTo(34);
+        assertThat(shortShare.refusalStandsWhileLineAtMost()).isEqualTo(30);
+        assertThat(shortShare.refusalStandsUntilMs()).isEqualTo(Double.POSITIVE_INFINITY);
+        assertThat(choose(ws, 30, 33, 200)).isEqualTo(copy);
+        assertThat(choose(ws, 31, 34, 200)).isEqualTo(copy);
+
+        DemandPolicy quickDrain = refusing(ws, 11, 11, 200);
+        assertThat(quickDrain.refusalStandsWhileLineAtMost()).as("11 x 10 ms drain within a copy's 110 ms").isEqualTo(11);
+        assertThat(quickDrain.refusalStandsWhileQueuedAtLeast()).isZero();
+        assertThat(choose(ws, 30, 30, 200)).isEqualTo(copy);
+
+        DemandPolicy weighed = new DemandPolicy();
+        Cluster cluster = cluster(ws, 20, 20);
+        assertThat(weighed.choose(req("r", "hot"), cluster, 200)).isEmpty();
+        assertThat(weighed.refusalAwaitsRelease()).as("where the copy would go was weighed: time changes it").isFalse();
+        assertThat(DemandPolicy.fewestQueuedForAShortLine(9)).isEqualTo(11);
+        assertThat(DemandPolicy.fewestQueuedForAShortLine(0)).isEqualTo(1);
+    }
+
+    /** {@link #choose}'s policy after it refused with a refusal that stands until a release, within limits. */
+    private static DemandPolicy refusing(List<WorkerView> ws, int line, int total, double nowMs) {
+        DemandPolicy policy = new DemandPolicy();
+        assertThat(policy.choose(req("r", "hot"), cluster(ws, line, total), nowMs)).isEmpty();
+        assertThat(policy.refusalAwaitsRelease()).isTrue();
+        return policy;
+    }
+
+    /**
+     * Room for one 100-byte model per worker. Round the ring from "hot": its place P (one slot,
+     * busy with another model), then C (idle, holding a cold model), then the holder A (three
+     * slots, all running hot). The bound is 1.25 x (4 running + 1) / 3 = 2.08: P is the first
+     * worker under it but has no free slot, and no idle worker has room.
+     */
+    private static List<WorkerView> hotLineAtABusyHolderAndAColdIdleWorker() {
         List<Integer> order = ringOrder("hot", 3);
         int p = order.get(0);
         int c = order.get(1);
@@ -144,16 +200,7 @@ class DemandPolicyTest {
         }
         ws.get(p).start(req("busy", "other"), 0);
         preload(ws.get(c), "cold");
-
-        // At 200 ms the oldest has waited longer than a load and a run (110 ms). 30 waiting take
-        // 300 ms to drain on one holder; a copy on C finishes after its load (100 ms), the cold
-        // model's expected reload (100 ms) and a run (10 ms).
-        assertThat(choose(ws, 30, 30, 200)).isEqualTo(OptionalInt.of(c));
-        assertThat(choose(ws, 30, 30, 50)).as("the oldest has not yet waited as long as a copy takes").isEmpty();
-        assertThat(choose(ws, 30, 34, 200)).as("other models wait too: a tenth of the queue is theirs").isEmpty();
-        assertThat(choose(ws, 20, 20, 200)).as("the line drains on the holder before a copy would be loaded").isEmpty();
-        ws.get(c).start(req("cold-run", "cold"), 200);
-        assertThat(choose(ws, 30, 30, 200)).as("C's model is running: nothing there can be evicted").isEmpty();
+        return ws;
     }
 
     @Test
@@ -223,9 +270,13 @@ class DemandPolicyTest {
      * of {@code total} waiting invocations in the router's queue.
      */
     private static OptionalInt choose(List<WorkerView> ws, int line, int total, double nowMs) {
+        return new DemandPolicy().choose(req("r", "hot"), cluster(ws, line, total), nowMs);
+    }
+
+    private static Cluster cluster(List<WorkerView> ws, int line, int total) {
         Cluster cluster = new Cluster(ws);
         cluster.waiting(m -> m.equals("hot") ? line : 0, () -> total);
-        return new DemandPolicy().choose(req("r", "hot"), cluster, nowMs);
+        return cluster;
     }
 
     /** The first {@code n} workers clockwise from {@code model}'s hash on the ring. */
