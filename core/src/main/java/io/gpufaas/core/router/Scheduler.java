@@ -31,7 +31,7 @@ import java.util.function.Predicate;
  */
 public final class Scheduler<T> {
 
-    private static final class Pending<T> {
+    private static final class Pending<T> implements Cluster.Watcher {
         final Request<T> request;
         /** Arrival order across all models. */
         final long seq;
@@ -43,6 +43,11 @@ public final class Scheduler<T> {
         int lineAtMost;
         int queuedAtLeast;
         double untilMs;
+        /** Whether its standing refusal ends only when woken ({@link RoutingPolicy#watchRefusal}), not at any release. */
+        boolean watched;
+        /** Times woken, and that count when it was last refused. */
+        long wakes;
+        long wakesAtRefusal;
         /** Its model's line, which it waits in. */
         final ArrayDeque<Pending<T>> line;
         /** The worker its last refusal waits for ({@link RoutingPolicy#awaitedWorker}); -1 if not one. */
@@ -52,6 +57,16 @@ public final class Scheduler<T> {
             this.request = request;
             this.seq = seq;
             this.line = line;
+        }
+
+        @Override
+        public void wake() {
+            wakes++;
+        }
+
+        /** Whether nothing that can end its standing refusal has happened since. */
+        boolean refusalUnreleased(Cluster cluster) {
+            return refusedAtRelease >= 0 && (watched ? wakes == wakesAtRefusal : refusedAtRelease == cluster.releases());
         }
 
         /** Whether its standing refusal holds whatever the lines and the clock do. */
@@ -258,7 +273,7 @@ public final class Scheduler<T> {
 
     /** The policy's choice for {@code p}, or its standing refusal without asking again. */
     private OptionalInt ask(Pending<T> p, double nowMs) {
-        if (p.refusedAtRelease == cluster.releases() && p.refusalKey == policy.refusalKey(cluster)
+        if (p.refusalUnreleased(cluster) && p.refusalKey == policy.refusalKey(cluster)
                 && p.line.size() <= p.lineAtMost && queued >= p.queuedAtLeast && nowMs < p.untilMs) {
             return OptionalInt.empty();
         }
@@ -270,6 +285,8 @@ public final class Scheduler<T> {
             p.lineAtMost = policy.refusalStandsWhileLineAtMost();
             p.queuedAtLeast = policy.refusalStandsWhileQueuedAtLeast();
             p.untilMs = policy.refusalStandsUntilMs();
+            p.watched = policy.watchRefusal(p.request, cluster, p);
+            p.wakesAtRefusal = p.wakes;
         } else {
             p.refusedAtRelease = -1;
         }

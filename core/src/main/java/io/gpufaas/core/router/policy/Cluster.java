@@ -42,11 +42,39 @@ public final class Cluster implements WorkerView.Listener {
     /** Per model, how many workers are loading it ({@link #loadingAnywhere}); absent: none. */
     private final Map<String, Integer> loadingCount = new HashMap<>();
 
+    /**
+     * Told when a standing refusal it holds may no longer stand: the scheduler's waiting request
+     * (see {@link RoutingPolicy#watchRefusal}).
+     */
+    public interface Watcher {
+        void wake();
+    }
+
+    /**
+     * Watchers a list holds before all are woken at once: a worker that releases nothing for long
+     * while its waiters are woken elsewhere and register again would otherwise gather copies of
+     * them without end. Waking early only costs asks.
+     */
+    static final int MOST_WATCHERS_PER_LIST = 256;
+
+    /** Models watched at once before all their watchers are woken: see {@link #watchModel}. */
+    static final int MOST_WATCHED_MODELS = 16_384;
+
+    /** Per worker, the refusals a release there may lift (created on first use). */
+    private final List<Watcher>[] watchingWorker;
+    /** Per model, the refusals a release at one of its holders, or a change of its holders, may lift. */
+    private final Map<String, List<Watcher>> watchingModel = new HashMap<>();
+    /** The refusals a worker becoming idle, or memory changing on an idle worker, may lift. */
+    private final List<Watcher> watchingIdle = new java.util.ArrayList<>();
+
     public Cluster(List<WorkerView> workers) {
         this.workers = List.copyOf(workers);
         this.lastRunning = new int[this.workers.size()];
         this.lastSlots = new int[this.workers.size()];
         this.waitingHeld = new int[this.workers.size()];
+        @SuppressWarnings("unchecked")
+        List<Watcher>[] perWorker = new List[this.workers.size()];
+        this.watchingWorker = perWorker;
         int mostSlots = this.workers.stream().mapToInt(WorkerView::maxSlots).max().orElse(1);
         this.byRunning = new BitSet[mostSlots + 1];
         for (int k = 0; k < byRunning.length; k++) {
@@ -224,10 +252,74 @@ public final class Cluster implements WorkerView.Listener {
         return releases;
     }
 
+    /** Wakes {@code watcher} at the next release at worker {@code id} (a slot freed or granted, a model loaded or dropped). */
+    public void watchWorker(int id, Watcher watcher) {
+        if (watchingWorker[id] == null) {
+            watchingWorker[id] = new java.util.ArrayList<>();
+        }
+        add(watchingWorker[id], watcher);
+    }
+
+    /** Wakes {@code watcher} at the next slot released at a worker holding {@code model}, or when a worker loads or drops it. */
+    public void watchModel(String model, Watcher watcher) {
+        List<Watcher> list = watchingModel.get(model);
+        if (list == null) {
+            if (watchingModel.size() >= MOST_WATCHED_MODELS) {
+                // Models no worker holds or loads again keep their lists: bounded, woken at once.
+                watchingModel.values().forEach(Cluster::wakeAll);
+                watchingModel.clear();
+            }
+            list = new java.util.ArrayList<>();
+            watchingModel.put(model, list);
+        }
+        add(list, watcher);
+    }
+
+    /** Wakes {@code watcher} when a worker next becomes idle, or memory changes on an idle worker. */
+    public void watchIdle(Watcher watcher) {
+        add(watchingIdle, watcher);
+    }
+
+    private static void add(List<Watcher> list, Watcher watcher) {
+        if (list.size() >= MOST_WATCHERS_PER_LIST) {
+            wakeAll(list);
+        }
+        list.add(watcher);
+    }
+
+    private static void wakeAll(List<Watcher> list) {
+        if (list == null || list.isEmpty()) {
+            return;
+        }
+        for (Watcher watcher : list) {
+            watcher.wake();
+        }
+        list.clear();
+    }
+
+    private void wakeModel(String model) {
+        List<Watcher> list = watchingModel.remove(model);
+        wakeAll(list);
+    }
+
+    /** A release at {@code w}: its own watchers, those of the models it holds, and, if it is idle, the idle ones. */
+    private void wakeForReleaseAt(WorkerView w) {
+        wakeAll(watchingWorker[w.id()]);
+        if (!watchingModel.isEmpty()) {
+            for (io.gpufaas.core.cache.CacheEntry e : w.cache().entries()) {
+                wakeModel(e.model());
+            }
+        }
+        if (w.running() == 0) {
+            wakeAll(watchingIdle);
+        }
+    }
+
     @Override
     public void slotsChanged(WorkerView w) {
         if (w.running() < lastRunning[w.id()] || w.slots() > lastSlots[w.id()]) {
             releases++;
+            wakeForReleaseAt(w);
         }
         lastSlots[w.id()] = w.slots();
         free.set(w.id(), w.hasFreeSlot());
@@ -241,6 +333,11 @@ public final class Cluster implements WorkerView.Listener {
     @Override
     public void residencyChanged(WorkerView w, String model, boolean resident) {
         releases++;
+        wakeAll(watchingWorker[w.id()]);
+        wakeModel(model);
+        if (w.running() == 0) {
+            wakeAll(watchingIdle);
+        }
         boolean wasHolder = holders(model).get(w.id());
         if (trackingWaitingHeld && wasHolder != resident && waitingModels.contains(model)) {
             waitingHeld[w.id()] += resident ? 1 : -1;

@@ -300,6 +300,23 @@ public final class DemandPolicy implements RoutingPolicy {
         return standsUntilMs;
     }
 
+    /**
+     * A refusal at a place with no free slot ends with a release at the place or at a worker the
+     * ring walk passed (place and bound), at a holder of the model or a change of its holders (a
+     * hit, rules 3 and 5), or at a worker that becomes idle or an idle worker's memory changing
+     * (rule 4). A refusal with no place watches nothing: any release ends it.
+     */
+    @Override
+    public boolean watchRefusal(Request<?> request, Cluster cluster, Cluster.Watcher watcher) {
+        if (awaited < 0) {
+            return false;
+        }
+        ConsistentHashPolicy.watchRingWalk(request.model(), cluster, ring, awaited, watcher);
+        cluster.watchModel(request.model(), watcher);
+        cluster.watchIdle(watcher);
+        return true;
+    }
+
     /** The load bound: a refusal that awaits a release stands only while the bound stays. */
     @Override
     public long refusalKey(Cluster cluster) {
@@ -338,7 +355,7 @@ public final class DemandPolicy implements RoutingPolicy {
             return OptionalInt.of(hit.id());
         }
         ring = HashRing.forWorkers(ring, cluster.size());
-        WorkerView place = ConsistentHashPolicy.firstOnRing(request.model(), cluster, ring, w -> w.running() + 1 <= bound);
+        WorkerView place = ConsistentHashPolicy.firstOnRing(request.model(), cluster, ring, bound);
         if (place == null) {
             return OptionalInt.empty();
         }

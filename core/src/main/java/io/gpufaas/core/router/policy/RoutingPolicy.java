@@ -78,6 +78,17 @@ public interface RoutingPolicy {
         return Double.POSITIVE_INFINITY;
     }
 
+    /**
+     * After a refusal that awaits a release: registers {@code watcher} for the releases that can
+     * lift it ({@link Cluster#watchWorker}, {@link Cluster#watchModel}, {@link Cluster#watchIdle})
+     * and returns true; then only those end it, not a release anywhere. False (the default)
+     * registers nothing: any release ends it. At fleet scale a release comes with nearly every
+     * completion, and asking every waiting request again after each was most of the routing work.
+     */
+    default boolean watchRefusal(Request<?> request, Cluster cluster, Cluster.Watcher watcher) {
+        return false;
+    }
+
     /** What else a standing refusal depends on (e.g. a load bound), compared for equality; see {@link #refusalAwaitsRelease}. */
     default long refusalKey(Cluster cluster) {
         return 0;

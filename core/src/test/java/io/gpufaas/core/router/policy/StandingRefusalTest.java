@@ -199,5 +199,10 @@ class StandingRefusalTest {
         public double refusalStandsUntilMs() {
             return policy.refusalStandsUntilMs();
         }
+
+        @Override
+        public boolean watchRefusal(Request<?> request, Cluster cluster, Cluster.Watcher watcher) {
+            return keepRefusals && policy.watchRefusal(request, cluster, watcher);
+        }
     }
 }
