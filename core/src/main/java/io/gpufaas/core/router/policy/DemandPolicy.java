@@ -185,7 +185,10 @@ import java.util.OptionalInt;
  * screened on top of rules 5 and 6 (at most a load's wait, for a holder with no free slot that
  * rule 3's test expects to finish sooner), gained share on all three sets (tuning 79.9% -> 80.5%,
  * evaluation 78.2% -> 80.1% and 79.6% -> 80.6%), but its worst cell on the second evaluation set
- * was 5.89x round-robin against 1.83x: not taken yet (docs/benchmarks.md).
+ * was 5.89x round-robin against 1.83x: a saturated 4-GPU pool where the wait idled capacity and
+ * the queue outgrew it. Waiting only while the queue is shorter than the pool fixed that cell, but
+ * scored 80.5% on the tuning set (the unguarded wait too) and gained 0.2-0.7 points on the
+ * evaluation sets: not taken (docs/benchmarks.md).
  *
  * <p>Rule 6 answers the load bound's blind spot, where this policy was most often over round-robin:
  * 35 functions on 16 x 16 GiB at u >= 0.6 (30 of 69 such cells on the second evaluation set).
