@@ -9,7 +9,8 @@ import java.util.Map;
  * The workers the router schedules over, with live indexes a policy needs at fleet scale: which
  * workers have a free slot, and which hold each model. Kept current by the views themselves
  * (through {@link WorkerView.Listener}), so a decision looks at a model's few holders and the free
- * workers rather than scanning every worker.
+ * workers rather than scanning every worker. It also wakes the standing refusals that watch a
+ * worker, a model or idle workers ({@link #watchWorker}) when a release there may lift them.
  */
 public final class Cluster implements WorkerView.Listener {
 
