@@ -130,19 +130,6 @@ public final class ConsistentHashPolicy implements RoutingPolicy {
         return null;
     }
 
-    /** The first worker clockwise from {@code model}'s hash that passes {@code test}; null if none does. */
-    static WorkerView firstOnRing(String model, Cluster cluster, HashRing ring,
-            java.util.function.Predicate<WorkerView> underBound) {
-        int start = ring.positionOf(model);
-        for (int k = 0; k < ring.size(); k++) {
-            WorkerView w = cluster.get(ring.ownerAt(start + k));
-            if (underBound.test(w)) {
-                return w;
-            }
-        }
-        return null;
-    }
-
     /** Mirrokni et al.'s bound on any worker's load: {@code ceil(c x (all running + 1) / workers)}. */
     static double loadBound(Cluster cluster, double c) {
         return Math.ceil(c * (cluster.totalRunning() + 1) / cluster.size());

@@ -281,12 +281,14 @@ class DemandPolicyTest {
 
     /** The first {@code n} workers clockwise from {@code model}'s hash on the ring. */
     private static List<Integer> ringOrder(String model, int n) {
-        List<WorkerView> ws = workers(n, 10_000);
-        Cluster cluster = new Cluster(ws);
         HashRing ring = HashRing.forWorkers(null, n);
+        int start = ring.positionOf(model);
         List<Integer> order = new ArrayList<>();
-        while (order.size() < n) {
-            order.add(ConsistentHashPolicy.firstOnRing(model, cluster, ring, w -> !order.contains(w.id())).id());
+        for (int k = 0; order.size() < n; k++) {
+            int id = ring.ownerAt(start + k);
+            if (!order.contains(id)) {
+                order.add(id);
+            }
         }
         return order;
     }
