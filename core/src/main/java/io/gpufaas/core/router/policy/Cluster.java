@@ -110,8 +110,13 @@ public final class Cluster implements WorkerView.Listener {
      * model's fleet-scale runs a quarter of their time.
      */
     public boolean loadingAnywhere(String model) {
+        return loadingCount(model) > 0;
+    }
+
+    /** How many workers are loading {@code model} now. */
+    public int loadingCount(String model) {
         int[] count = loadingCount.get(model);
-        return count != null && count[0] > 0;
+        return count == null ? 0 : count[0];
     }
 
     /**

@@ -206,6 +206,23 @@ import java.util.OptionalInt;
  *             work queued: 78.7%, 47.
  *       </ul>
  * </ul>
+ *
+ * <p>Rule 6 once bought no copy while one of the model was loading anywhere. Its price now rises
+ * by a load for each copy in flight instead (see {@link #copyOnceWaitsPaidForALoad}), chosen on
+ * the tuning set, where both targets were checked: 80.1% of its cells within 10% of the best and
+ * 25 over round-robin, against 79.9% and 34, and ours at or under consistent hashing's mean and
+ * p99 on all five fleet days at every load. A flat price of one load scored more cells (80.9%,
+ * 24) but failed a tuning fleet day ({@code rare-s101}, u = 0.6: p99 837 against 742 ms). Checked
+ * once, after the choice: the evaluation set 78.6% and 67 against 78.2% and 75; the seeds 3 and 4
+ * traces 79.6% and 47 against 79.6% and 58 (worst cell over round-robin 1.61x against 1.83x; on
+ * the evaluation set 3.86x both ways). Also tried on the tuning set and not taken: a flat price
+ * and no wait in rule 4 (80.1%, 24) or rule 5 (80.5%, 23) either; a new copy only while fewer
+ * copies load than are ready, doubling them per load (79.1%, 33); and, against the rule as it
+ * stood, rule 3 paying rent as rule 6 does, so that once a model's waits at holders over the
+ * bound paid a load the invocation loads at its place instead (79.3%, 32; 79.5% with the place's
+ * displacement added to the price). That last was built for {@code bursts-s2}'s fleet-day p99 at
+ * u = 0.2, where rule 3 sent most of a long-running model's burst to holders over the bound
+ * (diagnosed on that evaluation trace, so it no longer counts as unseen; docs/benchmarks.md).
  */
 public final class DemandPolicy implements RoutingPolicy {
 
@@ -530,10 +547,19 @@ public final class DemandPolicy implements RoutingPolicy {
      * Rule 6, rent or buy: a hit at a busy holder pays that holder's queued work in waiting, and a
      * copy would be bought for one load. Once a model's hits have paid a load's worth of waiting
      * since its last copy, this hit goes to an idle worker with free memory for it instead (the
-     * scan starts after the holder), and the sum starts again; -1 while they have not, while a
-     * copy of the model is loading somewhere, or while no idle worker has room. This is ski
-     * rental's break-even rule (buy once the rent paid equals the price): it needs no forecast of
-     * how long the demand lasts.
+     * scan starts after the holder), and the sum starts again; -1 while they have not, or while
+     * no idle worker has room. This is ski rental's break-even rule (buy once the rent paid equals
+     * the price): it needs no forecast of how long the demand lasts.
+     *
+     * <p>The price is one load, and one more for each copy of the model still loading: a copy on
+     * its way will take some of the waiting off the holders, so the next one must be paid for by
+     * more of it. It once was one load, and no copy at all while one was loading (rules 4 and 5
+     * still wait so). That grew a burst's copies one load after another: in a slice of the tuning
+     * set where one model made 2,181 of 2,218 calls (10 ms runs, 259 ms loads, 16 GPUs, u = 0.95)
+     * its hits queued at a few holders for most of the burst, 176 ms mean against least-loaded's
+     * 127. A flat price of one load, copies in flight or not, gave 129 ms there but made so many
+     * copies at fleet scale that rare models lost their room: the tuning set's {@code rare-s101}
+     * day at u = 0.6 had a p99 of 837 ms against consistent hashing's 742.
      *
      * <p>It covers the load bound's blind spot: with k running on each of 13 holders of a hot model
      * and 3 of 16 workers idle, {@code ceil(1.25 x (13k + 1) / 16) >= k + 1}, so no holder is over
@@ -553,7 +579,7 @@ public final class DemandPolicy implements RoutingPolicy {
         }
         sum[0] += hit.backlogMs(nowMs);
         double waited = sum[0];
-        if (waited < request.loadCostMs() || cluster.loadingAnywhere(request.model())) {
+        if (waited < request.loadCostMs() * (1 + cluster.loadingCount(request.model()))) {
             return -1;
         }
         BitSet idle = cluster.withRunning(0);

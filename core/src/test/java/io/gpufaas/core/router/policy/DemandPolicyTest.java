@@ -226,6 +226,50 @@ class DemandPolicyTest {
     }
 
     @Test
+    void buysTheNextCopyWhileTheLastIsStillLoadingOnceItsWaitsPaidOneLoadMore() {
+        // Five workers of four slots: the holder runs two hits, two others three invocations of
+        // their own, two are idle. A copy costs a load's worth of waits at the holder, and one more
+        // load for each copy still loading.
+        List<WorkerView> ws = workersWithSlots(5, 10_000, 4);
+        int h = placeOf("hot", ws);
+        int firstIdle = (h + 1) % 5;
+        int secondIdle = (h + 2) % 5;
+        preload(ws.get(h), "hot");
+        ws.get(h).start(req("a", "hot"), 0);
+        ws.get(h).start(req("b", "hot"), 0);
+        for (int k = 3; k <= 4; k++) {
+            int busy = (h + k) % 5;
+            for (int j = 0; j < 3; j++) {
+                ws.get(busy).start(req("own" + busy + "-" + j, "own" + busy), 0);
+            }
+        }
+        Cluster cluster = new Cluster(ws);
+        DemandPolicy policy = new DemandPolicy();
+        int hitsPerCopy = (int) Math.ceil(req("r", "hot").loadCostMs() / ws.get(h).backlogMs(0));
+        assertThat(hitsPerCopy).isGreaterThan(1);
+
+        assertThat(firstChoiceElsewhere(policy, cluster, h, "first")).isEqualTo(List.of(hitsPerCopy - 1, firstIdle));
+        ws.get(firstIdle).start(req("copy1", "hot"), 0);
+        assertThat(cluster.loadingAnywhere("hot")).isTrue();
+        assertThat(firstChoiceElsewhere(policy, cluster, h, "second")).as("a copy in flight adds a load to the price")
+                .isEqualTo(List.of(2 * hitsPerCopy - 1, secondIdle));
+    }
+
+    /**
+     * How many hits {@code policy} sends to {@code holder} (requests asked about, not started: each
+     * adds the holder's backlog to the waits) before it sends one elsewhere, and where; at most 100.
+     */
+    private static List<Integer> firstChoiceElsewhere(DemandPolicy policy, Cluster cluster, int holder, String tag) {
+        for (int hits = 0; hits < 100; hits++) {
+            OptionalInt choice = policy.choose(req(tag + hits, "hot"), cluster, 0);
+            if (!choice.equals(OptionalInt.of(holder))) {
+                return List.of(hits, choice.orElse(-1));
+            }
+        }
+        return List.of(100, holder);
+    }
+
+    @Test
     void buysNoCopyWhereItWouldEvictNorForHitsThatDidNotWait() {
         // As above, but the idle worker's memory is full of a resident model: no copy however
         // long the hits wait.
