@@ -218,8 +218,8 @@ import java.util.OptionalInt;
  * traces 79.6% and 47 against 79.6% and 58 (worst cell over round-robin 1.61x against 1.83x; on
  * the evaluation set 3.86x both ways); fleet days at or under consistent hashing's on 9 of 10
  * evaluation traces as before, and on 9 of 10 of seeds 3 and 4 against 10 ({@code timer-s4}'s
- * p99 at u = 0.6 and 0.95 is now 0.3% and 5% over). Also tried on the tuning set and not taken: a flat price
- * and no wait in rule 4 (80.1%, 24) or rule 5 (80.5%, 23) either; a new copy only while fewer
+ * p99 at u = 0.6 and 0.95 is now 0.3% and 5% over). Also tried on the tuning set and not taken:
+ * a flat price and no wait in rule 4 (80.1%, 24) or rule 5 (80.5%, 23) either; a new copy only while fewer
  * copies load than are ready, doubling them per load (79.1%, 33); and, against the rule as it
  * stood, rule 3 paying rent as rule 6 does, so that once a model's waits at holders over the
  * bound paid a load the invocation loads at its place instead (79.3%, 32; 79.5% with the place's
