@@ -96,6 +96,42 @@ class DemandPolicyTest {
     }
 
     @Test
+    void waitsForABusyHolderRatherThanEvictAtThePlaceButNoLongerThanALoad() {
+        // Room for one 100-byte model per worker, one slot each. The holder runs a hit of "m"
+        // (10 ms queued); the model's place holds another model, idle, which a load would evict.
+        List<WorkerView> ws = workers(2, 100);
+        int place = placeOf("m", ws);
+        int holder = 1 - place;
+        preload(ws.get(place), "resident");
+        preload(ws.get(holder), "m");
+        ws.get(holder).start(req("running", "m"), 0);
+        DemandPolicy policy = new DemandPolicy();
+
+        // At the holder it would finish after 20 ms; at the place after the 100 ms load, a run and
+        // the evicted model's reload.
+        assertThat(policy.choose(req("r", "m"), new Cluster(ws), 0)).as("waits for the busy holder").isEmpty();
+        assertThat(policy.refusalAwaitsRelease()).as("the answer moves with time").isFalse();
+        assertThat(policy.choose(req("r", "m"), new Cluster(ws), 99)).isEmpty();
+        // Once it has waited a load, the wait has cost what the load would: it loads at its place.
+        assertThat(policy.choose(req("r", "m"), new Cluster(ws), 100)).isEqualTo(OptionalInt.of(place));
+        // A place with room evicts nothing: it loads there at once, busy holder or not.
+        List<WorkerView> roomy = workers(2, 10_000);
+        preload(roomy.get(holder), "m");
+        roomy.get(holder).start(req("running", "m"), 0);
+        assertThat(new DemandPolicy().choose(req("r", "m"), new Cluster(roomy), 0)).isEqualTo(OptionalInt.of(place));
+        // Nor does it wait while another free worker has room, though the place would evict.
+        List<WorkerView> three = workers(3, 100);
+        int at = placeOf("m", three);
+        int busy = (at + 1) % 3;
+        preload(three.get(at), "resident");
+        preload(three.get(busy), "m");
+        three.get(busy).start(req("running", "m"), 0);
+        assertThat(new DemandPolicy().choose(req("r", "m"), new Cluster(three), 0)).isPresent();
+        preload(three.get((at + 2) % 3), "another");
+        assertThat(new DemandPolicy().choose(req("r", "m"), new Cluster(three), 0)).as("every load evicts now").isEmpty();
+    }
+
+    @Test
     void loadsACopyOnAnIdleWorkerWithRoomWhenThePlacesQueueOutlastsTheLoad() {
         List<WorkerView> ws = workers(4, 10_000);
         int place = placeOf("m", ws);
