@@ -112,6 +112,10 @@ class DemandPolicyTest {
         assertThat(policy.choose(req("r", "m"), new Cluster(ws), 0)).as("waits for the busy holder").isEmpty();
         assertThat(policy.refusalAwaitsRelease()).as("the answer moves with time").isFalse();
         assertThat(policy.choose(req("r", "m"), new Cluster(ws), 99)).isEmpty();
+        // Two of "m" waiting for its one holder: the holder is what is short, so it loads.
+        Cluster twoWaiting = new Cluster(ws);
+        twoWaiting.waiting(model -> model.equals("m") ? 2 : 0, () -> 2);
+        assertThat(policy.choose(req("r", "m"), twoWaiting, 0)).isEqualTo(OptionalInt.of(place));
         // Once it has waited a load, the wait has cost what the load would: it loads at its place.
         assertThat(policy.choose(req("r", "m"), new Cluster(ws), 100)).isEqualTo(OptionalInt.of(place));
         // A place with room evicts nothing: it loads there at once, busy holder or not.
