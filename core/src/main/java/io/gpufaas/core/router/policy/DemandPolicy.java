@@ -229,6 +229,20 @@ import java.util.OptionalInt;
  * displacement added to the price). That last was built for {@code bursts-s2}'s fleet-day p99 at
  * u = 0.2, where rule 3 sent most of a long-running model's burst to holders over the bound
  * (diagnosed on that evaluation trace, so it no longer counts as unseen; docs/benchmarks.md).
+ *
+ * <p>Rule 3's wait for a busy holder ({@link #waitsForABusyHolder}) came next, chosen on the
+ * tuning set: 612 of its 760 cells within 10% of the best against 609, 24 over round-robin against
+ * 25, the geometric-mean ratio to the best 1.042 against 1.045 ({@code tuned} left out of the
+ * best). Checked after: it gained on both evaluation sets (1,088 -> 1,103 of 1,384 cells and 994 ->
+ * 1,004 of 1,248), but lost on pools the tuning grid lacks (16 x 2.5 GiB: the other-fleets report's
+ * evaluation traces 1,651 -> 1,639 of 2,076 cells, 106 -> 115 over round-robin; docs/benchmarks.md).
+ * Tried there in the same session and not taken: the same wait before loads that evict
+ * nothing (572 cells); waiting for a copy still loading, where the place would load another (490);
+ * a hit sent over the bound to a holder still loading its copy (603); rule 6 not counting the
+ * waits at holders still loading (600); and {@code ect-o3}'s choice while fewer than a tenth of
+ * the workers run anything (612 cells, 25 over round-robin, but it failed two tuning fleet days
+ * at u = 0.2: {@code timer-s101} 31 / 681 ms mean / p99 against ch-bl's 28 / 639, and
+ * {@code heavy-tail-s101} 84 / 1,761 against 58 / 1,082).
  */
 public final class DemandPolicy implements RoutingPolicy {
 
@@ -663,16 +677,7 @@ public final class DemandPolicy implements RoutingPolicy {
         busy.clear();
         busy.or(holders);
         busy.andNot(cluster.free());
-        WorkerView best = null;
-        double bestBacklog = Double.POSITIVE_INFINITY;
-        for (int i = busy.nextSetBit(0); i >= 0; i = busy.nextSetBit(i + 1)) {
-            WorkerView w = cluster.get(i);
-            double backlog = w.backlogMs(nowMs);
-            if (backlog < bestBacklog) {
-                best = w;
-                bestBacklog = backlog;
-            }
-        }
+        WorkerView best = leastBacklog(busy, cluster, Double.POSITIVE_INFINITY, nowMs);
         if (best == null || !holderFinishesSooner(request, cluster, best, place, nowMs)
                 || Workers.freeWithRoom(request.bytes(), cluster, cluster.free(), 0) >= 0) {
             return false;
@@ -693,6 +698,14 @@ public final class DemandPolicy implements RoutingPolicy {
         candidates.clear();
         candidates.or(holders);
         candidates.and(cluster.free());
+        return leastBacklog(candidates, cluster, bound, nowMs);
+    }
+
+    /**
+     * Of {@code candidates}, the worker running fewer than {@code bound} minus one with the least
+     * work queued ({@link WorkerView#backlogMs}); null if none. Ties: the lowest id.
+     */
+    private static WorkerView leastBacklog(BitSet candidates, Cluster cluster, double bound, double nowMs) {
         WorkerView best = null;
         double bestBacklog = Double.POSITIVE_INFINITY;
         for (int i = candidates.nextSetBit(0); i >= 0; i = candidates.nextSetBit(i + 1)) {
