@@ -12,16 +12,20 @@
 # changed versions scored 3 to 36 points lower with them than without. A change to code that every
 # policy runs (the scheduler, the caches) needs the whole grid rerun instead: this reruns demand.
 #
-#   scripts/bench-screen.sh NAME [--set tune|eval|fresh] [--runs DIR] [--traces DIR]
+#   scripts/bench-screen.sh NAME [--set tune|tune-wide|eval|fresh] [--runs DIR] [--traces DIR]
 #       tune (default): the sample's first 12 hours and the seed-101 traces, in work/generalization
+#       tune-wide: the seed 102-105 traces, in work/generalization-tune-wide (traces in
+#         work/traces-tune-wide); more tuning data where tune cannot tell two changes apart. Its
+#         stored grids (every policy, as it stands) are built first if absent: about 8 minutes
 #       eval: the sample's last 12 hours and the seed 1 and 2 traces, in work/generalization
 #       fresh: the seed 3 and 4 traces, in work/generalization-fresh (traces in work/traces-fresh)
-#   Writes work/screen/NAME/<trace>/ (about 1 minute for tune, 3 for eval on 2 cores).
-#   Choose on tune; eval and fresh are for checking what was chosen, never for choosing.
+#   Writes work/screen/NAME/<trace>/ (about 1 minute for tune, 3 for eval, 5 for tune-wide on 2
+#   cores). Choose on tune and tune-wide; eval and fresh are for checking what was chosen, never
+#   for choosing.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
-[[ $# -ge 1 && "$1" != --* ]] || die "usage: $0 NAME [--set tune|eval|fresh] [--runs DIR] [--traces DIR]"
+[[ $# -ge 1 && "$1" != --* ]] || die "usage: $0 NAME [--set tune|tune-wide|eval|fresh] [--runs DIR] [--traces DIR]"
 NAME="$1"; shift
 SET=tune RUNS="" TRACES=""
 while [[ $# -gt 0 ]]; do
@@ -36,17 +40,35 @@ SHAPES="timer diurnal heavy-tail rare bursts"
 case "$SET" in
   tune) SEEDS="101" WINDOW=0-720 SAMPLE=azure-first-12h ;;
   eval) SEEDS="1 2" WINDOW=720-1440 SAMPLE=azure-last-12h ;;
+  tune-wide) SEEDS="102 103 104 105" WINDOW="" SAMPLE="" ;;
   fresh) SEEDS="3 4" WINDOW="" SAMPLE="" ;;
-  *) die "--set is tune, eval or fresh, was $SET" ;;
+  *) die "--set is tune, tune-wide, eval or fresh, was $SET" ;;
 esac
 if [[ "$SET" = fresh ]]; then
   RUNS="${RUNS:-$WORK_DIR/generalization-fresh}" TRACES="${TRACES:-$WORK_DIR/traces-fresh}"
+elif [[ "$SET" = tune-wide ]]; then
+  RUNS="${RUNS:-$WORK_DIR/generalization-tune-wide}" TRACES="${TRACES:-$WORK_DIR/traces-tune-wide}"
 else
   RUNS="${RUNS:-$WORK_DIR/generalization}" TRACES="${TRACES:-$WORK_DIR/traces}"
 fi
 OUT="$WORK_DIR/screen/$NAME"
 # The grid of scripts/bench-generalization.sh's stored runs (docs/evaluation/generalization.md).
 GRID=(--slices 6 --seeds 1 --loads 0.2,0.6,0.95,1.1 --fleet-day false --policies demand)
+
+if [[ "$SET" = tune-wide ]]; then
+  # The stored grids every screen scores against: built once, with every policy as it stands.
+  for seed in $SEEDS; do
+    for shape in $SHAPES; do
+      t="$shape-s$seed"
+      [[ -f "$TRACES/$t/gen_inv.csv" ]] || python3 "$ROOT/scripts/gen_traces.py" --out "$TRACES" --seed "$seed" --shapes "$shape" >&2
+      if [[ ! -d "$RUNS/$t" ]]; then
+        log "stored grid $t (every policy)"
+        "$ROOT/scripts/bench-grid.sh" "${GRID[@]:0:8}" --policies round-robin,least-loaded,ch-bl,lalb,lalb-o3,ect-o3,demand \
+          --trace "$TRACES/$t/gen_inv.csv" --out "$RUNS/$t" >/dev/null
+      fi
+    done
+  done
+fi
 
 NAMES=()
 if [[ -n "$SAMPLE" ]]; then

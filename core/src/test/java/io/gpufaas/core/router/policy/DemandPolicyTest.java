@@ -136,6 +136,52 @@ class DemandPolicyTest {
     }
 
     @Test
+    void aLoadThatWouldEvictAPopularModelAtItsPlaceGoesToANearbyWorkerWhereItDisplacesLess() {
+        // Five idle workers with room for two 100-byte models, each full. Evicting a model costs
+        // its 100 ms reload times its share of its worker's accesses: the least recently used
+        // model is the victim.
+        List<Integer> order = ringOrder("m", 5);
+        List<WorkerView> ws = workers(5, 200);
+        for (int id : order) {
+            fill(ws.get(id), 9, 1); // victim used 9 of 10 times: displaces 90 ms
+        }
+        int place = order.get(0);
+        assertThat(new DemandPolicy().choose(req("r", "m"), new Cluster(ws), 0))
+                .as("every nearby eviction costs as much: the place").isEqualTo(OptionalInt.of(place));
+
+        // The fifth worker on the ring would displace less, but only the next three are looked at.
+        List<WorkerView> far = workers(5, 200);
+        for (int k = 0; k < 5; k++) {
+            fill(far.get(order.get(k)), k == 4 ? 1 : 9, k == 4 ? 9 : 1);
+        }
+        assertThat(new DemandPolicy().choose(req("r", "m"), new Cluster(far), 0)).isEqualTo(OptionalInt.of(place));
+
+        // The third would displace a model used once in ten times (10 ms): the load goes there.
+        List<WorkerView> near = workers(5, 200);
+        for (int k = 0; k < 5; k++) {
+            fill(near.get(order.get(k)), k == 2 ? 1 : 9, k == 2 ? 9 : 1);
+        }
+        assertThat(new DemandPolicy().choose(req("r", "m"), new Cluster(near), 0)).isEqualTo(OptionalInt.of(order.get(2)));
+
+        // Unless it is busy: no free slot, so the place again.
+        near.get(order.get(2)).start(req("busy", "m2"), 0);
+        assertThat(new DemandPolicy().choose(req("r", "m"), new Cluster(near), 0)).isEqualTo(OptionalInt.of(place));
+    }
+
+    /**
+     * Fills {@code w} (room for two 100-byte models) with "old", used {@code oldUses} times, then
+     * "new", used {@code newUses} times: "old" is the least recently used, the next victim.
+     */
+    private static void fill(WorkerView w, int oldUses, int newUses) {
+        for (int i = 0; i < oldUses; i++) {
+            preload(w, "old" + w.id());
+        }
+        for (int i = 0; i < newUses; i++) {
+            preload(w, "new" + w.id());
+        }
+    }
+
+    @Test
     void loadsACopyOnAnIdleWorkerWithRoomWhenThePlacesQueueOutlastsTheLoad() {
         List<WorkerView> ws = workers(4, 10_000);
         int place = placeOf("m", ws);
