@@ -53,7 +53,8 @@ else
 fi
 OUT="$WORK_DIR/screen/$NAME"
 # The grid of scripts/bench-generalization.sh's stored runs (docs/evaluation/generalization.md).
-GRID=(--slices 6 --seeds 1 --loads 0.2,0.6,0.95,1.1 --fleet-day false --policies demand)
+STORED_GRID=(--slices 6 --seeds 1 --loads 0.2,0.6,0.95,1.1 --fleet-day false)
+GRID=("${STORED_GRID[@]}" --policies demand)
 
 if [[ "$SET" = tune-wide ]]; then
   # The stored grids every screen scores against: built once, with every policy as it stands.
@@ -63,7 +64,7 @@ if [[ "$SET" = tune-wide ]]; then
       [[ -f "$TRACES/$t/gen_inv.csv" ]] || python3 "$ROOT/scripts/gen_traces.py" --out "$TRACES" --seed "$seed" --shapes "$shape" >&2
       if [[ ! -d "$RUNS/$t" ]]; then
         log "stored grid $t (every policy)"
-        "$ROOT/scripts/bench-grid.sh" "${GRID[@]:0:8}" --policies round-robin,least-loaded,ch-bl,lalb,lalb-o3,ect-o3,demand \
+        "$ROOT/scripts/bench-grid.sh" "${STORED_GRID[@]}" --policies round-robin,least-loaded,ch-bl,lalb,lalb-o3,ect-o3,demand \
           --trace "$TRACES/$t/gen_inv.csv" --out "$RUNS/$t" >/dev/null
       fi
     done

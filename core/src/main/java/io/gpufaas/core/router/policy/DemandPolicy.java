@@ -409,7 +409,9 @@ public final class DemandPolicy implements RoutingPolicy {
         if (place == null) {
             return OptionalInt.empty();
         }
-        if (!place.cache().isReady(request.model()) && place.cache().freeBytes() < request.bytes()) {
+        boolean evicts = !place.cache().isReady(request.model()) && place.cache().freeBytes() < request.bytes();
+        boolean placeable = Workers.placeable(request, place);
+        if (evicts) {
             // A copy here would evict: not free. A free holder with the least work queued may
             // finish this sooner, even over the bound; else a busy one, waited for a load's time
             // at most (waiting with no limit lost badly wherever one long function kept its
@@ -420,12 +422,12 @@ public final class DemandPolicy implements RoutingPolicy {
                 return OptionalInt.of(holder.id());
             }
             refusalAwaitsRelease = holder == null;
-            if (Workers.placeable(request, place) && waitsForABusyHolder(request, cluster, place, nowMs)) {
+            if (placeable && waitsForABusyHolder(request, cluster, place, nowMs)) {
                 return OptionalInt.empty();
             }
         }
-        if (Workers.placeable(request, place)) {
-            return OptionalInt.of(nearbyInsteadOfEvicting(request, cluster, place, bound, nowMs).id());
+        if (placeable) {
+            return OptionalInt.of(evicts ? nearbyInsteadOfEvicting(request, cluster, place, bound, nowMs).id() : place.id());
         }
         if (!place.hasFreeSlot()) {
             int idle = idleWorkerWithRoomInsteadOfWaiting(request, cluster, place, nowMs);
@@ -739,8 +741,7 @@ public final class DemandPolicy implements RoutingPolicy {
      * slot and memory the model fits in, where the load is expected to be done soonest behind the
      * work queued there, counting the reload work it displaces ({@link #loadedAfterMs}). The place
      * wins ties, so a model's loads keep to the same few workers while evicting there costs no
-     * more than elsewhere. {@code place} itself if it has room or holds the model. The walk is
-     * bounded: it stops after the next few distinct workers, free or not, so a decision stays
+     * more than elsewhere. The walk is bounded: it stops after the next few distinct workers, free or not, so a decision stays
      * cheap on a fleet.
      *
      * <p>Without it a model's place evicted whatever was there. In the one-slice report's workload
@@ -766,9 +767,6 @@ public final class DemandPolicy implements RoutingPolicy {
      */
     private WorkerView nearbyInsteadOfEvicting(Request<?> request, Cluster cluster, WorkerView place, double bound,
             double nowMs) {
-        if (place.cache().isReady(request.model()) || place.cache().freeBytes() >= request.bytes()) {
-            return place;
-        }
         WorkerView best = place;
         double bestMs = loadedAfterMs(request, place, nowMs);
         BitSet passed = ringWalkScratch;
