@@ -176,7 +176,7 @@ public final class EvaluationGrid {
                         long s = seed;
                         futures.add(pool.submit(() -> {
                             Workload base = Workload.build(trace, catalogue, cost, new Workload.Spec(ws, start, SLICE_MINUTES,
-                                    1, true, s, false, spec.traceDurations()));
+                                    1, s, false, spec.traceDurations()));
                             List<Outcome> outcomes = new ArrayList<>();
                             for (Fleet fleet : spec.fleets()) {
                                 for (double load : spec.loads()) {
@@ -238,7 +238,7 @@ public final class EvaluationGrid {
             throws Exception {
         Fleet fleet = new Fleet(1000, 16);
         Workload base = Workload.build(trace, catalogue, CostModel.v100FromHost(), new Workload.Spec(
-                trace.activeFunctions(0, trace.minutes()), 0, trace.minutes(), 1, true, 1, false, spec.traceDurations()));
+                trace.activeFunctions(0, trace.minutes()), 0, trace.minutes(), 1, 1, false, spec.traceDurations()));
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         try {
             List<Future<Outcome>> futures = new ArrayList<>();

@@ -60,7 +60,7 @@ public final class EvaluationReport {
         }
         ModelCatalogue catalogue = ModelCatalogue.read(shared.resolve("models/torchvision-classification-weights.csv"));
         CostModel cost = CostModel.v100FromHost();
-        Workload w = Workload.build(trace, catalogue, cost, new Workload.Spec(FUNCTIONS, sliceStart, MINUTES, COMPRESSION, true, SEED, false));
+        Workload w = Workload.build(trace, catalogue, cost, new Workload.Spec(FUNCTIONS, sliceStart, MINUTES, COMPRESSION, SEED, false));
         long memory = (long) (GPU_GIB * (1L << 30));
 
         StringBuilder md = new StringBuilder();
@@ -104,7 +104,7 @@ public final class EvaluationReport {
         md.append("| compression | round-robin mean ms | lalb-o3 mean ms | ect-o3 mean ms | lalb-o3 p99 ms | ect-o3 p99 ms | ect-o3 p99 vs lalb-o3 |\n");
         md.append("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
         for (double c : new double[] {30, 38, 42, 46, 50, 55, 60, 70}) {
-            Workload wl = Workload.build(trace, catalogue, cost, new Workload.Spec(FUNCTIONS, sliceStart, MINUTES, c, true, SEED, false));
+            Workload wl = Workload.build(trace, catalogue, cost, new Workload.Spec(FUNCTIONS, sliceStart, MINUTES, c, SEED, false));
             SimResult rr = Simulator.run(wl, SimConfigs.job(GPUS, memory).withPolicy(PolicyName.ROUND_ROBIN));
             SimResult o3 = Simulator.run(wl, SimConfigs.job(GPUS, memory).withPolicy(PolicyName.LALB_O3));
             SimResult ect = Simulator.run(wl, SimConfigs.job(GPUS, memory).withPolicy(PolicyName.ECT_O3));
@@ -117,7 +117,7 @@ public final class EvaluationReport {
         acrossTheTrace(trace, catalogue, cost, memory, md, out.resolve("p99-per-slice.png"));
 
         // Fleet scale: all 1,000 functions over the whole day, on 1,000 GPUs.
-        Workload fleet = Workload.build(trace, catalogue, cost, new Workload.Spec(trace.activeFunctions(0, trace.minutes()), 0, trace.minutes(), 60, true, SEED, false));
+        Workload fleet = Workload.build(trace, catalogue, cost, new Workload.Spec(trace.activeFunctions(0, trace.minutes()), 0, trace.minutes(), 60, SEED, false));
         md.append(String.format(Locale.ROOT, "Fleet scale: all %d functions of the sample over the whole day (%d invocations, "
                         + "60x compressed) on 1,000 GPUs x 16 GiB. Events are arrivals and completions; each policy runs three "
                         + "times and the fastest run counts (the first includes JIT warm-up; on this 2-core machine a cold run "
@@ -161,7 +161,7 @@ public final class EvaluationReport {
                 if (trace.activeFunctions(start, MINUTES) < FUNCTIONS) {
                     continue; // too few functions for the working set in this slice
                 }
-                Workload w = Workload.build(trace, catalogue, cost, new Workload.Spec(FUNCTIONS, start, MINUTES, COMPRESSION, true, seed, false));
+                Workload w = Workload.build(trace, catalogue, cost, new Workload.Spec(FUNCTIONS, start, MINUTES, COMPRESSION, seed, false));
                 if (w.invocations() < MIN_SLICE_INVOCATIONS) {
                     continue; // too few for a p99 to mean anything
                 }
@@ -252,7 +252,7 @@ public final class EvaluationReport {
             series.add(new double[compression.length]);
         }
         for (int i = 0; i < compression.length; i++) {
-            Workload w = Workload.build(trace, catalogue, cost, new Workload.Spec(FUNCTIONS, sliceStart, MINUTES, compression[i], true, SEED, false));
+            Workload w = Workload.build(trace, catalogue, cost, new Workload.Spec(FUNCTIONS, sliceStart, MINUTES, compression[i], SEED, false));
             double lb = Simulator.run(w, SimConfigs.job(GPUS, memory).withPolicy(PolicyName.of(SimulationBenchmark.POLICIES.get(0)))).meanMs();
             for (int p = 1; p < SimulationBenchmark.POLICIES.size(); p++) {
                 series.get(p - 1)[i] = lb / Simulator.run(w, SimConfigs.job(GPUS, memory).withPolicy(PolicyName.of(SimulationBenchmark.POLICIES.get(p)))).meanMs();

@@ -77,7 +77,7 @@ public final class ReplayBenchmark {
         List<Workload.ModelCost> costs = measure(functions);
         AzureTrace trace = SimulationBenchmark.trace(shared, tracePath);
         Workload w = Workload.build(trace, costs, false,
-                new Workload.Spec(functions.size(), start, minutes, compression, true, 1, true)).thin(max);
+                new Workload.Spec(functions.size(), start, minutes, compression, 1, true)).thin(max);
         long budget = budgetMb << 20;
         System.out.printf(Locale.ROOT, "Replaying %d invocations of %d functions over %.0f s through the job: %d CPU workers x %d MB%n",
                 w.invocations(), functions.size(), w.durationMs() / 1000, workers, budgetMb);

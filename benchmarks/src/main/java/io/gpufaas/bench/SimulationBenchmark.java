@@ -53,7 +53,7 @@ public final class SimulationBenchmark {
         ModelCatalogue catalogue = ModelCatalogue.read(shared.resolve("models").resolve("torchvision-classification-weights.csv"));
         CostModel cost = CostModel.v100FromHost();
         Workload w = Workload.build(trace, catalogue, cost,
-                new Workload.Spec(functions, start, minutes, utilisation > 0 ? 1 : compression, true, seed, false, traceDurations));
+                new Workload.Spec(functions, start, minutes, utilisation > 0 ? 1 : compression, seed, false, traceDurations));
         if (utilisation > 0) {
             w = w.atUtilisation(utilisation, gpus, minutes * 60_000.0); // instead of a compression factor
         }

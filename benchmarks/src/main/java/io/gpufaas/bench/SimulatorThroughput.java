@@ -42,7 +42,7 @@ public final class SimulatorThroughput {
         ModelCatalogue catalogue = ModelCatalogue.read(shared.resolve("models/torchvision-classification-weights.csv"));
         EvaluationGrid.Fleet fleet = new EvaluationGrid.Fleet(1000, 16);
         Workload base = Workload.build(trace, catalogue, CostModel.v100FromHost(), new Workload.Spec(
-                trace.activeFunctions(0, trace.minutes()), 0, trace.minutes(), 1, true, 1, false, true));
+                trace.activeFunctions(0, trace.minutes()), 0, trace.minutes(), 1, 1, false, true));
         Simulator.Config config = EvaluationGrid.config(fleet, "lru");
         System.out.printf(Locale.ROOT, "%d functions, %d invocations on %d GPUs x %.0f GiB; best of %d timed runs after a warm-up%n%n",
                 base.models().size(), base.invocations(), fleet.gpus(), fleet.memoryGib(), runs);

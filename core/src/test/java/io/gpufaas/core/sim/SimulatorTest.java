@@ -104,7 +104,7 @@ class SimulatorTest {
         assertThat(trace.functions()).hasSize(1000);
         assertThat(trace.functions().stream().mapToLong(AzureTrace.TraceFunction::invocations).sum()).isEqualTo(608_228);
 
-        Workload.Spec spec = new Workload.Spec(35, 600, 10, 60, true, 7, false);
+        Workload.Spec spec = new Workload.Spec(35, 600, 10, 60, 7, false);
         Workload a = Workload.build(trace, catalogue, CostModel.v100FromHost(), spec);
         Workload b = Workload.build(trace, catalogue, CostModel.v100FromHost(), spec);
         assertThat(a.arrivalMs()).containsExactly(b.arrivalMs());
