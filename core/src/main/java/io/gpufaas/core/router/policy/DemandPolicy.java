@@ -50,6 +50,11 @@ import java.util.OptionalInt;
  * <p>Per decision: the model's holders, then a ring walk in O(log n) plus the few workers over the
  * bound (at most a fraction 1/c of them can be at it).
  *
+ * <p>The figures below were measured on workloads that gathered every arrival overshooting its
+ * trace minute at the minute's last instant (since fixed; docs/benchmarks.md, "Arrivals spread
+ * over each minute"). Each compares variants on the same workloads, but their levels are not
+ * today's.
+ *
  * <p>Weighting the bound by expected run time instead of counting invocations was tried and lost
  * on the evaluation grid (geometric-mean ratio to best 1.96 against 1.05): the router's run-time
  * estimates are learned from reports and lag, and a count needs no estimate.
