@@ -50,10 +50,10 @@ import java.util.OptionalInt;
  * <p>Per decision: the model's holders, then a ring walk in O(log n) plus the few workers over the
  * bound (at most a fraction 1/c of them can be at it).
  *
- * <p>The figures below were measured on workloads that gathered every arrival overshooting its
- * trace minute at the minute's last instant (since fixed; docs/benchmarks.md, "Arrivals spread
- * over each minute"). Each compares variants on the same workloads, but their levels are not
- * today's.
+ * <p>The figures in this class's comments (here and on its methods) were measured on workloads
+ * that gathered every arrival overshooting its trace minute at the minute's last instant (since
+ * fixed; docs/benchmarks.md, "Arrivals spread over each minute"). Each compares variants on the
+ * same workloads, but their levels are not today's.
  *
  * <p>Weighting the bound by expected run time instead of counting invocations was tried and lost
  * on the evaluation grid (geometric-mean ratio to best 1.96 against 1.05): the router's run-time
@@ -746,8 +746,8 @@ public final class DemandPolicy implements RoutingPolicy {
      * slot and memory the model fits in, where the load is expected to be done soonest behind the
      * work queued there, counting the reload work it displaces ({@link #loadedAfterMs}). The place
      * wins ties, so a model's loads keep to the same few workers while evicting there costs no
-     * more than elsewhere. The walk is bounded: it stops after the next few distinct workers, free or not, so a decision stays
-     * cheap on a fleet.
+     * more than elsewhere. The walk is bounded: it stops after the next few distinct workers, free
+     * or not, so a decision stays cheap on a fleet.
      *
      * <p>Without it a model's place evicted whatever was there. In the one-slice report's workload
      * (the sample's first 12 hours, so tuning data: 35 functions on 4 x 2.5 GiB) a 2.5 GB model
