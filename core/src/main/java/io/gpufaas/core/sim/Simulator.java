@@ -111,6 +111,7 @@ public final class Simulator {
     private final PriorityQueue<Activity> running = new PriorityQueue<>(Simulator::byEnd);
     private final PriorityQueue<Event> events = new PriorityQueue<>(Simulator::byTime);
     private final Map<Integer, Boolean> wakeScheduled = new HashMap<>();
+    /** By invocation index, not completion order: see {@link SimResult#latencyOfInvocationMs}. */
     private final double[] latencies;
     private final Map<String, Integer> modelIndex = new HashMap<>();
     /** When each GPU's compute is free again (devices of their own only). */
@@ -306,7 +307,8 @@ public final class Simulator {
     }
 
     private void finish(Job job) {
-        latencies[done++] = now - w.arrivalMs()[job.invocation()];
+        latencies[job.invocation()] = now - w.arrivalMs()[job.invocation()];
+        done++;
     }
 
     /**

@@ -34,6 +34,20 @@ class SimulatorTest {
     }
 
     @Test
+    void eachInvocationsLatencyIsKeptUnderItsOwnIndex() {
+        // Two GPUs: a@0 loads 100 and runs 10 (done at 110); b@1 loads 10 and runs 1 on the other
+        // GPU (done at 12, latency 11). b finishes first; a is still invocation 0.
+        Workload w = new Workload(List.of("a", "b"), new long[] {100, 100}, new double[] {100, 10}, new double[] {10, 1},
+                new double[] {0, 1}, new int[] {0, 1});
+        SimResult r = Simulator.run(w, new Simulator.Config(2, 100, 1, 16, 64).withPolicy(PolicyName.LALB));
+
+        assertThat(r.latencyOfInvocationMs(0)).isEqualTo(110);
+        assertThat(r.latencyOfInvocationMs(1)).isEqualTo(11);
+        assertThat(r.latenciesByInvocationMs()).containsExactly(110, 11);
+        assertThat(r.latenciesMs()).containsExactly(11, 110);
+    }
+
+    @Test
     void withRoomForBothTheRepeatIsAHit() {
         SimResult r = Simulator.run(handMade(), new Simulator.Config(1, 200, 1, 16, 64).withPolicy(PolicyName.LALB));
         assertThat(r.hits()).isEqualTo(1);
