@@ -292,6 +292,8 @@ public final class DemandPolicy implements RoutingPolicy {
     /** Scratch for {@link #nearbyInsteadOfEvicting}: the workers its ring walk has passed. */
     private final BitSet ringWalkScratch = new BitSet();
     private HashRing ring;
+    /** Each model's home on the ring, memory balanced (rule 2's place starts there). */
+    private final HomePlaces homes = new HomePlaces(LOAD_BOUND_FACTOR);
     /** Whether the last refusal waits for a worker to release something: see {@link #refusalAwaitsRelease}. */
     private boolean refusalAwaitsRelease;
     /** The limits the last refusal holds within: see {@link #refusalStandsWhileLineAtMost} and the others. */
@@ -366,7 +368,7 @@ public final class DemandPolicy implements RoutingPolicy {
         if (awaited < 0) {
             return false;
         }
-        ConsistentHashPolicy.watchRingWalk(request.model(), cluster, ring, awaited, watcher);
+        ConsistentHashPolicy.watchRingWalkFrom(homeStart(request, cluster), cluster, ring, awaited, watcher);
         cluster.watchModel(request.model(), watcher);
         cluster.watchIdle(watcher);
         return true;
@@ -409,8 +411,7 @@ public final class DemandPolicy implements RoutingPolicy {
             }
             return OptionalInt.of(hit.id());
         }
-        ring = HashRing.forWorkers(ring, cluster.size());
-        WorkerView place = ConsistentHashPolicy.firstOnRing(request.model(), cluster, ring, bound);
+        WorkerView place = ConsistentHashPolicy.firstOnRingFrom(homeStart(request, cluster), cluster, ring, bound);
         if (place == null) {
             return OptionalInt.empty();
         }
@@ -447,6 +448,12 @@ public final class DemandPolicy implements RoutingPolicy {
         refusalAwaitsRelease &= !place.hasFreeSlot();
         awaited = place.id();
         return OptionalInt.empty();
+    }
+
+    /** Where the model's ring walks start: its home ({@link HomePlaces}), chosen on its first decision. */
+    private int homeStart(Request<?> request, Cluster cluster) {
+        ring = HashRing.forWorkers(ring, cluster.size());
+        return homes.startOf(request.model(), request.bytes(), cluster, ring);
     }
 
     /**
@@ -776,7 +783,7 @@ public final class DemandPolicy implements RoutingPolicy {
         double bestMs = loadedAfterMs(request, place, nowMs);
         BitSet passed = ringWalkScratch;
         passed.clear();
-        int start = ring.positionOf(request.model());
+        int start = homeStart(request, cluster);
         boolean pastPlace = false;
         int nearby = 0;
         for (int k = 0; k < ring.size() && nearby < NEARBY_WORKERS; k++) {
