@@ -15,7 +15,7 @@ import java.util.Map;
  * <p>A model is homed the first time it is asked for and keeps its home: a reload finds the place
  * its model had, as on a plain ring. A worker's share is its memory over the pool's. A model larger
  * than the bound (early, while little is homed) goes to the first worker with nothing homed yet, or
- * else stays at its hash. Homes depend on the order models first arrive in, so they are not the same
+ * else to the one with the least homed for its memory; a model no worker can hold stays at its hash. Homes depend on the order models first arrive in, so they are not the same
  * across router restarts; the caches' contents are (they are found as holders). The homes are
  * dropped when the pool changes size (the ring changes too) or past {@link #MAX_MODELS}.
  */
@@ -76,14 +76,26 @@ final class HomePlaces {
             return hashed;
         }
         double perByteOfMemory = c * (homedTotal + bytes) / (double) capacity;
+        int leastHomed = -1;
+        double leastShare = Double.POSITIVE_INFINITY;
         for (int k = 0; k < ring.size(); k++) {
             int position = (hashed + k) % ring.size();
             WorkerView w = cluster.get(ring.ownerAt(position));
             long memory = w.cache().capacity();
-            if (bytes <= memory && homedBytes[w.id()] + bytes <= Math.max(bytes, perByteOfMemory * memory)) {
+            if (bytes > memory) {
+                continue;
+            }
+            if (homedBytes[w.id()] + bytes <= Math.max(bytes, perByteOfMemory * memory)) {
                 return position;
             }
+            double share = homedBytes[w.id()] / (double) memory;
+            if (share < leastShare) {
+                leastHomed = position;
+                leastShare = share;
+            }
         }
-        return hashed; // larger than the bound everywhere and nothing empty: its hash, as on a plain ring
+        // Over the bound everywhere (a model larger than the bound while every worker has some
+        // homed): the worker with the least homed for its memory, the first such from the hash.
+        return leastHomed >= 0 ? leastHomed : hashed;
     }
 }
