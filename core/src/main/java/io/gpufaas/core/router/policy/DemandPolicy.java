@@ -14,7 +14,9 @@ import java.util.OptionalInt;
  *   <li>to a worker holding its model, the least work queued first: a hit, wherever the
  *       holder sits;
  *   <li>else to the model's place on a consistent-hashing ring, the first worker clockwise from the
- *       model's hash under the bound: a load there, or a hit if an earlier load left it there; a
+ *       model's home under the bound (the home: the first worker from the model's hash whose
+ *       homed bytes stay within c times its share, {@link HomePlaces}): a load there, or a hit if
+ *       an earlier load left it there; a
  *       load that would evict there goes instead to one of the next three workers round the ring
  *       if it is expected to be done sooner there, behind that worker's queue and counting the
  *       reload work each would displace (see {@link #nearbyInsteadOfEvicting});
@@ -49,6 +51,18 @@ import java.util.OptionalInt;
  *
  * <p>Per decision: the model's holders, then a ring walk in O(log n) plus the few workers over the
  * bound (at most a fraction 1/c of them can be at it).
+ *
+ * <p>Homes bound by memory ({@link HomePlaces}) came last, after a finding about the evaluation
+ * itself: the same code with only the ring's hash salted differently scored 79.2-82.5% of the
+ * tuning cells within 10% of the best over seven salts (21-35 over round-robin); a cell's mean
+ * moved by a median 8% and by over 45% in a tenth of cells, and 13% of cells changed verdict.
+ * Luck of placement, not a rule, decides many cells, so changes are now screened over several
+ * salts (a scratch build's salt; no setting). Over four salts homes scored 83.9% of the tuning cells
+ * (82.9-85.1%, 15-22 over round-robin) against 81.8% (81.6-82.2%, 21-26) for plain ring places.
+ * Rules screened the same way (a free holder over the bound before a load that evicts nothing,
+ * when it finishes the invocation 2x or 4x sooner; the load-bound factor at 1.1, 2 or 4; two
+ * ring places per model, the better by free slot and memory) did not beat the spread.
+ * (docs/benchmarks.md, "Homes bounded by memory".)
  *
  * <p>The figures in this class's comments (here and on its methods) were measured on workloads
  * that gathered every arrival overshooting its trace minute at the minute's last instant (since
