@@ -62,7 +62,7 @@ import java.util.OptionalInt;
  * Rules screened the same way (a free holder over the bound before a load that evicts nothing,
  * when it finishes the invocation 2x or 4x sooner; the load-bound factor at 1.1, 2 or 4; two
  * ring places per model, the better by free slot and memory) did not beat the spread.
- * (docs/benchmarks.md, "Homes bounded by memory".)
+ * (docs/benchmarks.md, "Placement luck, measured; homes bounded by memory".)
  *
  * <p>The figures in this class's comments (here and on its methods) were measured on workloads
  * that gathered every arrival overshooting its trace minute at the minute's last instant (since
