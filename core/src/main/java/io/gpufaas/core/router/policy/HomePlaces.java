@@ -15,9 +15,10 @@ import java.util.Map;
  * <p>A model is homed the first time it is asked for and keeps its home: a reload finds the place
  * its model had, as on a plain ring. A worker's share is its memory over the pool's. A model larger
  * than the bound (early, while little is homed) goes to the first worker with nothing homed yet, or
- * else to the one with the least homed for its memory; a model no worker can hold stays at its hash. Homes depend on the order models first arrive in, so they are not the same
- * across router restarts; the caches' contents are (they are found as holders). The homes are
- * dropped when the pool changes size (the ring changes too) or past {@link #MAX_MODELS}.
+ * else to the one with the least homed for its memory; a model no worker can hold stays at its
+ * hash. Homes depend on the order models first arrive in, so they are not the same across router
+ * restarts; the caches' contents are (they are found as holders). The homes are dropped when the
+ * pool changes size (the ring changes too) or past {@link #MAX_MODELS}.
  */
 final class HomePlaces {
 
@@ -75,7 +76,7 @@ final class HomePlaces {
         if (capacity <= 0) {
             return hashed;
         }
-        double perByteOfMemory = c * (homedTotal + bytes) / (double) capacity;
+        double boundPerByteOfMemory = c * (homedTotal + bytes) / (double) capacity;
         int leastHomed = -1;
         double leastShare = Double.POSITIVE_INFINITY;
         for (int k = 0; k < ring.size(); k++) {
@@ -85,7 +86,7 @@ final class HomePlaces {
             if (bytes > memory) {
                 continue;
             }
-            if (homedBytes[w.id()] + bytes <= Math.max(bytes, perByteOfMemory * memory)) {
+            if (homedBytes[w.id()] + bytes <= Math.max(bytes, boundPerByteOfMemory * memory)) {
                 return position;
             }
             double share = homedBytes[w.id()] / (double) memory;
