@@ -8,29 +8,68 @@ import java.util.Arrays;
  *
  * <p>{@link #latenciesMs} is sorted, for quantiles, so its i-th entry is not the i-th invocation's:
  * read {@link #latencyOfInvocationMs} for that. A diagnosis that paired the sorted array with the
- * workload's arrivals once found the slowest invocations always "arriving last".
- *
- * @param latenciesMs every invocation's latency, sorted ascending
- * @param latenciesByInvocationMs the same latencies in the order given: the workload's invocation
- *     order when {@link Simulator} built the result
+ * workload's arrivals once found the slowest invocations always "arriving last". Both arrays are
+ * made from the one given, so they cannot disagree.
  */
-public record SimResult(String policy, double[] latenciesMs, double[] latenciesByInvocationMs, long hits, long misses,
-        double makespanMs, double busyGpuMs) {
+public final class SimResult {
 
-    public SimResult {
-        latenciesByInvocationMs = latenciesByInvocationMs.clone();
-        latenciesMs = latenciesByInvocationMs.clone();
-        Arrays.sort(latenciesMs);
-    }
+    private final String policy;
+    private final double[] latenciesByInvocationMs;
+    private final double[] latenciesMs;
+    private final long hits;
+    private final long misses;
+    private final double makespanMs;
+    private final double busyGpuMs;
 
-    /** {@code latenciesMs} in invocation order (the sorted copy is made here). */
+    /**
+     * @param latenciesMs every invocation's latency in the order given: the workload's invocation
+     *     order when {@link Simulator} builds the result (copied; the sorted copy is made here)
+     */
     public SimResult(String policy, double[] latenciesMs, long hits, long misses, double makespanMs, double busyGpuMs) {
-        this(policy, latenciesMs, latenciesMs, hits, misses, makespanMs, busyGpuMs);
+        this.policy = policy;
+        this.latenciesByInvocationMs = latenciesMs.clone();
+        this.latenciesMs = latenciesMs.clone();
+        Arrays.sort(this.latenciesMs);
+        this.hits = hits;
+        this.misses = misses;
+        this.makespanMs = makespanMs;
+        this.busyGpuMs = busyGpuMs;
     }
 
     /** A result that did not measure device time. */
     public SimResult(String policy, double[] latenciesMs, long hits, long misses, double makespanMs) {
         this(policy, latenciesMs, hits, misses, makespanMs, 0);
+    }
+
+    public String policy() {
+        return policy;
+    }
+
+    /** Every invocation's latency, sorted ascending. */
+    public double[] latenciesMs() {
+        return latenciesMs;
+    }
+
+    /** Every invocation's latency in the order given (the workload's invocation order from {@link Simulator}). */
+    public double[] latenciesByInvocationMs() {
+        return latenciesByInvocationMs;
+    }
+
+    public long hits() {
+        return hits;
+    }
+
+    public long misses() {
+        return misses;
+    }
+
+    public double makespanMs() {
+        return makespanMs;
+    }
+
+    /** The devices' busy time, loads plus batches, in GPU-milliseconds; 0 if not measured. */
+    public double busyGpuMs() {
+        return busyGpuMs;
     }
 
     /** The latency of the workload's {@code invocation}-th invocation (its index in arrival order). */
