@@ -29,6 +29,8 @@ final class HomePlaces {
     private final Map<String, Integer> starts = new HashMap<>();
     private long[] homedBytes = new long[0];
     private long homedTotal;
+    /** The pool's memory, summed when the homes are (re)built: workers' capacities do not change. */
+    private long poolMemory;
 
     HomePlaces(double c) {
         if (c < 1) {
@@ -43,16 +45,19 @@ final class HomePlaces {
             homedBytes = new long[cluster.size()];
             homedTotal = 0;
             starts.clear();
+            poolMemory = 0;
+            for (WorkerView w : cluster.workers()) {
+                poolMemory += w.cache().capacity();
+            }
         }
         Integer known = starts.get(model);
         if (known != null) {
             return known;
         }
-        int hashed = ring.positionOf(model);
-        int start = homeFrom(hashed, Math.max(0, bytes), cluster, ring);
-        int home = ring.ownerAt(start);
-        homedBytes[home] += Math.max(0, bytes);
-        homedTotal += Math.max(0, bytes);
+        long size = Math.max(0, bytes);
+        int start = homeFrom(ring.positionOf(model), size, cluster, ring);
+        homedBytes[ring.ownerAt(start)] += size;
+        homedTotal += size;
         starts.put(model, start);
         return start;
     }
@@ -69,14 +74,10 @@ final class HomePlaces {
     }
 
     private int homeFrom(int hashed, long bytes, Cluster cluster, HashRing ring) {
-        long capacity = 0;
-        for (WorkerView w : cluster.workers()) {
-            capacity += w.cache().capacity();
-        }
-        if (capacity <= 0) {
+        if (poolMemory <= 0) {
             return hashed;
         }
-        double boundPerByteOfMemory = c * (homedTotal + bytes) / (double) capacity;
+        double boundPerByteOfMemory = c * (homedTotal + bytes) / (double) poolMemory;
         int leastHomed = -1;
         double leastShare = Double.POSITIVE_INFINITY;
         for (int k = 0; k < ring.size(); k++) {
