@@ -247,6 +247,15 @@ public final class GpuFaasOptions {
                     + "the worker an invocation waits for (demand and ch-bl: its model's place) count only overtakes that "
                     + "start on that worker.");
 
+    public static final ConfigOption<Double> ROUTER_MAX_OVERTAKEN_WORK = key("gpufaas.router.out-of-order.max-overtaken-work")
+            .doubleType()
+            .defaultValue(RouterSettings.DEFAULTS.maxOvertakenWork())
+            .withDescription("How much work out-of-order dispatch may put ahead of one waiting invocation: once the "
+                    + "expected run time of the invocations that overtook it (counted as max-bypass counts them) reaches "
+                    + "this many times its own expected load and run, nothing may. It bounds the wait of a cheap model "
+                    + "behind an expensive one, which the count alone does not: 64 overtakes by an 8 s model are minutes. "
+                    + "0: the oldest waiting invocation is never overtaken once refused.");
+
     public static final ConfigOption<Integer> ROUTER_WINDOW = key("gpufaas.router.out-of-order.window")
             .intType()
             .defaultValue(RouterSettings.DEFAULTS.window())
@@ -327,6 +336,7 @@ public final class GpuFaasOptions {
         all.add(ROUTING_POLICY);
         all.add(ROUTER_SLOTS);
         all.add(ROUTER_MAX_BYPASS);
+        all.add(ROUTER_MAX_OVERTAKEN_WORK);
         all.add(ROUTER_WINDOW);
         all.add(ROUTER_REPORT_TIMEOUT);
         all.add(ROUTER_WORKER_MEMORY);

@@ -53,6 +53,12 @@ public record JobSettings(RouterSettings router, WorkerSettings worker, DecodeLi
                     + "router lets it hold, and back-pressure would stall the router's output; lower the first or raise "
                     + "the second");
         }
+        double overtaken = conf.get(GpuFaasOptions.ROUTER_MAX_OVERTAKEN_WORK);
+        if (!(overtaken >= 0) || Double.isInfinite(overtaken)) {
+            throw new IllegalArgumentException(GpuFaasOptions.ROUTER_MAX_OVERTAKEN_WORK.key()
+                    + " must be a finite number of at least 0, was " + overtaken + " (0: never overtake the oldest "
+                    + "waiting invocation once refused; " + GpuFaasOptions.ROUTER_MAX_BYPASS.key() + " bounds the count)");
+        }
         int maxIds = conf.get(GpuFaasOptions.DEDUP_MAX_IDS);
         if (maxIds < 1) {
             throw new IllegalArgumentException(GpuFaasOptions.DEDUP_MAX_IDS.key() + " must be positive, was " + maxIds
@@ -82,6 +88,7 @@ public record JobSettings(RouterSettings router, WorkerSettings worker, DecodeLi
                 .withWorkers(workers, memory)
                 .withSlots(slots, max)
                 .withOutOfOrder(conf.get(GpuFaasOptions.ROUTER_MAX_BYPASS), conf.get(GpuFaasOptions.ROUTER_WINDOW))
+                .withMaxOvertakenWork(conf.get(GpuFaasOptions.ROUTER_MAX_OVERTAKEN_WORK))
                 .withReportTimeoutMs(conf.get(GpuFaasOptions.ROUTER_REPORT_TIMEOUT).toMillis())
                 .withMaxPending(conf.get(GpuFaasOptions.ROUTER_MAX_PENDING),
                         conf.get(GpuFaasOptions.ROUTER_MAX_PENDING_BYTES).getBytes())

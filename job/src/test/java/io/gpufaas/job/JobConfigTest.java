@@ -97,6 +97,16 @@ class JobConfigTest {
     }
 
     @Test
+    void aNegativeOvertakenWorkBoundFailsNamingItsKey() {
+        Configuration conf = JobConfig.fromArgs(new Configuration(), "--gpufaas.router.out-of-order.max-overtaken-work", "-1");
+        assertThatThrownBy(() -> JobSettings.from(conf, 2))
+                .hasMessageContaining("gpufaas.router.out-of-order.max-overtaken-work must be a finite number of at least 0");
+        Configuration two = JobConfig.fromArgs(new Configuration(), "--gpufaas.router.out-of-order.max-overtaken-work", "2.5");
+        assertThat(JobSettings.from(two, 2).router().maxOvertakenWork()).isEqualTo(2.5);
+        assertThat(JobSettings.from(new Configuration(), 2).router().maxOvertakenWork()).isEqualTo(4.0);
+    }
+
+    @Test
     void aWorkerParallelismOfZeroFailsInsteadOfFallingBack() {
         Configuration conf = JobConfig.fromArgs(new Configuration(), "--gpufaas.worker.parallelism", "0");
         assertThatThrownBy(() -> JobSettings.from(conf, 2)).hasMessageContaining("gpufaas.worker.parallelism");

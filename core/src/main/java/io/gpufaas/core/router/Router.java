@@ -129,7 +129,7 @@ public final class Router<T> {
                     new ModelCache(settings.workerMemoryBytes(), EvictionPolicies.create(settings.evictionPolicy()))));
         }
         this.scheduler = new Scheduler<>(settings.policy().create(), views, settings.maxBypass(),
-                settings.window());
+                settings.maxOvertakenWork(), settings.window());
         this.scheduler.copyLimits(new Scheduler.CopyLimits() {
             @Override
             public int min(String model) {

@@ -14,6 +14,8 @@ import java.io.Serializable;
  * @param slotsPerWorker invocations the router lets a worker hold at once to begin with (its
  *     concurrency, plus enough to cover the feedback delay), and at least
  * @param maxBypass out-of-order bound: how often one waiting invocation may be overtaken
+ * @param maxOvertakenWork out-of-order bound in work: the expected run time of the invocations that
+ *     may overtake one waiting invocation, in multiples of its own expected load and run
  * @param window how deep out-of-order dispatch looks into the queue
  * @param reportTimeoutMs a worker silent this long while holding work gets its slots back
  * @param maxPending invocations the router holds waiting; beyond it new ones are shed with an
@@ -32,6 +34,7 @@ public record RouterSettings(
         long workerMemoryBytes,
         int slotsPerWorker,
         int maxBypass,
+        double maxOvertakenWork,
         int window,
         long reportTimeoutMs,
         int maxPending,
@@ -40,7 +43,7 @@ public record RouterSettings(
         int maxSlotsPerWorker) implements Serializable {
 
     /** The job's defaults, for a pool of one worker with 2 GiB (the CPU device's default budget). */
-    public static final RouterSettings DEFAULTS = new RouterSettings(PolicyName.DEMAND, 1, 2L << 30, 4, 64, 64,
+    public static final RouterSettings DEFAULTS = new RouterSettings(PolicyName.DEMAND, 1, 2L << 30, 4, 64, 4, 64,
             120_000, 100_000, 256L << 20, "lru", 256);
 
     public RouterSettings {
@@ -54,6 +57,8 @@ public record RouterSettings(
                 + " (equal values give every worker fixed credits)");
         require(maxBypass >= 0 && window >= 1, "out-of-order bypass must not be negative and the window must be "
                 + "at least 1, were " + maxBypass + " and " + window);
+        require(maxOvertakenWork >= 0 && Double.isFinite(maxOvertakenWork), "the overtaken work bound must be a "
+                + "finite multiple of at least 0, was " + maxOvertakenWork);
         require(reportTimeoutMs > 0, "the report timeout must be positive, was " + reportTimeoutMs + " ms");
         require(maxPending >= 1 && maxPendingBytes >= 1, "the router's queue bounds must be positive, were "
                 + maxPending + " invocations and " + maxPendingBytes + " bytes");
@@ -66,40 +71,46 @@ public record RouterSettings(
     }
 
     public RouterSettings withPolicy(PolicyName p) {
-        return new RouterSettings(p, workers, workerMemoryBytes, slotsPerWorker, maxBypass, window, reportTimeoutMs,
-                maxPending, maxPendingBytes, evictionPolicy, maxSlotsPerWorker);
+        return new RouterSettings(p, workers, workerMemoryBytes, slotsPerWorker, maxBypass, maxOvertakenWork, window,
+                reportTimeoutMs, maxPending, maxPendingBytes, evictionPolicy, maxSlotsPerWorker);
     }
 
     /** The same settings for a pool of {@code n} workers with {@code memoryBytes} each. */
     public RouterSettings withWorkers(int n, long memoryBytes) {
-        return new RouterSettings(policy, n, memoryBytes, slotsPerWorker, maxBypass, window, reportTimeoutMs,
-                maxPending, maxPendingBytes, evictionPolicy, maxSlotsPerWorker);
+        return new RouterSettings(policy, n, memoryBytes, slotsPerWorker, maxBypass, maxOvertakenWork, window,
+                reportTimeoutMs, maxPending, maxPendingBytes, evictionPolicy, maxSlotsPerWorker);
     }
 
     /** Credits between {@code slots} and {@code maxSlots} per worker (equal: fixed slots). */
     public RouterSettings withSlots(int slots, int maxSlots) {
-        return new RouterSettings(policy, workers, workerMemoryBytes, slots, maxBypass, window, reportTimeoutMs,
-                maxPending, maxPendingBytes, evictionPolicy, maxSlots);
+        return new RouterSettings(policy, workers, workerMemoryBytes, slots, maxBypass, maxOvertakenWork, window,
+                reportTimeoutMs, maxPending, maxPendingBytes, evictionPolicy, maxSlots);
     }
 
     public RouterSettings withOutOfOrder(int bypass, int depth) {
-        return new RouterSettings(policy, workers, workerMemoryBytes, slotsPerWorker, bypass, depth, reportTimeoutMs,
-                maxPending, maxPendingBytes, evictionPolicy, maxSlotsPerWorker);
+        return new RouterSettings(policy, workers, workerMemoryBytes, slotsPerWorker, bypass, maxOvertakenWork, depth,
+                reportTimeoutMs, maxPending, maxPendingBytes, evictionPolicy, maxSlotsPerWorker);
+    }
+
+    /** Out-of-order dispatch's bound in work: {@code factor} times a waiting invocation's own load and run. */
+    public RouterSettings withMaxOvertakenWork(double factor) {
+        return new RouterSettings(policy, workers, workerMemoryBytes, slotsPerWorker, maxBypass, factor, window,
+                reportTimeoutMs, maxPending, maxPendingBytes, evictionPolicy, maxSlotsPerWorker);
     }
 
     public RouterSettings withReportTimeoutMs(long ms) {
-        return new RouterSettings(policy, workers, workerMemoryBytes, slotsPerWorker, maxBypass, window, ms,
-                maxPending, maxPendingBytes, evictionPolicy, maxSlotsPerWorker);
+        return new RouterSettings(policy, workers, workerMemoryBytes, slotsPerWorker, maxBypass, maxOvertakenWork, window,
+                ms, maxPending, maxPendingBytes, evictionPolicy, maxSlotsPerWorker);
     }
 
     /** Bounds of the router's queue, in invocations and in input bytes. */
     public RouterSettings withMaxPending(int invocations, long bytes) {
-        return new RouterSettings(policy, workers, workerMemoryBytes, slotsPerWorker, maxBypass, window,
+        return new RouterSettings(policy, workers, workerMemoryBytes, slotsPerWorker, maxBypass, maxOvertakenWork, window,
                 reportTimeoutMs, invocations, bytes, evictionPolicy, maxSlotsPerWorker);
     }
 
     public RouterSettings withEvictionPolicy(String name) {
-        return new RouterSettings(policy, workers, workerMemoryBytes, slotsPerWorker, maxBypass, window,
+        return new RouterSettings(policy, workers, workerMemoryBytes, slotsPerWorker, maxBypass, maxOvertakenWork, window,
                 reportTimeoutMs, maxPending, maxPendingBytes, name, maxSlotsPerWorker);
     }
 }

@@ -109,7 +109,7 @@ class RouterLivenessTest {
             int slots = 1 + random.nextInt(3);
             int maxSlots = random.nextBoolean() ? slots : slots + random.nextInt(16);
             RouterSettings settings = new RouterSettings(policy, workers, MEMORY, slots, random.nextInt(8),
-                    1 + random.nextInt(16), REPORT_TIMEOUT_MS, 1 + random.nextInt(300), 1L << 40, "lru", maxSlots);
+                    8 * random.nextDouble(), 1 + random.nextInt(16), REPORT_TIMEOUT_MS, 1 + random.nextInt(300), 1L << 40, "lru", maxSlots);
             router = new Router<>(settings, FunctionCatalog.ofFootprints(declared), () -> now, new Router.Output<>() {
                 @Override
                 public void dispatch(Assignment<String> a) {

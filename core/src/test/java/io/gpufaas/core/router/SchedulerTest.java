@@ -93,6 +93,48 @@ class SchedulerTest {
     }
 
     @Test
+    void overtakesEndOnceTheirWorkReachesTheBoundInMultiplesOfTheWaitingInvocationsOwn() {
+        List<WorkerView> ws = workers(2, 1000);
+        // The count allows 64 overtakes; the work bound 2 x (100 ms load + 10 ms run) = 220 ms.
+        Scheduler<String> s = new Scheduler<>(new WaitsForWorkerZero(), ws, 64, 2.0, 64);
+        s.submit(req("w", "waiting"));
+        // Expected run times of 100 ms: the third overtake on worker 0 brings the total to 300 ms.
+        for (int i = 0; i < 3; i++) {
+            s.submit(new Request<>("on0-" + i, "h0", 100, 100, 100, 0));
+            assertThat(s.dispatch(i)).extracting(Assignment::item).containsExactly("on0-" + i);
+            s.complete(0, "h0");
+        }
+        s.submit(new Request<>("on0-3", "h0", 100, 100, 1, 0));
+        assertThat(s.dispatch(3)).as("nothing overtakes once 300 ms of work has").isEmpty();
+        assertThat(s.queued()).isEqualTo(2);
+    }
+
+    @Test
+    void cheapOvertakesCountLittleAgainstTheWorkBound() {
+        List<WorkerView> ws = workers(2, 1000);
+        Scheduler<String> s = new Scheduler<>(new WaitsForWorkerZero(), ws, 64, 2.0, 64);
+        s.submit(req("w", "waiting"));
+        // 40 overtakes of 5 ms each are 200 ms, under the 220 ms bound: all go.
+        for (int i = 0; i < 40; i++) {
+            s.submit(new Request<>("on0-" + i, "h0", 100, 100, 5, 0));
+            assertThat(s.dispatch(i)).extracting(Assignment::item).containsExactly("on0-" + i);
+            s.complete(0, "h0");
+        }
+        assertThat(s.queued()).isEqualTo(1);
+    }
+
+    @Test
+    void aSchedulerRefusesANegativeOrInfiniteWorkBound() {
+        List<WorkerView> ws = workers(1, 1000);
+        org.assertj.core.api.Assertions.assertThatIllegalArgumentException()
+                .isThrownBy(() -> new Scheduler<>(new WaitsForWorkerZero(), ws, 64, -1, 64));
+        org.assertj.core.api.Assertions.assertThatIllegalArgumentException()
+                .isThrownBy(() -> new Scheduler<>(new WaitsForWorkerZero(), ws, 64, Double.POSITIVE_INFINITY, 64));
+        org.assertj.core.api.Assertions.assertThatIllegalArgumentException()
+                .isThrownBy(() -> new Scheduler<>(new WaitsForWorkerZero(), ws, 64, Double.NaN, 64));
+    }
+
+    @Test
     void invocationsOfOneModelLeaveInArrivalOrder() {
         List<WorkerView> ws = workers(1, 1000);
         Scheduler<String> s = new Scheduler<>(LalbPolicy.withOutOfOrder(), ws, 64, 64);
