@@ -250,11 +250,12 @@ public final class GpuFaasOptions {
     public static final ConfigOption<Double> ROUTER_MAX_OVERTAKEN_WORK = key("gpufaas.router.out-of-order.max-overtaken-work")
             .doubleType()
             .defaultValue(RouterSettings.DEFAULTS.maxOvertakenWork())
-            .withDescription("How much work out-of-order dispatch may put ahead of one waiting invocation: once the "
-                    + "expected run time of the invocations that overtook it (counted as max-bypass counts them) reaches "
-                    + "this many times its own expected load and run, nothing may. It bounds the wait of a cheap model "
-                    + "behind an expensive one, which the count alone does not: 64 overtakes by an 8 s model are minutes. "
-                    + "0: the oldest waiting invocation is never overtaken once refused.");
+            .withDescription("How much work out-of-order dispatch may put ahead of one waiting invocation at the worker "
+                    + "it waits for (policies that name it: demand and ch-bl, its model's place): once the expected run "
+                    + "time of the invocations that overtook it there reaches this many times its own expected load and "
+                    + "run, nothing may. It bounds the wait of a cheap model behind an expensive one, which the count "
+                    + "alone does not: 64 overtakes by an 8 s model are minutes. 0: nothing overtakes such an "
+                    + "invocation once it is the oldest.");
 
     public static final ConfigOption<Integer> ROUTER_WINDOW = key("gpufaas.router.out-of-order.window")
             .intType()

@@ -124,6 +124,21 @@ class SchedulerTest {
     }
 
     @Test
+    void theWorkBoundHoldsOnlyForAnInvocationThatNamesTheWorkerItWaitsFor() {
+        List<WorkerView> ws = workers(2, 1000);
+        ws.get(0).start(req("busy", "held"), 0); // "held" waits for its busy holder; lalb-o3 names no worker
+        Scheduler<String> s = new Scheduler<>(LalbPolicy.withOutOfOrder(), ws, 64, 0.0, 64);
+        s.submit(req("w", "held"));
+        // A bound of 0 stops every overtake of one that names its worker; these all go.
+        for (int i = 0; i < 3; i++) {
+            s.submit(new Request<>("o" + i, "o" + i, 100, 100, 100, 0));
+            assertThat(s.dispatch(i)).extracting(Assignment::item).containsExactly("o" + i);
+            s.complete(1, "o" + i);
+        }
+        assertThat(s.queued()).isEqualTo(1);
+    }
+
+    @Test
     void aSchedulerRefusesANegativeOrInfiniteWorkBound() {
         List<WorkerView> ws = workers(1, 1000);
         org.assertj.core.api.Assertions.assertThatIllegalArgumentException()
