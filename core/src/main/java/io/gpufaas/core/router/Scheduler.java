@@ -378,10 +378,10 @@ public final class Scheduler<T> {
     /**
      * Whether nothing may overtake {@code p} any more: it has been overtaken {@code maxBypass}
      * times, or, at the worker it waits for, by {@code maxOvertakenWork} times its own expected
-     * load and run. The count alone
-     * let a cheap model wait minutes behind an expensive one: in a 35-function cell of 4 GPUs x
-     * 2.5 GiB (the generated {@code rare-s1} trace, u = 0.6), an 8 s model of 2.4 GB overtook a
-     * 3 ms one at the worker it waited for, and 64 overtakes there are minutes. The 3 ms model's
+     * load and run. The count alone let a cheap model wait minutes behind an expensive one: in a
+     * 35-function cell of 4 GPUs x 2.5 GiB (the generated {@code rare-s1} trace, u = 0.6), an 8 s
+     * model of 2.4 GB overtook a 3 ms one at the worker it waited for, and 64 overtakes there are
+     * minutes. The 3 ms model's
      * mean wait was 12.9 s and its longest 274 s; with the bound at 4, 1.8 s and 35 s (ours' mean /
      * p99 15.8 / 190 s -> 10.0 / 42 s; round-robin's 10.2 / 46 s).
      */
