@@ -5,4 +5,7 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 CP="$(bench_classpath)"
-cd "$ROOT" && exec java -Xmx8g -cp "$CP" io.gpufaas.bench.SimulatorThroughput "$@"
+# A fixed heap (-Xms = -Xmx), as Flink starts a TaskManager's JVM: with a heap that grows and
+# shrinks, every run touched memory the collector had handed back, and the kernel's zeroing of those
+# pages (a tenth of the timed thread's samples) was counted as the simulator's time.
+cd "$ROOT" && exec java -Xms8g -Xmx8g -cp "$CP" io.gpufaas.bench.SimulatorThroughput "$@"

@@ -48,6 +48,11 @@ public final class SimulatorThroughput {
                 base.models().size(), base.invocations(), fleet.gpus(), fleet.memoryGib(), runs);
         System.out.println("collector: " + collectors().stream().map(GarbageCollectorMXBean::getName)
                 .collect(Collectors.joining(", ")) + "; CPU seconds are the thread's CPU time plus the collector's pauses");
+        // A heap that starts small grows and shrinks between runs, and the kernel's zeroing of the
+        // pages it takes back counts as the simulator's time: the header says which heap ran.
+        java.lang.management.MemoryUsage heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
+        System.out.printf(Locale.ROOT, "heap: %.1f GiB initial, %.1f GiB at most%n", heap.getInit() / (double) (1L << 30),
+                heap.getMax() / (double) (1L << 30));
         System.out.println();
         System.out.println("| u | policy | mean ms | p99 ms | CPU seconds | wall seconds | million events/s (CPU) |");
         System.out.println("| ---: | --- | ---: | ---: | ---: | ---: | ---: |");
