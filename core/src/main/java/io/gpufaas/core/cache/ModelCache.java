@@ -117,6 +117,22 @@ public final class ModelCache {
         return ready(get(model));
     }
 
+    /** {@code model}'s state here, or null while it is absent: one lookup where a caller would ask twice. */
+    public CacheEntry.State stateOf(String model) {
+        CacheEntry e = get(model);
+        return e == null ? null : e.state();
+    }
+
+    /** Whether {@code model} has an entry here, resident or loading. */
+    public boolean holds(String model) {
+        return get(model) != null;
+    }
+
+    /** Entries here, resident and loading. */
+    public int size() {
+        return entries.size();
+    }
+
     public boolean isLoading(String model) {
         CacheEntry e = get(model);
         return e != null && e.state() == CacheEntry.State.LOADING;

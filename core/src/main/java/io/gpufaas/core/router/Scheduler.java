@@ -92,8 +92,11 @@ public final class Scheduler<T> {
      * model behind it (head-of-line blocking, which at fleet scale stalls a thousand idle GPUs).
      */
     private final Map<String, ArrayDeque<Pending<T>>> waiting = new HashMap<>();
-    /** The oldest waiting invocation of each model, in arrival order: what dispatch looks at. */
-    private final TreeSet<Pending<T>> heads = new TreeSet<>(Comparator.comparingLong((Pending<T> p) -> p.seq));
+    /**
+     * The oldest waiting invocation of each model, in arrival order: what dispatch looks at. The
+     * comparator is written out, where comparingLong called a key extractor twice per comparison.
+     */
+    private final TreeSet<Pending<T>> heads = new TreeSet<>((a, b) -> Long.compare(a.seq, b.seq));
     private long nextSeq;
     private int queued;
     /**

@@ -1,6 +1,7 @@
 package io.gpufaas.core.worker;
 
 import io.gpufaas.core.cache.Admission;
+import io.gpufaas.core.cache.CacheEntry;
 import io.gpufaas.core.cache.CacheStats;
 import io.gpufaas.core.cache.CachedModel;
 import io.gpufaas.core.cache.EvictionPolicies;
@@ -155,10 +156,11 @@ public final class WorkerCore<J> {
     }
 
     private ModelState state(String model) {
-        if (cache.isReady(model)) {
+        CacheEntry.State inCache = cache.stateOf(model);
+        if (inCache == CacheEntry.State.READY) {
             return ModelState.READY;
         }
-        if (cache.isLoading(model)) {
+        if (inCache == CacheEntry.State.LOADING) {
             return ModelState.LOADING;
         }
         if (blocked.contains(model)) {

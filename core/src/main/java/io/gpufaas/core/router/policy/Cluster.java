@@ -2,6 +2,7 @@ package io.gpufaas.core.router.policy;
 
 import java.util.BitSet;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 
@@ -322,9 +323,19 @@ public final class Cluster implements WorkerView.Listener {
     /** A release at {@code w}: its own watchers, those of the models it holds, and, if it is idle, the idle ones. */
     private void wakeForReleaseAt(WorkerView w) {
         wakeAll(watchingWorker[w.id()]);
-        if (!watchingModel.isEmpty()) {
+        if (watchingModel.size() > w.cache().size()) {
             for (io.gpufaas.core.cache.CacheEntry e : w.cache().entries()) {
                 wakeModel(e.model());
+            }
+        } else if (!watchingModel.isEmpty()) {
+            // Fewer models watched than held here: test each for an entry, not each entry for a
+            // watch (a 16 GiB worker holds dozens while a release usually concerns none).
+            for (Iterator<Map.Entry<String, List<Watcher>>> it = watchingModel.entrySet().iterator(); it.hasNext(); ) {
+                Map.Entry<String, List<Watcher>> watched = it.next();
+                if (w.cache().holds(watched.getKey())) {
+                    it.remove();
+                    wakeAll(watched.getValue());
+                }
             }
         }
         if (w.running() == 0) {

@@ -39,7 +39,7 @@ public final class WorkerView {
     private final ModelCache cache;
     private int running;
     /** Expected completion times of running work, for the expected wait of a busy holder. */
-    private final java.util.PriorityQueue<Double> busyUntil = new java.util.PriorityQueue<>();
+    private final DoubleMinHeap busyUntil = new DoubleMinHeap();
     /** {@link #backlogMs} at {@link #backlogAtMs}; NaN once {@link #busyUntil} changes. */
     private double backlogAtMs = Double.NaN;
     private double backlog;
@@ -126,8 +126,7 @@ public final class WorkerView {
         if (hasFreeSlot()) {
             return 0;
         }
-        Double earliest = busyUntil.peek();
-        return earliest == null ? 0 : Math.max(0, earliest - nowMs);
+        return busyUntil.isEmpty() ? 0 : Math.max(0, busyUntil.at(0) - nowMs);
     }
 
     /**
@@ -140,8 +139,8 @@ public final class WorkerView {
             return backlog; // asked again within one dispatch: the same sum, not a walk over every slot
         }
         double sum = 0;
-        for (double until : busyUntil) {
-            sum += Math.max(0, until - nowMs);
+        for (int i = 0; i < busyUntil.size(); i++) {
+            sum += Math.max(0, busyUntil.at(i) - nowMs);
         }
         backlogAtMs = nowMs;
         backlog = sum;
