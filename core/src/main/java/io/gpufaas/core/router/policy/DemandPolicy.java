@@ -624,6 +624,12 @@ public final class DemandPolicy implements RoutingPolicy {
      * copies at fleet scale that rare models lost their room: the tuning set's {@code rare-s101}
      * day at u = 0.6 had a p99 of 837 ms against consistent hashing's 742.
      *
+     * <p>The copy goes only where memory is free. Buying one on an idle worker that must evict
+     * (priced at a load plus the reload work it displaces) fixed the tuning cell it was built for,
+     * an idle worker whose memory a model called once held for 8 s of a 15 s slice (1,124 -> 689 ms
+     * mean), but gave up about half a point of the tuning cells over four hash salts, whatever the
+     * price (docs/benchmarks.md, "An idle worker full of a cold model").
+     *
      * <p>It covers the load bound's blind spot: with k running on each of 13 holders of a hot model
      * and 3 of 16 workers idle, {@code ceil(1.25 x (13k + 1) / 16) >= k + 1}, so no holder is over
      * the bound and its hits queue there while workers idle.
