@@ -609,9 +609,10 @@ public final class DemandPolicy implements RoutingPolicy {
     /**
      * Rule 6, rent or buy: a hit at a busy holder pays that holder's queued work in waiting, and a
      * copy would be bought for one load. Once a model's hits have paid a load's worth of waiting
-     * since its last copy, this hit goes to an idle worker with free memory for it instead (the
-     * scan starts after the holder), and the sum starts again; -1 while they have not, or while
-     * no idle worker has room. This is ski rental's break-even rule (buy once the rent paid equals
+     * since its last copy, this hit goes to an idle worker with room for it instead (free memory,
+     * the scan starting after the holder; else memory held only by single-use models, the lowest
+     * id first), and the sum starts again; -1 while they have not, or while no idle worker has
+     * room. This is ski rental's break-even rule (buy once the rent paid equals
      * the price): it needs no forecast of how long the demand lasts.
      *
      * <p>The price is one load, and one more for each copy of the model still loading: a copy on
@@ -624,11 +625,15 @@ public final class DemandPolicy implements RoutingPolicy {
      * copies at fleet scale that rare models lost their room: the tuning set's {@code rare-s101}
      * day at u = 0.6 had a p99 of 837 ms against consistent hashing's 742.
      *
-     * <p>The copy goes only where memory is free. Buying one on an idle worker that must evict
-     * (priced at a load plus the reload work it displaces) fixed the tuning cell it was built for,
-     * an idle worker whose memory a model called once held for 8 s of a 15 s slice (1,124 -> 689 ms
-     * mean), but gave up about half a point of the tuning cells over four hash salts, whatever the
-     * price (docs/benchmarks.md, "An idle worker full of a cold model").
+     * <p>The copy goes where memory is free, or else to an idle worker whose memory is held only
+     * by models used once since they loaded there: those are evicted for it. In a tuning cell a
+     * 2.4 GB model called once loaded on one of four 2.5 GiB workers, evicting a hot model there,
+     * and the worker then idled for 8 s of the 15 s slice while the hot model's hits queued at the
+     * other three (ours' mean 1,124 ms, least-loaded's 678; 689 with this). Evicting on an idle
+     * worker whatever its models' use, priced at a load plus the reload work displaced, fixed that
+     * cell too but gave up about half a point of the tuning cells over four hash salts; evicting
+     * only single-use models gave up none (docs/benchmarks.md, "An idle worker full of a cold
+     * model").
      *
      * <p>It covers the load bound's blind spot: with k running on each of 13 holders of a hot model
      * and 3 of 16 workers idle, {@code ceil(1.25 x (13k + 1) / 16) >= k + 1}, so no holder is over
@@ -653,6 +658,9 @@ public final class DemandPolicy implements RoutingPolicy {
         }
         BitSet idle = cluster.withRunning(0);
         int copy = idle.isEmpty() ? -1 : Workers.freeWithRoom(request.bytes(), cluster, idle, hit.id() + 1);
+        if (copy < 0 && !idle.isEmpty()) {
+            copy = Workers.idleWithRoomOnceSingleUseModelsGo(request, cluster, idle);
+        }
         if (copy >= 0) {
             sum[0] = 0;
         }

@@ -88,6 +88,26 @@ final class Workers {
         return busy;
     }
 
+    /**
+     * The first of {@code idle} (workers running nothing) that {@code r}'s model fits once it
+     * evicts only models used once since they loaded there, by this router's count; -1 if none.
+     * A model loaded for one call and idle since is the cheapest memory to take back: nothing
+     * suggests it is called again soon, and an idle worker holding it serves no one.
+     */
+    static int idleWithRoomOnceSingleUseModelsGo(Request<?> r, Cluster cluster, BitSet idle) {
+        for (int i = idle.nextSetBit(0); i >= 0; i = idle.nextSetBit(i + 1)) {
+            WorkerView w = cluster.get(i);
+            if (!w.hasFreeSlot() || w.evictionCost(r.model(), r.bytes()) < 0) {
+                continue;
+            }
+            java.util.List<io.gpufaas.core.cache.CacheEntry> victims = w.cache().victimsFor(r.bytes()).orElse(null);
+            if (victims != null && victims.stream().allMatch(v -> v.frequency() <= 1)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
     static boolean placeable(Request<?> r, WorkerView w) {
         return w.hasFreeSlot() && w.evictionCost(r.model(), r.bytes()) >= 0;
     }

@@ -356,13 +356,34 @@ class DemandPolicyTest {
     }
 
     @Test
-    void buysNoCopyWhereItWouldEvictNorForHitsThatDidNotWait() {
-        // As above, but the idle worker's memory is full of a resident model: no copy however
-        // long the hits wait.
+    void buysACopyOnAnIdleWorkerByEvictingOnlyAModelUsedOnceThere() {
+        // As above, but the idle worker's memory is full of a model loaded for one call: once the
+        // hits have paid a load, the copy evicts it. An idle worker that holds it serves no one.
+        List<WorkerView> ws = workersWithSlots(4, 100, 4);
+        int h = placeOf("hot", ws);
+        int idle = (h + 1) % 4;
+        preload(ws.get(idle), "calledOnce");
+        busyHotHolderAndOneIdle(ws, h, idle);
+        DemandPolicy policy = new DemandPolicy();
+        long hitsBeforeALoadIsPaid = (long) Math.ceil(req("r", "hot").loadCostMs() / ws.get(h).backlogMs(0));
+        assertThat(hitsBeforeALoadIsPaid).isGreaterThan(1);
+
+        assertThat(firstChoiceElsewhere(policy, new Cluster(ws), h, "r"))
+                .isEqualTo(List.of((int) hitsBeforeALoadIsPaid - 1, idle));
+        assertThat(ws.get(idle).cache().victimsFor(100).orElseThrow()).extracting(e -> e.model())
+                .containsExactly("calledOnce");
+    }
+
+    @Test
+    void buysNoCopyWhereItWouldEvictAModelUsedMoreThanOnceNorForHitsThatDidNotWait() {
+        // As above, but the idle worker's model was used twice there: no copy however long the
+        // hits wait.
         List<WorkerView> ws = workersWithSlots(4, 100, 4);
         int h = placeOf("hot", ws);
         int idle = (h + 1) % 4;
         preload(ws.get(idle), "resident");
+        preload(ws.get(idle), "resident");
+        assertThat(ws.get(idle).cache().entry("resident").orElseThrow().frequency()).isEqualTo(2);
         busyHotHolderAndOneIdle(ws, h, idle);
         DemandPolicy policy = new DemandPolicy();
         for (int i = 0; i < 100; i++) {
