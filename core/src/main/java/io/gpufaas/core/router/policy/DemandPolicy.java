@@ -632,8 +632,9 @@ public final class DemandPolicy implements RoutingPolicy {
      * other three (ours' mean 1,124 ms, least-loaded's 678; 689 with this). Evicting on an idle
      * worker whatever its models' use, priced at a load plus the reload work displaced, fixed that
      * cell too but gave up about half a point of the tuning cells over four hash salts; evicting
-     * only single-use models gave up none (docs/benchmarks.md, "An idle worker full of a cold
-     * model").
+     * only single-use models gained on both tuning sets. On the held-out sets it left the share
+     * where it was and put fewer cells over round-robin, but made one cell 6x worse
+     * (docs/benchmarks.md, "An idle worker full of a cold model").
      *
      * <p>It covers the load bound's blind spot: with k running on each of 13 holders of a hot model
      * and 3 of 16 workers idle, {@code ceil(1.25 x (13k + 1) / 16) >= k + 1}, so no holder is over
