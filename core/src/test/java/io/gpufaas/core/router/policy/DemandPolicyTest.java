@@ -359,11 +359,10 @@ class DemandPolicyTest {
     void buysACopyOnAnIdleWorkerByEvictingOnlyAModelUsedOnceThere() {
         // As above, but the idle worker's memory is full of a model loaded for one call: once the
         // hits have paid a load, the copy evicts it. An idle worker that holds it serves no one.
-        List<WorkerView> ws = workersWithSlots(4, 100, 4);
-        int h = placeOf("hot", ws);
-        int idle = (h + 1) % 4;
-        preload(ws.get(idle), "calledOnce");
-        busyHotHolderAndOneIdle(ws, h, idle);
+        IdleHolding pool = idleWorkerHolding("calledOnce", 1);
+        List<WorkerView> ws = pool.workers();
+        int h = pool.holder();
+        int idle = pool.idle();
         DemandPolicy policy = new DemandPolicy();
         long hitsBeforeALoadIsPaid = (long) Math.ceil(req("r", "hot").loadCostMs() / ws.get(h).backlogMs(0));
         assertThat(hitsBeforeALoadIsPaid).isGreaterThan(1);
@@ -378,13 +377,10 @@ class DemandPolicyTest {
     void buysNoCopyWhereItWouldEvictAModelUsedMoreThanOnceNorForHitsThatDidNotWait() {
         // As above, but the idle worker's model was used twice there: no copy however long the
         // hits wait.
-        List<WorkerView> ws = workersWithSlots(4, 100, 4);
-        int h = placeOf("hot", ws);
-        int idle = (h + 1) % 4;
-        preload(ws.get(idle), "resident");
-        preload(ws.get(idle), "resident");
-        assertThat(ws.get(idle).cache().entry("resident").orElseThrow().frequency()).isEqualTo(2);
-        busyHotHolderAndOneIdle(ws, h, idle);
+        IdleHolding pool = idleWorkerHolding("resident", 2);
+        List<WorkerView> ws = pool.workers();
+        int h = pool.holder();
+        assertThat(ws.get(pool.idle()).cache().entry("resident").orElseThrow().frequency()).isEqualTo(2);
         DemandPolicy policy = new DemandPolicy();
         for (int i = 0; i < 100; i++) {
             assertThat(policy.choose(req("r" + i, "hot"), new Cluster(ws), 0)).isEqualTo(OptionalInt.of(h));
@@ -398,6 +394,21 @@ class DemandPolicyTest {
         for (int i = 0; i < 100; i++) {
             assertThat(fresh.choose(req("q" + i, "hot"), new Cluster(quiet), 0)).isEqualTo(OptionalInt.of(holder));
         }
+    }
+
+    /** Four workers as {@link #busyHotHolderAndOneIdle}, the idle one's 100 bytes full of {@code model}. */
+    private record IdleHolding(List<WorkerView> workers, int holder, int idle) {}
+
+    /** {@link IdleHolding}: {@code model} loaded on the idle worker and used there {@code uses} times. */
+    private static IdleHolding idleWorkerHolding(String model, int uses) {
+        List<WorkerView> ws = workersWithSlots(4, 100, 4);
+        int h = placeOf("hot", ws);
+        int idle = (h + 1) % 4;
+        for (int i = 0; i < uses; i++) {
+            preload(ws.get(idle), model);
+        }
+        busyHotHolderAndOneIdle(ws, h, idle);
+        return new IdleHolding(ws, h, idle);
     }
 
     /**
