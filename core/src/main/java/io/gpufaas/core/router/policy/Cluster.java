@@ -329,7 +329,7 @@ public final class Cluster implements WorkerView.Listener {
             }
         } else if (!watchingModel.isEmpty()) {
             // Fewer models watched than held here: test each for an entry, not each entry for a
-            // watch (a 16 GiB worker holds dozens while a release usually concerns none).
+            // watch (a 16 GiB worker can hold dozens of models while few are watched at once).
             for (Iterator<Map.Entry<String, List<Watcher>>> it = watchingModel.entrySet().iterator(); it.hasNext(); ) {
                 Map.Entry<String, List<Watcher>> watched = it.next();
                 if (w.cache().holds(watched.getKey())) {
