@@ -97,11 +97,9 @@ final class Workers {
     static int idleWithRoomOnceSingleUseModelsGo(Request<?> r, Cluster cluster, BitSet idle) {
         for (int i = idle.nextSetBit(0); i >= 0; i = idle.nextSetBit(i + 1)) {
             WorkerView w = cluster.get(i);
-            if (!w.hasFreeSlot() || w.evictionCost(r.model(), r.bytes()) < 0) {
-                continue;
-            }
-            java.util.List<io.gpufaas.core.cache.CacheEntry> victims = w.cache().victimsFor(r.bytes()).orElse(null);
-            if (victims != null && victims.stream().allMatch(v -> v.frequency() <= 1)) {
+            // The eviction plan is absent where no eviction makes room: evictionCost's test, not asked twice.
+            if (w.hasFreeSlot() && w.cache().victimsFor(r.bytes())
+                    .filter(victims -> victims.stream().allMatch(v -> v.frequency() <= 1)).isPresent()) {
                 return i;
             }
         }
