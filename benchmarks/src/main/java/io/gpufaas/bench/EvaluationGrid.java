@@ -163,7 +163,6 @@ public final class EvaluationGrid {
 
     /** Every cell of {@code spec}, each cell's policies on one thread, cells over {@code threads}. */
     static List<Outcome> run(AzureTrace trace, ModelCatalogue catalogue, Spec spec, int threads) throws Exception {
-        CostModel cost = CostModel.v100FromHost();
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         try {
             List<Future<List<Outcome>>> futures = new ArrayList<>();
@@ -175,13 +174,12 @@ public final class EvaluationGrid {
                         }
                         long s = seed;
                         futures.add(pool.submit(() -> {
-                            Workload base = Workload.build(trace, catalogue, cost, new Workload.Spec(ws, start, SLICE_MINUTES,
-                                    1, s, false, spec.traceDurations()));
+                            Workload base = sliceWorkload(trace, catalogue, start, s, ws, spec.traceDurations());
                             List<Outcome> outcomes = new ArrayList<>();
                             for (Fleet fleet : spec.fleets()) {
                                 for (double load : spec.loads()) {
                                     Cell cell = new Cell(start, s, ws, fleet, load);
-                                    Workload w = base.atUtilisation(load, fleet.gpus(), SLICE_MINUTES * 60_000.0);
+                                    Workload w = cellWorkload(base, cell);
                                     outcomes.addAll(runCell(cell, w, spec));
                                 }
                             }
@@ -198,6 +196,21 @@ public final class EvaluationGrid {
         } finally {
             pool.shutdownNow();
         }
+    }
+
+    /**
+     * A slice's workload before it is scaled to a load: what every cell of one slice, seed and
+     * working set shares.
+     */
+    static Workload sliceWorkload(AzureTrace trace, ModelCatalogue catalogue, int startMinute, long seed, int workingSet,
+            boolean traceDurations) {
+        return Workload.build(trace, catalogue, CostModel.v100FromHost(), new Workload.Spec(workingSet, startMinute,
+                SLICE_MINUTES, 1, seed, false, traceDurations));
+    }
+
+    /** One cell's workload: its slice's, scaled to the cell's load on the cell's fleet. */
+    static Workload cellWorkload(Workload slice, Cell cell) {
+        return slice.atUtilisation(cell.load(), cell.fleet().gpus(), SLICE_MINUTES * 60_000.0);
     }
 
     private static List<Outcome> runCell(Cell cell, Workload w, Spec spec) {

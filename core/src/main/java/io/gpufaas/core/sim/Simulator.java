@@ -92,6 +92,18 @@ public final class Simulator {
     }
 
     /** One invocation in the simulation. */
+    /**
+     * Told of every assignment the router makes, as it is handed to the worker: what a diagnosis of
+     * one cell reads (which worker took which model, which loads evicted what). Runs inside the
+     * router's dispatch, so it must only record.
+     */
+    @FunctionalInterface
+    public interface DispatchListener {
+        DispatchListener NONE = (atMs, assignment) -> {};
+
+        void dispatched(double atMs, Assignment<?> assignment);
+    }
+
     private record Job(int invocation, int function) {}
 
     /** A load or a batch running on a worker; ends at {@code virtualEndMs} in virtual time. */
@@ -111,6 +123,7 @@ public final class Simulator {
     private final PriorityQueue<Activity> running = new PriorityQueue<>(Simulator::byEnd);
     private final PriorityQueue<Event> events = new PriorityQueue<>(Simulator::byTime);
     private final Map<Integer, Boolean> wakeScheduled = new HashMap<>();
+    private final DispatchListener listener;
     /** By invocation index, not completion order: see {@link SimResult#latencyOfInvocationMs}. */
     private final double[] latencies;
     private final Map<String, Integer> modelIndex = new HashMap<>();
@@ -135,9 +148,10 @@ public final class Simulator {
         return byTime != 0 ? byTime : Long.compare(a.seq(), b.seq());
     }
 
-    private Simulator(Workload w, Config c, List<Residency> initial) {
+    private Simulator(Workload w, Config c, List<Residency> initial, DispatchListener listener) {
         this.w = w;
         this.c = c;
+        this.listener = listener;
         this.latencies = new double[w.invocations()];
         for (int i = 0; i < w.models().size(); i++) {
             modelIndex.put(w.models().get(i), i);
@@ -149,6 +163,7 @@ public final class Simulator {
         this.router = new Router<>(settings, catalog, () -> now, new Router.Output<>() {
             @Override
             public void dispatch(Assignment<Job> a) {
+                listener.dispatched(now, a);
                 WorkerCore<Job> worker = workers.get(a.worker());
                 worker.evict(a.evict());
                 worker.submit(a.item(), a.model(), (long) now, Long.MAX_VALUE);
@@ -196,7 +211,7 @@ public final class Simulator {
 
     /** Runs {@code w} on the pool and under the policy of {@code c} and returns what it measured. */
     public static SimResult run(Workload w, Config c) {
-        return new Simulator(w, c, List.of()).run();
+        return new Simulator(w, c, List.of(), DispatchListener.NONE).run();
     }
 
     /**
@@ -205,7 +220,12 @@ public final class Simulator {
      * the state they found. Models the workload does not name are left out.
      */
     public static SimResult run(Workload w, Config c, List<Residency> initial) {
-        return new Simulator(w, c, initial).run();
+        return new Simulator(w, c, initial, DispatchListener.NONE).run();
+    }
+
+    /** Like {@link #run(Workload, Config)}, telling {@code listener} of every dispatch. */
+    public static SimResult run(Workload w, Config c, DispatchListener listener) {
+        return new Simulator(w, c, List.of(), java.util.Objects.requireNonNull(listener, "listener")).run();
     }
 
     private SimResult run() {

@@ -34,6 +34,19 @@ class SimulatorTest {
     }
 
     @Test
+    void aDispatchListenerHearsEachAssignmentWhenItIsMadeAndChangesNothing() {
+        // As in the hand-made run above: a loads at 0; b is dispatched once a's run ends at 110 and
+        // evicts a; a comes back at 200 but waits for b's run (ends at 220) and evicts b.
+        List<String> heard = new java.util.ArrayList<>();
+        Simulator.Config config = new Simulator.Config(1, 100, 1, 16, 64).withPolicy(PolicyName.LALB);
+        SimResult r = Simulator.run(handMade(), config,
+                (atMs, a) -> heard.add(atMs + " " + a.model() + (a.load() ? " load" : " hit") + " evicts " + a.evict()));
+
+        assertThat(heard).containsExactly("0.0 a load evicts []", "110.0 b load evicts [a]", "220.0 a load evicts [b]");
+        assertThat(r.latenciesMs()).containsExactly(Simulator.run(handMade(), config).latenciesMs());
+    }
+
+    @Test
     void eachInvocationsLatencyIsKeptUnderItsOwnIndex() {
         // Two GPUs: a@0 loads 100 and runs 10 (done at 110); b@1 loads 10 and runs 1 on the other
         // GPU (done at 12, latency 11). b finishes first; a is still invocation 0.
