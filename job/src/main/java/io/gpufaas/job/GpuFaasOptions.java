@@ -245,7 +245,8 @@ public final class GpuFaasOptions {
             .defaultValue(RouterSettings.DEFAULTS.maxBypass())
             .withDescription("How often out-of-order dispatch may overtake one waiting invocation. Policies that name "
                     + "the worker an invocation waits for (demand and ch-bl: its model's place) count only overtakes that "
-                    + "start on that worker.");
+                    + "start on that worker, and past the bound only that worker is kept for it; for the others nothing "
+                    + "starts anywhere until the oldest has.");
 
     public static final ConfigOption<Double> ROUTER_MAX_OVERTAKEN_WORK = key("gpufaas.router.out-of-order.max-overtaken-work")
             .doubleType()
@@ -253,9 +254,9 @@ public final class GpuFaasOptions {
             .withDescription("How much work out-of-order dispatch may put ahead of one waiting invocation at the worker "
                     + "it waits for (policies that name it: demand and ch-bl, its model's place): once the expected run "
                     + "time of the invocations that overtook it there reaches this many times its own expected load and "
-                    + "run, nothing may. It bounds the wait of a cheap model behind an expensive one, which the count "
-                    + "alone does not: 64 overtakes by an 8 s model are minutes. 0: nothing overtakes such an "
-                    + "invocation once it is the oldest.");
+                    + "run, nothing more starts on that worker until it has (other workers go on). It bounds the wait of "
+                    + "a cheap model behind an expensive one, which the count alone does not: 64 overtakes by an 8 s "
+                    + "model are minutes. 0: nothing overtakes such an invocation there once it is the oldest.");
 
     public static final ConfigOption<Integer> ROUTER_WINDOW = key("gpufaas.router.out-of-order.window")
             .intType()

@@ -80,7 +80,7 @@ class SchedulerTest {
             assertThat(s.dispatch(i)).extracting(Assignment::item).containsExactly("on1-" + i);
             s.complete(1, "h1");
         }
-        // Starts on worker 0 could keep it waiting for good: after two, nothing overtakes it.
+        // Starts on worker 0 could keep it waiting for good: after two, nothing overtakes it there.
         for (int i = 0; i < 2; i++) {
             s.submit(req("on0-" + i, "h0"));
             assertThat(s.dispatch(10 + i)).extracting(Assignment::item).containsExactly("on0-" + i);
@@ -88,8 +88,13 @@ class SchedulerTest {
         }
         s.submit(req("on0-2", "h0"));
         s.submit(req("on1-10", "h1"));
-        assertThat(s.dispatch(12)).isEmpty();
-        assertThat(s.queued()).isEqualTo(3);
+        // Worker 0 is kept for the oldest; worker 1, which it does not wait for, goes on working.
+        assertThat(s.dispatch(12)).extracting(Assignment::item).containsExactly("on1-10");
+        assertThat(s.queued()).isEqualTo(2);
+        s.complete(1, "h1");
+        s.submit(req("on1-11", "h1"));
+        assertThat(s.dispatch(13)).extracting(Assignment::item).containsExactly("on1-11");
+        assertThat(ws.get(0).running()).as("nothing more started on the worker the oldest waits for").isZero();
     }
 
     @Test
