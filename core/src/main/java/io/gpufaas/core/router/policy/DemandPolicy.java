@@ -16,10 +16,11 @@ import java.util.OptionalInt;
  *   <li>else to the model's place on a consistent-hashing ring, the first worker clockwise from the
  *       model's home under the bound (the home: the first worker from the model's hash whose
  *       homed bytes stay within c times its share, {@link HomePlaces}): a load there, or a hit if
- *       an earlier load left it there; a
- *       load that would evict there goes instead to one of the next three workers round the ring
- *       if it is expected to be done sooner there, behind that worker's queue and counting the
- *       reload work each would displace (see {@link #nearbyInsteadOfEvicting});
+ *       an earlier load left it there; a load that would evict there, or wait there behind other
+ *       loads for longer than it takes (a worker loads one model at a time), goes instead to one
+ *       of the next three workers round the ring if it is expected to be done sooner there,
+ *       behind that worker's queue and counting the reload work each would displace (see
+ *       {@link #nearbyDoneSooner});
  *   <li>but when a load at that place would evict (a copy is not free there), a free holder over
  *       the bound takes it instead if the invocation is expected to finish sooner behind the
  *       holder's backlog and its model's line than after the load, the place's backlog and the
@@ -303,7 +304,7 @@ public final class DemandPolicy implements RoutingPolicy {
     private final BitSet freeHolders = new BitSet();
     /** Scratch for {@link #waitsForABusyHolder}: the model's holders with no free slot. */
     private final BitSet busyHolders = new BitSet();
-    /** Scratch for {@link #nearbyInsteadOfEvicting}: the workers its ring walk has passed. */
+    /** Scratch for {@link #nearbyDoneSooner}: the workers its ring walk has passed. */
     private final BitSet ringWalkScratch = new BitSet();
     private HashRing ring;
     /** Each model's home on the ring, memory balanced (rule 2's place starts there). */
@@ -431,6 +432,9 @@ public final class DemandPolicy implements RoutingPolicy {
             return OptionalInt.empty();
         }
         boolean evicts = !place.cache().isReady(request.model()) && place.cache().freeBytes() < request.bytes();
+        // A worker loads one model at a time: a load at a place still busy loading others for
+        // longer than this load takes would wait for them first.
+        boolean behindLoads = !place.cache().isReady(request.model()) && place.loadQueueMs(nowMs) > request.loadCostMs();
         boolean placeable = Workers.placeable(request, place);
         if (evicts) {
             // A copy here would evict: not free. A free holder with the least work queued may
@@ -448,7 +452,8 @@ public final class DemandPolicy implements RoutingPolicy {
             }
         }
         if (placeable) {
-            return OptionalInt.of(evicts ? nearbyInsteadOfEvicting(request, cluster, place, home, bound, nowMs).id() : place.id());
+            return OptionalInt.of(evicts || behindLoads ? nearbyDoneSooner(request, cluster, place, home, bound, nowMs).id()
+                    : place.id());
         }
         if (!place.hasFreeSlot()) {
             int idle = idleWorkerWithRoomInsteadOfWaiting(request, cluster, place, nowMs);
@@ -778,7 +783,8 @@ public final class DemandPolicy implements RoutingPolicy {
     }
 
     /**
-     * Rule 2's choice when a load at {@code place} would evict: of the place and the next
+     * Rule 2's choice when a load at {@code place} would evict, or would wait there behind other
+     * loads for longer than it takes itself: of the place and the next
      * {@link #NEARBY_WORKERS} workers after it round the ring, the one under the bound, with a free
      * slot and memory the model fits in, where the load is expected to be done soonest behind the
      * work queued there, counting the reload work it displaces ({@link #loadedAfterMs}). The place
@@ -792,6 +798,20 @@ public final class DemandPolicy implements RoutingPolicy {
      * running 0.8 s shared its place with small models; each of their loads evicted it, and it was
      * loaded five times, each time evicting a whole GPU. Ours' mean was 174.9 ms against
      * {@code ect-o3}'s 128.2, and 121.7 with this.
+     *
+     * <p>A load that would wait at its place behind loads longer than its own comes here too: a
+     * worker loads one model at a time, and the router's backlogs let loads overlap. In a tuning
+     * cell ({@code rare-s101}, start 0, 35 functions on 4 x 2.5 GiB, u = 1.1) the hot 412 MB
+     * model (2,011 calls) was loaded back at its place 13 ms after a 1.2 GB model called once
+     * (1.3 s load, 1.4 s run) had been sent there. That worker's four credits were then held for
+     * 3.3 s, and for about 7 s it took almost none of the hot calls: ours' p99 was 2,891 ms
+     * against round-robin's 1,961 (2,312 with this and the scheduler's reservation of the worker
+     * an oldest invocation waits for, {@code Scheduler}). The two were chosen together, on both
+     * tuning sets over hash salts: 85.8% of the tuning cells within 10% of the best (four salts;
+     * 84.2% before), 66 over round-robin in all (70); on the wider set 84.9% and 84.7% (two
+     * salts; 83.0% and 82.0%), 172 over round-robin (168). Without the reservation, and for any
+     * load queued at the place, even one shorter than the model's own: 85.1%, 74
+     * (docs/benchmarks.md, "A place's one load channel").
      *
      * <p>Chosen on both tuning sets ({@code scripts/bench-screen.sh --set tune} and
      * {@code --set tune-wide}: 760 and 2,496 cells; within 10% of the best, then cells over
@@ -808,7 +828,7 @@ public final class DemandPolicy implements RoutingPolicy {
      *   <li>only a worker that displaces less than the place: 2,007 of the wider set's cells.
      * </ul>
      */
-    private WorkerView nearbyInsteadOfEvicting(Request<?> request, Cluster cluster, WorkerView place, int home,
+    private WorkerView nearbyDoneSooner(Request<?> request, Cluster cluster, WorkerView place, int home,
             double bound, double nowMs) {
         WorkerView best = place;
         double bestMs = loadedAfterMs(request, place, nowMs);

@@ -40,6 +40,11 @@ public final class WorkerView {
     private int running;
     /** Expected completion times of running work, for the expected wait of a busy holder. */
     private final DoubleMinHeap busyUntil = new DoubleMinHeap();
+    /**
+     * When the loads started here are expected to be done, by the router's estimates: a worker
+     * loads one model at a time ({@code WorkerCore}), so each load waits for those before it.
+     */
+    private double loadsDoneAtMs;
     /** {@link #backlogMs} at {@link #backlogAtMs}; NaN once {@link #busyUntil} changes. */
     private double backlogAtMs = Double.NaN;
     private double backlog;
@@ -148,6 +153,15 @@ public final class WorkerView {
     }
 
     /**
+     * Milliseconds until the loads started here are expected to be done, one after another (a
+     * worker loads one model at a time), by the router's estimates; 0 when none is. A load started
+     * now would wait this long before its own began.
+     */
+    public double loadQueueMs(double nowMs) {
+        return Math.max(0, loadsDoneAtMs - nowMs);
+    }
+
+    /**
      * Would a load of {@code bytes} fit here now, and at what cost: the bytes it would evict
      * (0 when free memory suffices), or -1 when it cannot be placed at all right now.
      */
@@ -190,6 +204,9 @@ public final class WorkerView {
         runningModels.add(r.model());
         runningSinceMs.add(nowMs);
         running++;
+        if (load) {
+            loadsDoneAtMs = Math.max(nowMs, loadsDoneAtMs) + r.loadCostMs();
+        }
         busyUntil.add(nowMs + (load ? r.loadCostMs() : 0) + r.execCostMs());
         backlogAtMs = Double.NaN;
         listener.slotsChanged(this);
@@ -285,6 +302,7 @@ public final class WorkerView {
             tryComplete(m);
         }
         busyUntil.clear();
+        loadsDoneAtMs = 0;
         backlogAtMs = Double.NaN;
         listener.slotsChanged(this);
         return released;

@@ -168,6 +168,33 @@ class DemandPolicyTest {
         assertThat(new DemandPolicy().choose(req("r", "m"), new Cluster(near), 0)).isEqualTo(OptionalInt.of(place));
     }
 
+    @Test
+    void aLoadThatWouldWaitAtItsPlaceBehindALongerLoadGoesToANearbyWorker() {
+        // Four workers with two slots and room for every model. Each runs one invocation of a
+        // model of its own (so the bound, 2, lets the place take one more); the place's is a
+        // 1,000 ms load, the others' 100 ms loads.
+        List<Integer> order = ringOrder("m", 4);
+        int place = order.get(0);
+        List<WorkerView> ws = workersWithSlots(4, 10_000, 2);
+        for (WorkerView w : ws) {
+            double loadMs = w.id() == place ? 1_000 : 100;
+            w.start(new Request<>("busy" + w.id(), "own" + w.id(), 100, loadMs, 10, 0), 0);
+        }
+        // m's own load takes 100 ms: at the place it would wait 1,000 ms for the load ahead.
+        assertThat(new DemandPolicy().choose(req("r", "m"), new Cluster(ws), 0))
+                .as("the next worker round the ring loads it sooner").isEqualTo(OptionalInt.of(order.get(1)));
+
+        // Behind a load no longer than its own, it stays at its place, however long the place's
+        // queued work (a 50 ms load, then a 2 s run).
+        List<WorkerView> shortLoad = workersWithSlots(4, 10_000, 2);
+        for (WorkerView w : shortLoad) {
+            double loadMs = w.id() == place ? 50 : 100;
+            double runMs = w.id() == place ? 2_000 : 10;
+            w.start(new Request<>("busy" + w.id(), "own" + w.id(), 100, loadMs, runMs, 0), 0);
+        }
+        assertThat(new DemandPolicy().choose(req("r", "m"), new Cluster(shortLoad), 0)).isEqualTo(OptionalInt.of(place));
+    }
+
     /**
      * Fills {@code w} (room for two 100-byte models) with "old", used {@code oldUses} times, then
      * "new", used {@code newUses} times: "old" is the least recently used, the next victim.
