@@ -268,7 +268,7 @@ public final class Scheduler<T> {
                 // lines or the clock: it needs refusals that hold whatever they do.
                 allStand &= choice.isEmpty() && p.refusedAtRelease == cluster.releases() && p.refusalUnlimited();
                 if (choice.isPresent() && choice.getAsInt() == reserved) {
-                    allStand = false; // a start that would take the reserved worker is a refusal that no release ends
+                    allStand = false; // held back for the oldest, not refused: the quiet end must not keep it
                     continue;
                 }
                 if (choice.isPresent() && withinMaxCopies(p.request.model(), workers.get(choice.getAsInt()))) {

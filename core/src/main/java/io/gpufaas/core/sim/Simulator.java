@@ -91,7 +91,6 @@ public final class Simulator {
         }
     }
 
-    /** One invocation in the simulation. */
     /**
      * Told of every assignment the router makes, as it is handed to the worker: what a diagnosis of
      * one cell reads (which worker took which model, which loads evicted what). Runs inside the
@@ -104,6 +103,7 @@ public final class Simulator {
         void dispatched(double atMs, Assignment<?> assignment);
     }
 
+    /** One invocation in the simulation. */
     private record Job(int invocation, int function) {}
 
     /** A load or a batch running on a worker; ends at {@code virtualEndMs} in virtual time. */
