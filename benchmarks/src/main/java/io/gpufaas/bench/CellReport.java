@@ -45,13 +45,10 @@ public final class CellReport {
         double windowMs = a.decimal("window-ms", 1000);
         String logged = a.string("log", policies.get(0));
         int hot = a.integer("hot", 2);
-        String durations = a.string("durations", "trace");
+        boolean traceDurations = EvaluationGrid.traceDurations(a);
         a.done();
         if (start < 0) {
             throw new IllegalArgumentException("--start MINUTE is required: the slice's first minute, as the grid names it");
-        }
-        if (!durations.equals("trace") && !durations.equals("model")) {
-            throw new IllegalArgumentException("--durations is trace or model, was " + durations);
         }
         if (!(windowMs > 0)) {
             throw new IllegalArgumentException("--window-ms must be positive, was " + windowMs);
@@ -60,10 +57,10 @@ public final class CellReport {
         PolicyName.of(logged);
 
         AzureTrace trace = SimulationBenchmark.trace(shared, tracePath);
-        ModelCatalogue catalogue = ModelCatalogue.read(shared.resolve("models/torchvision-classification-weights.csv"));
+        ModelCatalogue catalogue = SimulationBenchmark.catalogue(shared);
         EvaluationGrid.Cell cell = new EvaluationGrid.Cell(start, seed, functions, fleet, load);
         Workload w = EvaluationGrid.cellWorkload(
-                EvaluationGrid.sliceWorkload(trace, catalogue, start, seed, functions, durations.equals("trace")), cell);
+                EvaluationGrid.sliceWorkload(trace, catalogue, start, seed, functions, traceDurations), cell);
         Simulator.Config config = EvaluationGrid.config(fleet, "lru");
 
         System.out.printf(Locale.ROOT, "# One cell: %s, start %d, seed %d, %d functions, %s, u = %s%n%n",

@@ -83,7 +83,7 @@ public final class EvaluationGrid {
         int seeds = a.integer("seeds", quick ? 1 : 3);
         List<Double> loads = a.decimals("loads", quick ? List.of(0.4, 0.8, 1.1) : List.of(0.2, 0.4, 0.6, 0.8, 0.95, 1.1));
         List<Integer> workingSets = a.integers("working-sets", quick ? List.of(35, 100) : List.of(35, 100, 350));
-        String durations = a.string("durations", "trace");
+        boolean traceDurations = traceDurations(a);
         String eviction = a.string("eviction", "lru");
         boolean fleetDay = Boolean.parseBoolean(a.string("fleet-day", quick ? "false" : "true"));
         List<String> policies = a.strings("policies", SimulationBenchmark.POLICIES);
@@ -91,13 +91,10 @@ public final class EvaluationGrid {
         String window = a.string("window", ""); // FROM-TO trace minutes the slices come from: a split
         List<Fleet> fleets = a.strings("fleets", List.of("4x2.5", "16x16")).stream().map(Fleet::parse).toList();
         a.done();
-        if (!durations.equals("trace") && !durations.equals("model")) {
-            throw new IllegalArgumentException("--durations is trace or model, was " + durations);
-        }
         AzureTrace trace = SimulationBenchmark.trace(shared, tracePath);
-        ModelCatalogue catalogue = ModelCatalogue.read(shared.resolve("models/torchvision-classification-weights.csv"));
+        ModelCatalogue catalogue = SimulationBenchmark.catalogue(shared);
         Spec spec = new Spec(sliceStarts(trace, slices, window), seeds, workingSets,
-                fleets, loads, policies, durations.equals("trace"), eviction, maxSlots);
+                fleets, loads, policies, traceDurations, eviction, maxSlots);
         long t0 = System.nanoTime();
         List<Outcome> grid = run(trace, catalogue, spec, threads);
         double gridSeconds = (System.nanoTime() - t0) / 1e9;
@@ -196,6 +193,18 @@ public final class EvaluationGrid {
         } finally {
             pool.shutdownNow();
         }
+    }
+
+    /**
+     * {@code --durations}: {@code trace} (the default: each function's model cost scaled by its
+     * trace duration) or {@code model} (the model's cost alone); anything else fails.
+     */
+    static boolean traceDurations(BenchArgs a) {
+        String durations = a.string("durations", "trace");
+        if (!durations.equals("trace") && !durations.equals("model")) {
+            throw new IllegalArgumentException("--durations is trace or model, was " + durations);
+        }
+        return durations.equals("trace");
     }
 
     /**

@@ -58,7 +58,7 @@ public final class EvaluationReport {
             System.out.printf("minutes %d-%d of this trace have too few active functions; using its busiest window, %d-%d%n",
                     SAMPLE_START, SAMPLE_START + MINUTES, sliceStart, sliceStart + MINUTES);
         }
-        ModelCatalogue catalogue = ModelCatalogue.read(shared.resolve("models/torchvision-classification-weights.csv"));
+        ModelCatalogue catalogue = SimulationBenchmark.catalogue(shared);
         CostModel cost = CostModel.v100FromHost();
         Workload w = Workload.build(trace, catalogue, cost, new Workload.Spec(FUNCTIONS, sliceStart, MINUTES, COMPRESSION, SEED, false));
         long memory = (long) (GPU_GIB * (1L << 30));

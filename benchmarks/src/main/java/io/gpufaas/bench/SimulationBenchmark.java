@@ -33,6 +33,11 @@ public final class SimulationBenchmark {
         return tracePath != null ? AzureTrace.read(tracePath) : AzureTrace.read(sharedData.resolve("azure-functions-2019-sample"), "1000");
     }
 
+    /** The model catalogue every simulated workload draws its models from, in {@code ../shared/data}. */
+    static ModelCatalogue catalogue(Path sharedData) {
+        return ModelCatalogue.read(sharedData.resolve("models").resolve("torchvision-classification-weights.csv"));
+    }
+
     public static void main(String[] args) {
         BenchArgs a = BenchArgs.parse(args, "single-slot");
         Path shared = a.path("shared-data", Path.of("..", "shared", "data"));
@@ -50,7 +55,7 @@ public final class SimulationBenchmark {
         String eviction = a.string("eviction", "lru");
         a.done();
         AzureTrace trace = trace(shared, tracePath);
-        ModelCatalogue catalogue = ModelCatalogue.read(shared.resolve("models").resolve("torchvision-classification-weights.csv"));
+        ModelCatalogue catalogue = catalogue(shared);
         CostModel cost = CostModel.v100FromHost();
         Workload w = Workload.build(trace, catalogue, cost,
                 new Workload.Spec(functions, start, minutes, utilisation > 0 ? 1 : compression, seed, false, traceDurations));

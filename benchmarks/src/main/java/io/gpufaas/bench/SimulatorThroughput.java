@@ -39,7 +39,7 @@ public final class SimulatorThroughput {
         int runs = a.integer("runs", 2);
         a.done();
         AzureTrace trace = SimulationBenchmark.trace(shared, tracePath);
-        ModelCatalogue catalogue = ModelCatalogue.read(shared.resolve("models/torchvision-classification-weights.csv"));
+        ModelCatalogue catalogue = SimulationBenchmark.catalogue(shared);
         EvaluationGrid.Fleet fleet = new EvaluationGrid.Fleet(1000, 16);
         Workload base = Workload.build(trace, catalogue, CostModel.v100FromHost(), new Workload.Spec(
                 trace.activeFunctions(0, trace.minutes()), 0, trace.minutes(), 1, 1, false, true));

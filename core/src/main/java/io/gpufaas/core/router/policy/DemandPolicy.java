@@ -431,10 +431,11 @@ public final class DemandPolicy implements RoutingPolicy {
         if (place == null) {
             return OptionalInt.empty();
         }
-        boolean evicts = !place.cache().isReady(request.model()) && place.cache().freeBytes() < request.bytes();
+        boolean loadsAtPlace = !place.cache().isReady(request.model());
+        boolean evicts = loadsAtPlace && place.cache().freeBytes() < request.bytes();
         // A worker loads one model at a time: a load at a place still busy loading others for
         // longer than this load takes would wait for them first.
-        boolean behindLoads = !place.cache().isReady(request.model()) && place.loadQueueMs(nowMs) > request.loadCostMs();
+        boolean behindLoads = loadsAtPlace && place.loadQueueMs(nowMs) > request.loadCostMs();
         boolean placeable = Workers.placeable(request, place);
         if (evicts) {
             // A copy here would evict: not free. A free holder with the least work queued may
