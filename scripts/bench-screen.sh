@@ -12,7 +12,7 @@
 # changed versions scored 3 to 36 points lower with them than without. A change to code that every
 # policy runs (the scheduler, the caches) needs the whole grid rerun instead: this reruns demand.
 #
-#   scripts/bench-screen.sh NAME [--set tune|tune-wide|eval|fresh] [--runs DIR] [--traces DIR]
+#   scripts/bench-screen.sh NAME [--set tune|tune-wide|eval|fresh] [--salts 0,1,2,3] [--runs DIR] [--traces DIR]
 #       tune (default): the sample's first 12 hours and the seed-101 traces, in work/generalization
 #       tune-wide: the seed 102-105 traces, in work/generalization-tune-wide (traces in
 #         work/traces-tune-wide); more tuning data where tune cannot tell two changes apart. Its
@@ -22,17 +22,22 @@
 #   Writes work/screen/NAME/<trace>/ (about 1 minute for tune, 3 for eval, 5 for tune-wide on 2
 #   cores). Choose on tune and tune-wide; eval and fresh are for checking what was chosen, never
 #   for choosing.
+#   --salts: rerun under each salt (0: the models' own names; k: every name + "~k", which moves
+#   every model on the hash ring, bench-grid.sh --rename) into NAME/salt-k, and sum up over them.
+#   A cell's outcome depends on where its models hash, so a change is screened over several
+#   salts (docs/benchmarks.md, "Placement luck, measured"). Default: 0 alone.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 [[ $# -ge 1 && "$1" != --* ]] || die "usage: $0 NAME [--set tune|tune-wide|eval|fresh] [--runs DIR] [--traces DIR]"
 NAME="$1"; shift
-SET=tune RUNS="" TRACES=""
+SET=tune RUNS="" TRACES="" SALTS=0
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --set) SET="$2"; shift 2 ;;
     --runs) RUNS="$2"; shift 2 ;;
     --traces) TRACES="$2"; shift 2 ;;
+    --salts) SALTS="$2"; shift 2 ;;
     *) die "unknown argument $1 (see the top of $0)" ;;
   esac
 done
@@ -71,24 +76,27 @@ if [[ "$SET" = tune-wide ]]; then
   done
 fi
 
-NAMES=()
-if [[ -n "$SAMPLE" ]]; then
-  [[ -d "$RUNS/$SAMPLE" ]] || die "no stored grid $RUNS/$SAMPLE: run scripts/bench-generalization.sh first"
-  log "$SAMPLE"
-  "$ROOT/scripts/bench-grid.sh" "${GRID[@]}" --window "$WINDOW" --out "$OUT/$SAMPLE" >/dev/null
-  NAMES+=("$SAMPLE")
-fi
-for shape in $SHAPES; do
-  for seed in $SEEDS; do
-    t="$shape-s$seed"
-    [[ -d "$RUNS/$t" && -f "$TRACES/$t/gen_inv.csv" ]] || die "no stored grid $RUNS/$t or trace $TRACES/$t"
-    log "$t"
-    "$ROOT/scripts/bench-grid.sh" "${GRID[@]}" --trace "$TRACES/$t/gen_inv.csv" --out "$OUT/$t" >/dev/null
-    NAMES+=("$t")
+screen_salt() { # SALT OUT: demand rerun on every trace of the set, scored
+  local salt="$1" out="$2" rename=()
+  [[ "$salt" = 0 ]] || rename=(--rename "~$salt")
+  NAMES=()
+  if [[ -n "$SAMPLE" ]]; then
+    [[ -d "$RUNS/$SAMPLE" ]] || die "no stored grid $RUNS/$SAMPLE: run scripts/bench-generalization.sh first"
+    log "$SAMPLE"
+    "$ROOT/scripts/bench-grid.sh" "${GRID[@]}" "${rename[@]}" --window "$WINDOW" --out "$out/$SAMPLE" >/dev/null
+    NAMES+=("$SAMPLE")
+  fi
+  for shape in $SHAPES; do
+    for seed in $SEEDS; do
+      t="$shape-s$seed"
+      [[ -d "$RUNS/$t" && -f "$TRACES/$t/gen_inv.csv" ]] || die "no stored grid $RUNS/$t or trace $TRACES/$t"
+      log "$t"
+      "$ROOT/scripts/bench-grid.sh" "${GRID[@]}" "${rename[@]}" --trace "$TRACES/$t/gen_inv.csv" --out "$out/$t" >/dev/null
+      NAMES+=("$t")
+    done
   done
-done
 
-PYTHONPATH="$ROOT/scripts" python3 - "$RUNS" "$OUT" "${NAMES[@]}" <<'PY'
+  PYTHONPATH="$ROOT/scripts" python3 - "$RUNS" "$out" "${NAMES[@]}" <<'PY'
 import collections, sys
 import grid_cells
 runs, out, names = sys.argv[1], sys.argv[2], sys.argv[3:]
@@ -112,4 +120,42 @@ for name in names:
 print("pooled: as it stands %.1f%% within 10%%, %d over round-robin | screened %.1f%%, %d" % (
     100 * total["asw"] / total["asn"], total["asrr"], 100 * total["scw"] / total["scn"], total["scrr"]))
 PY
-echo "reproduce: scripts/bench-screen.sh $NAME --set $SET"
+}
+
+IFS=, read -r -a SALT_LIST <<< "$SALTS"
+for salt in "${SALT_LIST[@]}"; do
+  [[ "$salt" =~ ^[0-9]+$ ]] || die "--salts lists whole numbers (0: the models' own names), had $salt"
+done
+if [[ ${#SALT_LIST[@]} -eq 1 && "${SALT_LIST[0]}" = 0 ]]; then
+  screen_salt 0 "$OUT"
+else
+  mkdir -p "$OUT"
+  for salt in "${SALT_LIST[@]}"; do
+    log "salt $salt"
+    screen_salt "$salt" "$OUT/salt-$salt" | tee "$OUT/salt-$salt.txt" | sed "s/^/salt $salt: /"
+  done
+  PYTHONPATH="$ROOT/scripts" python3 - "$RUNS" "$OUT" "${SALT_LIST[@]}" <<'PY'
+import os, statistics, sys
+import grid_cells
+runs, out, salts = sys.argv[1], sys.argv[2], sys.argv[3:]
+OURS, LEFT_OUT = "demand", ("tuned",)
+names = sorted(os.listdir("%s/salt-%s" % (out, salts[0])))
+share, over, every, some, cells = [], [], 0, 0, 0
+scored = []
+for s in salts:
+    pooled = [grid_cells.score([st[k]], OURS, LEFT_OUT, [grid_cells.keyed_cells("%s/salt-%s" % (out, s), n)[k][OURS]])
+              for n in names for st in [grid_cells.keyed_cells(runs, n)] for k in st]
+    scored.append(pooled)
+    share.append(100.0 * sum(c["within_cells"] for c in pooled) / len(pooled))
+    over.append(sum(c["over_rr"] for c in pooled))
+for per_cell in zip(*scored):
+    cells += 1
+    every += all(c["within_cells"] for c in per_cell)
+    some += any(c["within_cells"] for c in per_cell)
+print("over %d salts: screened %.1f%% within 10%% (median; %.1f-%.1f%%), %s over round-robin (median; %d-%d)" % (
+    len(salts), statistics.median(share), min(share), max(share), statistics.median(over), min(over), max(over)))
+print("placement luck: %.1f%% of the %d cells within 10%% under every salt, %.1f%% under some salt" % (
+    100.0 * every / cells, cells, 100.0 * some / cells))
+PY
+fi
+echo "reproduce: scripts/bench-screen.sh $NAME --set $SET --salts $SALTS"

@@ -30,7 +30,7 @@ import org.apache.flink.configuration.Configuration;
  *
  * <p>{@code scripts/bench-grid.sh [--quick] [--trace FILE] [--out docs/evaluation] [--threads N]
  * [--slices 12] [--seeds 3] [--loads 0.2,0.4,...] [--working-sets 35,100,350] [--eviction lru]
- * [--durations trace|model] [--max-slots 4] [--fleet-day true]}
+ * [--durations trace|model] [--max-slots 4] [--fleet-day true] [--rename TAG]}
  */
 public final class EvaluationGrid {
 
@@ -68,7 +68,7 @@ public final class EvaluationGrid {
 
     /** What the grid spans. */
     record Spec(List<Integer> slices, int seeds, List<Integer> workingSets, List<Fleet> fleets, List<Double> loads,
-            List<String> policies, boolean traceDurations, String eviction, int maxSlots) {}
+            List<String> policies, boolean traceDurations, String eviction, int maxSlots, String modelTag) {}
 
     private EvaluationGrid() {}
 
@@ -90,11 +90,14 @@ public final class EvaluationGrid {
         int maxSlots = a.integer("max-slots", 0); // 0: the job's default (adaptive credits)
         String window = a.string("window", ""); // FROM-TO trace minutes the slices come from: a split
         List<Fleet> fleets = a.strings("fleets", List.of("4x2.5", "16x16")).stream().map(Fleet::parse).toList();
+        // Appended to every model's name (Workload.renamed): the same grid under another placement
+        // luck for the policies that hash names.
+        String rename = a.string("rename", "");
         a.done();
         AzureTrace trace = SimulationBenchmark.trace(shared, tracePath);
         ModelCatalogue catalogue = SimulationBenchmark.catalogue(shared);
         Spec spec = new Spec(sliceStarts(trace, slices, window), seeds, workingSets,
-                fleets, loads, policies, traceDurations, eviction, maxSlots);
+                fleets, loads, policies, traceDurations, eviction, maxSlots, rename);
         long t0 = System.nanoTime();
         List<Outcome> grid = run(trace, catalogue, spec, threads);
         double gridSeconds = (System.nanoTime() - t0) / 1e9;
@@ -171,7 +174,8 @@ public final class EvaluationGrid {
                         }
                         long s = seed;
                         futures.add(pool.submit(() -> {
-                            Workload base = sliceWorkload(trace, catalogue, start, s, ws, spec.traceDurations());
+                            Workload base = sliceWorkload(trace, catalogue, start, s, ws, spec.traceDurations())
+                                    .renamed(spec.modelTag());
                             List<Outcome> outcomes = new ArrayList<>();
                             for (Fleet fleet : spec.fleets()) {
                                 for (double load : spec.loads()) {
@@ -260,7 +264,8 @@ public final class EvaluationGrid {
             throws Exception {
         Fleet fleet = new Fleet(1000, 16);
         Workload base = Workload.build(trace, catalogue, CostModel.v100FromHost(), new Workload.Spec(
-                trace.activeFunctions(0, trace.minutes()), 0, trace.minutes(), 1, 1, false, spec.traceDurations()));
+                trace.activeFunctions(0, trace.minutes()), 0, trace.minutes(), 1, 1, false, spec.traceDurations()))
+                .renamed(spec.modelTag());
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         try {
             List<Future<Outcome>> futures = new ArrayList<>();

@@ -191,6 +191,19 @@ public record Workload(List<String> models, long[] bytes, double[] loadMs, doubl
         return new Workload(models, bytes, loadMs, execMs, at, function);
     }
 
+    /**
+     * The same workload with every model called {@code name + tag}: what a policy does with it
+     * differs only where it uses the names (a hash ring places models by them), so running one
+     * policy under several tags measures how much of its outcome is the luck of where its models
+     * hashed. An empty tag returns this workload.
+     */
+    public Workload renamed(String tag) {
+        if (tag.isEmpty()) {
+            return this;
+        }
+        return new Workload(models.stream().map(m -> m + tag).toList(), bytes, loadMs, execMs, arrivalMs, function);
+    }
+
     /** The run time of every invocation at batch 1, all hits: the work offered. */
     public double workMs() {
         double work = 0;

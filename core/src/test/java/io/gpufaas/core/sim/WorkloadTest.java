@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import io.gpufaas.core.router.policy.PolicyName;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -57,5 +58,29 @@ class WorkloadTest {
             assertThat(inLastHundredth).as("seed %d", seed).isLessThan(w.invocations() / 20);
             assertThat(Arrays.stream(w.arrivalMs()).distinct().count()).as("seed %d", seed).isEqualTo(w.invocations());
         }
+    }
+
+    /**
+     * A renamed workload is the same workload to a policy that ignores names, and a different one
+     * to a policy that hashes them: what {@code scripts/bench-screen.sh --salts} relies on.
+     */
+    @Test
+    void renamingChangesOnlyWhatNamesDecide() {
+        List<Workload.ModelCost> models = new ArrayList<>();
+        for (int m = 0; m < 50; m++) {
+            models.add(new Workload.ModelCost("m" + m, (1L << 20) * (10 + m), 50 + m, 5));
+        }
+        Workload w = Workload.build(trace(), models, true, new Workload.Spec(50, 0, 5, 1, 1, false));
+        Workload renamed = w.renamed("~1");
+        assertThat(renamed.models()).hasSize(w.models().size()).allMatch(m -> m.endsWith("~1"));
+        assertThat(renamed.arrivalMs()).isEqualTo(w.arrivalMs());
+        assertThat(renamed.function()).isEqualTo(w.function());
+        assertThat(w.renamed("")).isSameAs(w);
+
+        Simulator.Config config = new Simulator.Config(4, 200L << 20, 1, 16, 64);
+        assertThat(Simulator.run(renamed, config.withPolicy(PolicyName.ROUND_ROBIN)).latenciesMs())
+                .containsExactly(Simulator.run(w, config.withPolicy(PolicyName.ROUND_ROBIN)).latenciesMs());
+        assertThat(Simulator.run(renamed, config.withPolicy(PolicyName.CH_BL)).latenciesMs())
+                .isNotEqualTo(Simulator.run(w, config.withPolicy(PolicyName.CH_BL)).latenciesMs());
     }
 }
