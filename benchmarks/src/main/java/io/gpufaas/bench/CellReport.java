@@ -26,7 +26,7 @@ import java.util.stream.Collectors;
  *
  * <p>{@code scripts/bench-cell.sh --start MINUTE [--trace FILE_inv.csv] [--seed 1] [--functions 35]
  * [--fleet 4x2.5] [--load 0.6] [--policies demand,round-robin,least-loaded] [--window-ms 1000]
- * [--log demand] [--hot 2] [--durations trace|model]}
+ * [--log demand] [--hot 2] [--durations trace|model] [--rename TAG]}
  */
 public final class CellReport {
 
@@ -45,6 +45,7 @@ public final class CellReport {
         double windowMs = a.decimal("window-ms", 1000);
         String logged = a.string("log", policies.get(0));
         int hot = a.integer("hot", 2);
+        String rename = a.string("rename", ""); // bench-grid.sh --rename's: the cell under another placement luck
         boolean traceDurations = EvaluationGrid.traceDurations(a);
         a.done();
         if (start < 0) {
@@ -60,7 +61,7 @@ public final class CellReport {
         ModelCatalogue catalogue = SimulationBenchmark.catalogue(shared);
         EvaluationGrid.Cell cell = new EvaluationGrid.Cell(start, seed, functions, fleet, load);
         Workload w = EvaluationGrid.cellWorkload(
-                EvaluationGrid.sliceWorkload(trace, catalogue, start, seed, functions, traceDurations), cell);
+                EvaluationGrid.sliceWorkload(trace, catalogue, start, seed, functions, traceDurations).renamed(rename), cell);
         Simulator.Config config = EvaluationGrid.config(fleet, "lru");
 
         System.out.printf(Locale.ROOT, "# One cell: %s, start %d, seed %d, %d functions, %s, u = %s%n%n",
