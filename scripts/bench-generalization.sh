@@ -139,7 +139,7 @@ with open(out, "w") as f:
             "100x spread), `rare` (2,000 functions, 20 hot, the rest called 1-12 times in 12 hours), `bursts` (400 "
             "functions silent most minutes, bursting now and then).\n\n")
     f.write("A cell's verdict is partly noise: stretching its arrivals by 0.2%%, or renaming its models, changes "
-            "ours' in 6-11%% of the tuning cells ([noise.md](%s), `scripts/bench-noise.sh`).\n\n"
+            "ours' in some cells; [noise.md](%s) measures how many (`scripts/bench-noise.sh`).\n\n"
             % os.path.relpath(os.path.join(root, "docs", "evaluation", "noise.md"), os.path.dirname(out)))
 
     f.write("## Evaluation set\n\nThe shared sample's last 12 hours and generated traces of seeds %s: never used to "

@@ -15,7 +15,7 @@ import java.util.OptionalInt;
  *       holder sits;
  *   <li>else to the model's place on a consistent-hashing ring, the first worker clockwise from the
  *       model's home under the bound (the home: the first worker from the model's hash whose
- *       homed bytes stay within c times its share, {@link HomePlaces}): a load there, or a hit if
+ *       homed bytes stay within its share, {@link HomePlaces}): a load there, or a hit if
  *       an earlier load left it there; a load that would evict there, or wait there behind other
  *       loads for longer than it takes (a worker loads one model at a time), goes instead to one
  *       of the next three workers round the ring if it is expected to be done sooner there,
@@ -274,6 +274,18 @@ public final class DemandPolicy implements RoutingPolicy {
     /** Mirrokni et al.'s load-bound factor: no worker runs more than 1.25x the average, plus one. */
     static final double LOAD_BOUND_FACTOR = 1.25;
 
+    /**
+     * How far a worker's homed bytes may exceed its share of every homed model's bytes
+     * ({@link HomePlaces}): none. Homes were bounded by the load-bound factor (1.25) before; a
+     * home is chosen once per model, so a strict bound costs one longer walk per model, not per
+     * decision. Screened over model renamings ({@code scripts/bench-screen.sh --salts}): on the
+     * tuning set 85.0 / 85.0 / 86.6 / 85.1% of the cells within 10% of the best against
+     * 85.8 / 84.9 / 86.8 / 87.2%, and 24 / 18 / 18 / 14 over round-robin against 16 / 12 / 18 / 10;
+     * on the wider tuning set 84.7 / 84.3% against 85.1 / 84.7%, 88 / 88 against 87 / 87
+     * (docs/benchmarks.md, "Homes within their share").
+     */
+    static final double HOME_BOUND_FACTOR = 1.0;
+
     /** Workers after a model's place round the ring that a load which would evict there may go to instead (rule 2). */
     static final int NEARBY_WORKERS = 3;
 
@@ -308,7 +320,7 @@ public final class DemandPolicy implements RoutingPolicy {
     private final BitSet ringWalkScratch = new BitSet();
     private HashRing ring;
     /** Each model's home on the ring, memory balanced (rule 2's place starts there). */
-    private final HomePlaces homes = new HomePlaces(LOAD_BOUND_FACTOR);
+    private final HomePlaces homes = new HomePlaces(HOME_BOUND_FACTOR);
     /** Whether the last refusal waits for a worker to release something: see {@link #refusalAwaitsRelease}. */
     private boolean refusalAwaitsRelease;
     /** The limits the last refusal holds within: see {@link #refusalStandsWhileLineAtMost} and the others. */
