@@ -25,11 +25,13 @@
 #   --salts: rerun under each salt (0: the models' own names; k: every name + "~k", which moves
 #   every model on the hash ring, bench-grid.sh --rename) into NAME/salt-k, and sum up over them.
 #   A cell's outcome depends on where its models hash, so a change is screened over several
-#   salts (docs/benchmarks.md, "Placement luck, measured"). Default: 0 alone.
+#   salts (docs/benchmarks.md, "How much of a cell's verdict is noise"). Every salt is scored
+#   against the same stored cells of the other policies (ch-bl's under the models' own names).
+#   Default: 0 alone.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
-[[ $# -ge 1 && "$1" != --* ]] || die "usage: $0 NAME [--set tune|tune-wide|eval|fresh] [--runs DIR] [--traces DIR]"
+[[ $# -ge 1 && "$1" != --* ]] || die "usage: $0 NAME [--set tune|tune-wide|eval|fresh] [--salts 0,1,2,3] [--runs DIR] [--traces DIR]"
 NAME="$1"; shift
 SET=tune RUNS="" TRACES="" SALTS=0
 while [[ $# -gt 0 ]]; do
