@@ -281,8 +281,8 @@ public final class DemandPolicy implements RoutingPolicy {
      * decision. Screened over model renamings ({@code scripts/bench-screen.sh --salts}): on the
      * tuning set 85.0 / 85.0 / 86.6 / 85.1% of the cells within 10% of the best against
      * 85.8 / 84.9 / 86.8 / 87.2%, and 24 / 18 / 18 / 14 over round-robin against 16 / 12 / 18 / 10;
-     * on the wider tuning set 84.7 / 84.3% against 85.1 / 84.7%, 88 / 88 against 87 / 87
-     * (docs/benchmarks.md, "Homes within their share").
+     * on the wider tuning set 84.7 / 84.3 / 85.4 / 84.4% against 85.1 / 84.7 / 85.7 / 84.3%, and
+     * 88 / 88 / 77 / 96 against 87 / 87 / 74 / 86 (docs/benchmarks.md, "Homes within their share").
      */
     static final double HOME_BOUND_FACTOR = 1.0;
 
