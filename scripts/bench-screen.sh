@@ -144,9 +144,12 @@ OURS, LEFT_OUT = "demand", ("tuned",)
 names = sorted(os.listdir("%s/salt-%s" % (out, salts[0])))
 share, over, every, some, cells = [], [], 0, 0, 0
 scored = []
+stored = {n: grid_cells.keyed_cells(runs, n) for n in names}
 for s in salts:
-    pooled = [grid_cells.score([st[k]], OURS, LEFT_OUT, [grid_cells.keyed_cells("%s/salt-%s" % (out, s), n)[k][OURS]])
-              for n in names for st in [grid_cells.keyed_cells(runs, n)] for k in st]
+    pooled = []
+    for n in names:
+        rerun = grid_cells.keyed_cells("%s/salt-%s" % (out, s), n)
+        pooled += [grid_cells.score([c], OURS, LEFT_OUT, [rerun[k][OURS]]) for k, c in stored[n].items()]
     scored.append(pooled)
     share.append(100.0 * sum(c["within_cells"] for c in pooled) / len(pooled))
     over.append(sum(c["over_rr"] for c in pooled))
