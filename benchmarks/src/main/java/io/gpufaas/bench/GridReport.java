@@ -29,7 +29,9 @@ final class GridReport {
 
     private static final String RR = "round-robin";
     /** A policy is as good as the best in a cell when both its mean and its p99 are within 10% of the best's. */
-    private static final double WITHIN_OF_BEST = 1.10;
+    static final double WITHIN_OF_BEST = 1.10;
+    /** Ours loses to round-robin in a cell when its mean or its p99 is more than 5% worse. */
+    static final double OVER_ROUND_ROBIN = 1.05;
 
     private final EvaluationGrid.Spec spec;
     private final List<Outcome> grid;
@@ -166,9 +168,9 @@ final class GridReport {
                 within >= 0.95 * mean.length);
         double worstRr = Math.max(max(vsRrMean), max(vsRrP99));
         row(md, "never more than 5% worse than round-robin (mean and p99)",
-                String.format(Locale.ROOT, "worst cell %.2fx round-robin; %d cells over 1.05x", worstRr,
-                        count(vsRrMean, 1.05) + count(vsRrP99, 1.05)),
-                worstRr <= 1.05);
+                String.format(Locale.ROOT, "worst cell %.2fx round-robin; over %.2fx %d times (mean and p99 counted apart)",
+                        worstRr, OVER_ROUND_ROBIN, count(vsRrMean, OVER_ROUND_ROBIN) + count(vsRrP99, OVER_ROUND_ROBIN)),
+                worstRr <= OVER_ROUND_ROBIN);
         row(md, "lowest geometric-mean ratio-to-best on mean", "lowest: " + lowestMean, ours.equals(lowestMean));
         row(md, "lowest geometric-mean ratio-to-best on p99", "lowest: " + lowestP99, ours.equals(lowestP99));
         double medianHit = EvaluationGrid.quantile(hitVsBelady, 0.5);

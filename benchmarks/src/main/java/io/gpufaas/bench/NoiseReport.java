@@ -37,9 +37,6 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
  */
 public final class NoiseReport {
 
-    private static final double WITHIN = 1.10;
-    private static final double OVER_ROUND_ROBIN = 1.05;
-
     /** The three runs of every cell. */
     private enum Run {
         AS_IS("as the grid runs it"), STRETCHED("arrivals stretched"), RENAMED("models renamed");
@@ -190,7 +187,7 @@ public final class NoiseReport {
         }
 
         private static String share(double[] sortedRatios) {
-            long within = Arrays.stream(sortedRatios).filter(x -> x <= WITHIN).count();
+            long within = Arrays.stream(sortedRatios).filter(x -> x <= GridReport.WITHIN_OF_BEST).count();
             return String.format(Locale.ROOT, "%.1f%%", 100.0 * within / sortedRatios.length);
         }
 
@@ -219,7 +216,7 @@ public final class NoiseReport {
             double[] ours = of(k, EvaluationGrid.OURS, run);
             for (String p : policies) {
                 double[] other = of(k, p, run);
-                if (ours[0] > WITHIN * other[0] || ours[1] > WITHIN * other[1]) {
+                if (ours[0] > GridReport.WITHIN_OF_BEST * other[0] || ours[1] > GridReport.WITHIN_OF_BEST * other[1]) {
                     return false;
                 }
             }
@@ -229,7 +226,7 @@ public final class NoiseReport {
         private boolean overRoundRobin(Key k, Run run) {
             double[] ours = of(k, EvaluationGrid.OURS, run);
             double[] rr = of(k, PolicyName.ROUND_ROBIN.toString(), run);
-            return ours[0] > OVER_ROUND_ROBIN * rr[0] || ours[1] > OVER_ROUND_ROBIN * rr[1];
+            return ours[0] > GridReport.OVER_ROUND_ROBIN * rr[0] || ours[1] > GridReport.OVER_ROUND_ROBIN * rr[1];
         }
 
         private void verdicts(StringBuilder md) {
