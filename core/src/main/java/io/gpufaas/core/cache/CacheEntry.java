@@ -26,6 +26,8 @@ public final class CacheEntry {
     /** Its neighbours in a {@link RecencyEvictionOrder} (both null when it is first and last, or not in it). */
     CacheEntry earlier;
     CacheEntry later;
+    /** Its model's counts in the cache that owns it: what an eviction plan reads of each candidate, without a lookup. */
+    ModelCache.Slot slot;
 
     CacheEntry(String model, long bytes, State state, double loadCost) {
         this.model = model;

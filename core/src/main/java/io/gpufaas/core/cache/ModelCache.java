@@ -50,7 +50,7 @@ public final class ModelCache {
     private long failedLoads;
 
     /** One model's entry (null while absent) and who needs it; forgotten once nothing does. */
-    private static final class Slot {
+    static final class Slot {
         CacheEntry entry;
         /** Running invocations: the model may not be evicted while positive. */
         int pins;
@@ -155,11 +155,17 @@ public final class ModelCache {
     }
 
     public void unpin(String model) {
+        unpin(model, 1);
+    }
+
+    /** Unpins {@code model} {@code times} times at once: a batch of that many finished. */
+    public void unpin(String model, int times) {
         Slot slot = slots.get(model);
-        if (slot == null || slot.pins == 0) {
+        if (slot == null || slot.pins < times || times < 1) {
             throw new IllegalStateException("model " + model + " unpinned more often than pinned");
         }
-        if (--slot.pins == 0) {
+        slot.pins -= times;
+        if (slot.pins == 0) {
             if (ready(slot.entry)) {
                 pinnedReadyBytes -= slot.entry.bytes();
             }
@@ -167,12 +173,16 @@ public final class ModelCache {
         }
     }
 
-    /** Counts one queued invocation of {@code model}, resident or not: evict it last. */
-    public void enqueued(String model) {
+    /**
+     * Counts one queued invocation of {@code model}, resident or not: evict it last. Returns whether
+     * the model is resident (READY) now: a worker's one lookup per arrival, where it asked twice.
+     */
+    public boolean enqueued(String model) {
         Slot slot = slots.computeIfAbsent(model, m -> new Slot());
         if (++slot.queued == 1) {
             waitedFor(slot.entry, true);
         }
+        return ready(slot.entry);
     }
 
     public void dequeued(String model) {
@@ -220,8 +230,8 @@ public final class ModelCache {
         return slot == null ? 0 : slot.pins;
     }
 
-    private boolean evictable(CacheEntry e) {
-        return e.state() == CacheEntry.State.READY && pins(e.model()) == 0;
+    private static boolean evictable(CacheEntry e) {
+        return e.state() == CacheEntry.State.READY && e.slot.pins == 0;
     }
 
     /** Resident, and not pinned by a running invocation. */
@@ -238,6 +248,36 @@ public final class ModelCache {
         }
         hits++;
         access(e, true);
+    }
+
+    /**
+     * {@code count} queued invocations of resident {@code model} start as one batch: each leaves the
+     * queue and pins the model, and {@code hitsAmongThem} of them (those that found it resident when they
+     * came) count as hits. The same as {@link #recordHit}, {@link #dequeued} and {@link #pin} per
+     * invocation, with one lookup.
+     */
+    public void started(String model, int count, int hitsAmongThem) {
+        Slot slot = slots.get(model);
+        CacheEntry e = slot == null ? null : slot.entry;
+        if (!ready(e)) {
+            throw new IllegalStateException("batch of " + model + ", which is not ready");
+        }
+        if (count < 1 || hitsAmongThem < 0 || hitsAmongThem > count || slot.queued < count) {
+            throw new IllegalStateException("a batch of " + count + " (" + hitsAmongThem + " hits) of " + model + " but "
+                    + slot.queued + " queued");
+        }
+        for (int i = 0; i < hitsAmongThem; i++) {
+            hits++;
+            access(e, true);
+        }
+        slot.queued -= count;
+        if (slot.queued == 0) {
+            waitedFor(e, false);
+        }
+        if (slot.pins == 0) {
+            pinnedReadyBytes += e.bytes();
+        }
+        slot.pins += count;
     }
 
     /** Records an invocation that found its model absent (counted once per invocation). */
@@ -283,6 +323,7 @@ public final class ModelCache {
         CacheEntry entry = new CacheEntry(model, Math.max(0, estimatedBytes), CacheEntry.State.LOADING, loadCost);
         Slot slot = slots.computeIfAbsent(model, m -> new Slot());
         entry.waitedFor(slot.queued > 0);
+        entry.slot = slot;
         slot.entry = entry;
         entries.put(model, entry);
         used += entry.bytes();
@@ -435,7 +476,7 @@ public final class ModelCache {
             if (freed >= needed) {
                 break;
             }
-            if (pins(c.model()) == 0 && !c.model().equals(exclude)) {
+            if (c.slot.pins == 0 && !c.model().equals(exclude)) {
                 victims.add(c);
                 freed += c.bytes();
             }
@@ -449,7 +490,7 @@ public final class ModelCache {
             policy.onEvict(v);
             evictionOrder.remove(v);
             frequencySum -= v.frequency();
-            drop(v.model(), slots.get(v.model()));
+            drop(v.model(), v.slot);
             used -= v.bytes();
             readyBytes -= v.bytes();
             evictions++;
@@ -505,6 +546,9 @@ public final class ModelCache {
         for (Slot slot : slots.values()) {
             if (slot.entry != null) {
                 slotted++;
+                if (slot.entry.slot != slot) {
+                    throw new IllegalStateException("the entry of " + slot.entry.model() + " points at another model's counts");
+                }
             }
         }
         if (slotted != entries.size()) {

@@ -122,7 +122,8 @@ public final class Simulator {
     private final List<WorkerCore<Job>> workers = new ArrayList<>();
     private final PriorityQueue<Activity> running = new PriorityQueue<>(Simulator::byEnd);
     private final PriorityQueue<Event> events = new PriorityQueue<>(Simulator::byTime);
-    private final Map<Integer, Boolean> wakeScheduled = new HashMap<>();
+    /** Whether a wake-up of each worker is already among the events. */
+    private final boolean[] wakeScheduled;
     private final DispatchListener listener;
     /** By invocation index, not completion order: see {@link SimResult#latencyOfInvocationMs}. */
     private final double[] latencies;
@@ -157,6 +158,7 @@ public final class Simulator {
             modelIndex.put(w.models().get(i), i);
         }
         this.computeFreeAtMs = new double[c.gpus()];
+        this.wakeScheduled = new boolean[c.gpus()];
         FunctionCatalog catalog = catalog(w);
         RouterSettings r = c.router();
         RouterSettings settings = r.withWorkers(c.gpus(), c.gpuMemoryBytes());
@@ -251,7 +253,7 @@ public final class Simulator {
                 if (e.kind() == Event.REPORT) {
                     router.report(e.report());
                 } else {
-                    wakeScheduled.remove(e.worker());
+                    wakeScheduled[e.worker()] = false;
                     pump(e.worker());
                 }
             } else {
@@ -297,7 +299,8 @@ public final class Simulator {
             } else if (step instanceof WorkerCore.Step.Fail<Job> fail) {
                 fail.jobs().forEach(job -> report(i, job, 0, 0));
                 fail.jobs().forEach(this::finish);
-            } else if (step instanceof WorkerCore.Step.WakeAt<Job> wake && wakeScheduled.putIfAbsent(i, true) == null) {
+            } else if (step instanceof WorkerCore.Step.WakeAt<Job> wake && !wakeScheduled[i]) {
+                wakeScheduled[i] = true;
                 events.add(new Event(Math.max(now, wake.atMs()), seq++, Event.WAKE, i, null));
             }
         }

@@ -101,11 +101,10 @@ public final class WorkerCore<J> {
 
     /** Queues an invocation of {@code model}; returns whether its model is resident (a hit). */
     public boolean submit(J job, String model, long nowMs, long deadlineMs) {
-        boolean hit = cache.isReady(model);
+        boolean hit = cache.enqueued(model);
         if (!hit) {
             cache.recordMiss();
         }
-        cache.enqueued(model);
         queue.add(new Queued<>(job, model, hit), model, nowMs, deadlineMs);
         return hit;
     }
@@ -178,15 +177,15 @@ public final class WorkerCore<J> {
     private Step.Run<J> claim(String model, List<Queued<J>> batch) {
         List<J> jobs = new ArrayList<>(batch.size());
         long bytes = 0;
+        int hits = 0;
         for (Queued<J> q : batch) {
             if (q.hit) {
-                cache.recordHit(model);
+                hits++;
             }
-            cache.dequeued(model);
-            cache.pin(model);
             jobs.add(q.job);
             bytes += decodedBytes.applyAsLong(model, q.job);
         }
+        cache.started(model, batch.size(), hits);
         return new Step.Run<>(model, jobs, bytes);
     }
 
@@ -310,9 +309,7 @@ public final class WorkerCore<J> {
         runningBatches--;
         runningJobs -= run.batch().size();
         decodedInFlight -= run.decodedBytes();
-        for (int i = 0; i < run.batch().size(); i++) {
-            cache.unpin(run.model());
-        }
+        cache.unpin(run.model(), run.batch().size());
         blocked.clear();
     }
 

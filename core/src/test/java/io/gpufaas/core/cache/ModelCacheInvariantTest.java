@@ -100,4 +100,78 @@ class ModelCacheInvariantTest {
             }
         }
     }
+
+    /**
+     * A batch started and finished as one call each ({@link ModelCache#started}, {@link
+     * ModelCache#unpin(String, int)}) leaves a cache exactly as the per-invocation calls a worker
+     * made before: the same counts, pins, queue and eviction order, whatever came before.
+     */
+    @ParameterizedTest(name = "{0} seed {1}")
+    @MethodSource("cases")
+    void aBatchAtOnceEqualsItsInvocationsOneByOne(String policy, long seed) {
+        Random random = new Random(seed);
+        long capacity = 1_000;
+        ModelCache atOnce = new ModelCache(capacity, EvictionPolicies.create(policy));
+        ModelCache oneByOne = new ModelCache(capacity, EvictionPolicies.create(policy));
+        Map<String, List<Boolean>> queuedHits = new HashMap<>();
+        Map<String, Integer> running = new HashMap<>();
+        for (int step = 0; step < 3_000; step++) {
+            String model = "m" + random.nextInt(15);
+            switch (random.nextInt(6)) {
+                case 0 -> {
+                    boolean ready = oneByOne.isReady(model);
+                    oneByOne.enqueued(model);
+                    assertThat(atOnce.enqueued(model)).as("enqueued(%s) says whether it is ready", model).isEqualTo(ready);
+                    queuedHits.computeIfAbsent(model, m -> new ArrayList<>()).add(ready);
+                }
+                case 1 -> {
+                    long bytes = 1 + random.nextInt(400);
+                    if (atOnce.admit(model, bytes, 10) instanceof Admission.Admitted) {
+                        assertThat(oneByOne.admit(model, bytes, 10)).isInstanceOf(Admission.Admitted.class);
+                        atOnce.completeLoad(model, bytes, 10);
+                        oneByOne.completeLoad(model, bytes, 10);
+                    }
+                }
+                case 2, 3 -> {
+                    List<Boolean> hits = queuedHits.getOrDefault(model, List.of());
+                    if (!hits.isEmpty() && atOnce.isReady(model)) {
+                        int count = 1 + random.nextInt(hits.size());
+                        List<Boolean> batch = new ArrayList<>(hits.subList(0, count));
+                        hits.subList(0, count).clear();
+                        atOnce.started(model, count, (int) batch.stream().filter(h -> h).count());
+                        for (boolean hit : batch) {
+                            if (hit) {
+                                oneByOne.recordHit(model);
+                            }
+                            oneByOne.dequeued(model);
+                            oneByOne.pin(model);
+                        }
+                        running.merge(model, count, Integer::sum);
+                    }
+                }
+                case 4 -> {
+                    int pinned = running.getOrDefault(model, 0);
+                    if (pinned > 0) {
+                        int done = 1 + random.nextInt(pinned);
+                        atOnce.unpin(model, done);
+                        for (int i = 0; i < done; i++) {
+                            oneByOne.unpin(model);
+                        }
+                        running.merge(model, -done, Integer::sum);
+                    }
+                }
+                default -> assertThat(atOnce.evict(model)).isEqualTo(oneByOne.evict(model));
+            }
+            atOnce.checkInvariants();
+            assertThat(atOnce.stats()).isEqualTo(oneByOne.stats());
+            assertThat(atOnce.evictableBytes()).isEqualTo(oneByOne.evictableBytes());
+            assertThat(atOnce.totalFrequency()).isEqualTo(oneByOne.totalFrequency());
+            assertThat(atOnce.pins(model)).isEqualTo(oneByOne.pins(model));
+            assertThat(atOnce.queued(model)).isEqualTo(oneByOne.queued(model));
+            // Every evictable model, in the order evictions would take them.
+            long all = atOnce.freeBytes() + atOnce.evictableBytes();
+            assertThat(atOnce.victimsFor(all).orElseThrow().stream().map(CacheEntry::model).toList())
+                    .isEqualTo(oneByOne.victimsFor(all).orElseThrow().stream().map(CacheEntry::model).toList());
+        }
+    }
 }
