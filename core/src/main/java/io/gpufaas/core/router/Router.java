@@ -190,7 +190,7 @@ public final class Router<T> {
     private void enqueue(T item, String model, long arrivedMs, long deadlineMs, long sizeBytes) {
         ModelStats s = stats(model);
         scheduler.submit(new Request<>(new Waiting<>(item, deadlineMs, sizeBytes), model, s.bytes(), s.loadMs(),
-                s.execMs(), arrivedMs));
+                s.execMs(), arrivedMs), clock.nowMs());
         pendingBytes += sizeBytes;
         if (deadlineMs != Long.MAX_VALUE) {
             pendingWithDeadline++;

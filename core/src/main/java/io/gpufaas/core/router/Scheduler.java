@@ -175,7 +175,14 @@ public final class Scheduler<T> {
         return queued;
     }
 
+    /** Queues {@code request}, seen at its own arrival time. */
     public void submit(Request<T> request) {
+        submit(request, request.arrivedMs());
+    }
+
+    /** Queues {@code request}, which the router saw at {@code seenAtMs} on its clock (what the policy's rates count in). */
+    public void submit(Request<T> request, double seenAtMs) {
+        policy.arrived(request.model(), seenAtMs);
         ArrayDeque<Pending<T>> line = waiting.computeIfAbsent(request.model(), m -> new ArrayDeque<>());
         Pending<T> p = new Pending<>(request, nextSeq++, line);
         line.add(p);

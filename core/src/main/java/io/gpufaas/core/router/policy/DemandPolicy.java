@@ -27,7 +27,8 @@ import java.util.OptionalInt;
  *       reload work the load displaces; if no free holder does and no free worker has room for
  *       the model, the invocation waits for a busy holder expected to finish it sooner, while
  *       the model's line is no longer than its holders and for at most a load's time (see
- *       {@link #waitsForABusyHolder});
+ *       {@link #waitsForABusyHolder}); neither holds a model whose recent demand outgrows its
+ *       copies, which loads a copy instead (see {@link #demandOutgrowsCopies});
  *   <li>and if the place has no free slot, the invocation waits for it while other models go
  *       first, unless the place's queued work is expected to take longer than a load and an idle
  *       worker has free memory for the model: then a copy loads there, evicting nothing;
@@ -286,6 +287,19 @@ public final class DemandPolicy implements RoutingPolicy {
      */
     static final double HOME_BOUND_FACTOR = 1.0;
 
+    /** Over how long a model's arrival rate is reckoned ({@link #demandOutgrowsCopies}): a burst shows within about this long. */
+    static final double DEMAND_TIME_CONSTANT_MS = 1_000;
+
+    /** Copies a model keeps per GPU its recent demand keeps busy before rule 3 stops queueing it at busy holders. */
+    static final double COPIES_PER_BUSY_GPU = 2;
+
+    /**
+     * How many copies of every model asked for the pool's memory must hold before a model's demand
+     * may buy it copies past rule 3 ({@link #demandOutgrowsCopies}): with room for two of each, a
+     * copy more evicts spare copies, not the only copy of a model someone needs.
+     */
+    static final double POOL_HOLDS_COPIES_OF_EVERY_MODEL = 2;
+
     /** Workers after a model's place round the ring that a load which would evict there may go to instead (rule 2). */
     static final int NEARBY_WORKERS = 3;
 
@@ -321,6 +335,8 @@ public final class DemandPolicy implements RoutingPolicy {
     private HashRing ring;
     /** Each model's home on the ring, memory balanced (rule 2's place starts there). */
     private final HomePlaces homes = new HomePlaces(HOME_BOUND_FACTOR);
+    /** Each model's recent arrivals: its demand, for {@link #demandOutgrowsCopies}. */
+    private final ArrivalRates arrivals = new ArrivalRates(DEMAND_TIME_CONSTANT_MS);
     /** Whether the last refusal waits for a worker to release something: see {@link #refusalAwaitsRelease}. */
     private boolean refusalAwaitsRelease;
     /** The limits the last refusal holds within: see {@link #refusalStandsWhileLineAtMost} and the others. */
@@ -333,6 +349,11 @@ public final class DemandPolicy implements RoutingPolicy {
     @Override
     public String name() {
         return NAME;
+    }
+
+    @Override
+    public void arrived(String model, double atMs) {
+        arrivals.arrived(model, atMs);
     }
 
     @Override
@@ -456,11 +477,12 @@ public final class DemandPolicy implements RoutingPolicy {
             // holders busy).
             WorkerView holder = leastBacklogFreeHolder(cluster.holders(request.model()), cluster, Double.POSITIVE_INFINITY,
                     nowMs);
-            if (holder != null && holderFinishesSooner(request, cluster, holder, place, nowMs)) {
+            boolean outgrown = holder != null && demandOutgrowsCopies(request, cluster, nowMs);
+            if (holder != null && !outgrown && holderFinishesSooner(request, cluster, holder, place, nowMs)) {
                 return OptionalInt.of(holder.id());
             }
             refusalAwaitsRelease = holder == null;
-            if (placeable && waitsForABusyHolder(request, cluster, place, nowMs)) {
+            if (!outgrown && placeable && waitsForABusyHolder(request, cluster, place, nowMs)) {
                 return OptionalInt.empty();
             }
         }
@@ -702,6 +724,47 @@ public final class DemandPolicy implements RoutingPolicy {
         double atPlace = Math.max(request.loadCostMs(), place.backlogMs(nowMs)) + e
                 + Workers.displacementCost(place, request.bytes());
         return atHolder <= atPlace;
+    }
+
+    /**
+     * Whether {@code request}'s model is called so often that its copies (its holders, loading
+     * ones included) number fewer than {@link #COPIES_PER_BUSY_GPU} per GPU its recent demand keeps
+     * busy (its arrival rate over about the last {@link #DEMAND_TIME_CONSTANT_MS}, times its
+     * expected run time), while the pool's memory holds {@link #POOL_HOLDS_COPIES_OF_EVERY_MODEL}
+     * copies of every model asked for. Rule 3 then neither sends it to a busy holder nor waits for
+     * one: it loads a copy at its place.
+     *
+     * <p>Rule 3 weighs one invocation: queued behind a busy holder it is expected to finish sooner
+     * than after a load, and it usually does. But in a burst that outgrows its model's holders every
+     * invocation makes the same choice, the holders' queues grow until waiting there takes about as
+     * long as a load, and the whole burst waits that long, where a copy made early would have served
+     * the rest of it. On 1,000 GPUs at u = 0.2 memory is ample, yet every cache is full of idle
+     * copies, so nearly every load at a place would evict and rule 3 decided most of a bursty
+     * model's calls: in the {@code bursts-s2} day (an evaluation trace, already taken apart once
+     * for this and no longer unseen) a model running 0.82 s with 2.7 s loads had 3,158 of its 4,147
+     * calls sent to busy holders, 1.6 s over their run time on average, while consistent hashing
+     * gave each overflowing call a copy of its own; ours' p99 that day was 2,022 ms against
+     * ch-bl's 1,403.
+     *
+     * <p>Where memory is short a copy evicts a model someone needs: without the memory test the
+     * wider tuning set lost 34 cells within 10% of the best in 4 x 2.5 GiB pools and gained 8
+     * (84.1% against 85.1%); with room for every model once, it lost 10 and gained 1; with room
+     * for two of each (this), it changes no 4 x 2.5 GiB cell (85.1%, 86 cells over round-robin
+     * against 87). The rate's time constant and the copies per busy GPU were chosen on the five
+     * tuning {@code bursts} days at fleet scale (1,000 GPUs; docs/benchmarks.md, "Bursts that
+     * outgrow their copies"): their p99s at u = 0.2 summed to 7,440 ms without the test,
+     * 7,173 / 6,793 / 6,652 with 1 / 2 / 4 copies per busy GPU over 1 s, 6,983 with 2 over
+     * 2.5 s. Four did a little better at u = 0.2 and a little worse at u = 0.6 (means 1-3 ms
+     * higher on all five days), and in a first version without the memory test (loading copies
+     * counted twice) four scored 85.4% of the tuning grid's cells, two 86.1% (median of four model
+     * renamings; 86.3% without the test).
+     */
+    private boolean demandOutgrowsCopies(Request<?> request, Cluster cluster, double nowMs) {
+        if (!homes.poolHolds(POOL_HOLDS_COPIES_OF_EVERY_MODEL)) {
+            return false;
+        }
+        double busyGpus = arrivals.perMs(request.model(), nowMs) * request.execCostMs();
+        return busyGpus * COPIES_PER_BUSY_GPU > cluster.holders(request.model()).cardinality();
     }
 
     /**

@@ -68,6 +68,11 @@ final class HomePlaces {
         return start == null ? -1 : ring.ownerAt(start);
     }
 
+    /** Whether the pool's memory holds {@code copies} copies of every model homed so far at once. */
+    boolean poolHolds(double copies) {
+        return homedTotal * copies <= poolMemory;
+    }
+
     /** The bytes homed on worker {@code id}. */
     long homedBytes(int id) {
         return id < homedBytes.length ? homedBytes[id] : 0;

@@ -19,6 +19,13 @@ public interface RoutingPolicy {
     OptionalInt choose(Request<?> request, Cluster cluster, double nowMs);
 
     /**
+     * An invocation of {@code model} entered the router's queue at {@code atMs} (the router's
+     * clock): for a policy that weighs a model's recent demand. Called once per invocation, before
+     * it is first offered to {@link #choose}. The default ignores it.
+     */
+    default void arrived(String model, double atMs) {}
+
+    /**
      * Whether invocations behind one that must wait may be dispatched first (out-of-order
      * dispatch). The scheduler bounds how often one invocation may be overtaken.
      */

@@ -78,6 +78,12 @@ public final class TunedPolicy implements RoutingPolicy {
         return delegate.choose(request, cluster, nowMs);
     }
 
+    /** Every candidate hears of every arrival: one switched to knows the recent demand. */
+    @Override
+    public void arrived(String model, double atMs) {
+        instances.values().forEach(p -> p.arrived(model, atMs));
+    }
+
     @Override
     public boolean outOfOrder() {
         return delegate.outOfOrder();

@@ -136,6 +136,42 @@ class DemandPolicyTest {
     }
 
     @Test
+    void aModelWhoseDemandOutgrowsItsCopiesLoadsAtItsPlaceWhileMemoryIsAmple() {
+        // Four workers with room for one 100-byte model and two slots each, every one holding a
+        // model. The holder of "m" runs one of it (10 ms queued): over the bound of 1, with a free
+        // slot. A load at the model's place would evict what is there.
+        List<WorkerView> ws = workersWithSlots(4, 100, 2);
+        int place = placeOf("m", ws);
+        int holder = (place + 1) % 4;
+        for (int i = 0; i < 4; i++) {
+            preload(ws.get(i), i == holder ? "m" : "resident" + i);
+        }
+        ws.get(holder).start(req("running", "m"), 1_000);
+
+        DemandPolicy calm = new DemandPolicy();
+        for (int t = 0; t < 1_000; t += 100) {
+            calm.arrived("m", t); // 0.01 a millisecond x 10 ms: a tenth of a GPU kept busy
+        }
+        assertThat(calm.choose(req("r", "m"), new Cluster(ws), 1_000)).as("queued at the holder, done after 20 ms")
+                .isEqualTo(OptionalInt.of(holder));
+
+        DemandPolicy burst = new DemandPolicy();
+        for (int t = 0; t < 1_000; t += 5) {
+            burst.arrived("m", t); // 0.2 a millisecond x 10 ms: two GPUs busy, one copy
+        }
+        assertThat(burst.choose(req("r", "m"), new Cluster(ws), 1_000)).as("a copy at its place")
+                .isEqualTo(OptionalInt.of(place));
+
+        // Once the pool cannot hold two copies of every model it has been asked for, a copy more
+        // may evict the only copy of one that is needed: the burst queues at the holder again.
+        for (String other : List.of("x1", "x2")) {
+            burst.choose(req("h", other), new Cluster(ws), 1_000);
+        }
+        assertThat(burst.choose(req("r", "m"), new Cluster(ws), 1_000)).as("memory short: queued at the holder")
+                .isEqualTo(OptionalInt.of(holder));
+    }
+
+    @Test
     void aLoadThatWouldEvictAPopularModelAtItsPlaceGoesToANearbyWorkerWhereItDisplacesLess() {
         // Five idle workers with room for two 100-byte models, each full. Evicting a model costs
         // its 100 ms reload times its share of its worker's accesses: the least recently used

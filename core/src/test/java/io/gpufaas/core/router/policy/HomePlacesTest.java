@@ -56,6 +56,21 @@ class HomePlacesTest {
     }
 
     @Test
+    void knowsHowManyCopiesOfEveryModelHomedSoFarThePoolHolds() {
+        Cluster cluster = pool(2 * GIB, 2 * GIB);
+        HashRing ring = HashRing.forWorkers(null, 2);
+        HomePlaces homes = new HomePlaces(1.0);
+        homes.startOf("a", GIB, cluster, ring);
+        homes.startOf("b", GIB, cluster, ring);
+        assertThat(homes.poolHolds(2)).as("2 GiB homed in 4 GiB").isTrue();
+        homes.startOf("a", GIB, cluster, ring);
+        assertThat(homes.poolHolds(2)).as("a model asked for again is homed once").isTrue();
+        homes.startOf("c", 1, cluster, ring);
+        assertThat(homes.poolHolds(2)).isFalse();
+        assertThat(homes.poolHolds(1)).isTrue();
+    }
+
+    @Test
     void aPlainRingOftenHomesMoreOnOneWorkerThanTheBoundAllows() {
         // Why the bound exists: 35 models of the catalogue's spread of sizes on 4 workers, by hash
         // alone, in 200 random draws of model names.
