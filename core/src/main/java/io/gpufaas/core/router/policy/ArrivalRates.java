@@ -10,7 +10,7 @@ import java.util.Map;
  */
 final class ArrivalRates {
 
-    /** Models tracked before every count is dropped and counting starts again: rates then read low for a time constant. */
+    /** Models tracked before every count is dropped and counting starts again: rates then read low for a few time constants. */
     static final int MAX_MODELS = 65_536;
 
     private final double timeConstantMs;

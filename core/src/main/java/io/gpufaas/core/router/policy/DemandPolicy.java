@@ -295,8 +295,9 @@ public final class DemandPolicy implements RoutingPolicy {
 
     /**
      * How many copies of every model asked for the pool's memory must hold before a model's demand
-     * may buy it copies past rule 3 ({@link #demandOutgrowsCopies}): with room for two of each, a
-     * copy more evicts spare copies, not the only copy of a model someone needs.
+     * may buy it copies past rule 3 ({@link #demandOutgrowsCopies}): with room for two of each,
+     * memory is not short, and a copy more mostly evicts spare copies rather than the only copy of
+     * a model someone needs.
      */
     static final double POOL_HOLDS_COPIES_OF_EVERY_MODEL = 2;
 
