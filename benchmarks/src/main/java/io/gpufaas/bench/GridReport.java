@@ -309,17 +309,8 @@ final class GridReport {
         chart.getStyler().setYAxisMin(0.0).setYAxisMax(1.02).setYAxisDecimalPattern("0.0"); // 1.02: room for the 1.0 tick
         for (String p : spec.policies()) {
             // A cell without a finite ratio (no invocation finished) has no place on the curve.
-            double[] r = java.util.Arrays.stream(ratios(p, Outcome::meanMs)).filter(Double::isFinite).sorted().toArray();
-            if (r.length == 0) {
-                continue;
-            }
-            double[] y = new double[r.length];
-            double[] x = new double[r.length];
-            for (int i = 0; i < r.length; i++) {
-                x[i] = Math.max(1.0, r[i]);
-                y[i] = (i + 1) / (double) r.length;
-            }
-            PolicyColors.paint(chart.addSeries(p, x, y), p).setMarker(SeriesMarkers.NONE);
+            PolicyColors.cdfLine(chart, p, java.util.Arrays.stream(ratios(p, Outcome::meanMs)).filter(Double::isFinite)
+                    .map(r -> Math.max(1.0, r)).sorted().toArray());
         }
         BitmapEncoder.saveBitmap(chart, png.toString(), BitmapEncoder.BitmapFormat.PNG);
     }

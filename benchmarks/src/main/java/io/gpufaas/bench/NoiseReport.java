@@ -19,7 +19,6 @@ import java.util.Map;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
-import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /**
  * How much of a grid cell's verdict is noise. Every policy runs each cell three times: as the grid
@@ -186,9 +185,9 @@ public final class NoiseReport {
             md.append('\n');
         }
 
-        private static String share(double[] sortedRatios) {
-            long within = Arrays.stream(sortedRatios).filter(x -> x <= GridReport.WITHIN_OF_BEST).count();
-            return String.format(Locale.ROOT, "%.1f%%", 100.0 * within / sortedRatios.length);
+        private static String share(double[] ratios) {
+            long within = Arrays.stream(ratios).filter(x -> x <= GridReport.WITHIN_OF_BEST).count();
+            return String.format(Locale.ROOT, "%.1f%%", 100.0 * within / ratios.length);
         }
 
         private static String spread(double[] sorted) {
@@ -293,15 +292,8 @@ public final class NoiseReport {
             chart.getStyler().setXAxisMin(1.0).setXAxisMax(2.0).setXAxisDecimalPattern("0.0");
             chart.getStyler().setYAxisMin(0.0).setYAxisMax(1.02).setYAxisDecimalPattern("0.0");
             for (String p : policies) {
-                double[] x = keys.stream().mapToDouble(k -> Math.min(2.0, selfRatio(k, p, Run.STRETCHED))).sorted().toArray();
-                if (x.length == 0) {
-                    continue;
-                }
-                double[] y = new double[x.length];
-                for (int i = 0; i < x.length; i++) {
-                    y[i] = (i + 1) / (double) x.length;
-                }
-                PolicyColors.paint(chart.addSeries(p, x, y), p).setMarker(SeriesMarkers.NONE);
+                PolicyColors.cdfLine(chart, p,
+                        keys.stream().mapToDouble(k -> Math.min(2.0, selfRatio(k, p, Run.STRETCHED))).sorted().toArray());
             }
             BitmapEncoder.saveBitmap(chart, png.toString(), BitmapEncoder.BitmapFormat.PNG);
         }

@@ -2,7 +2,9 @@ package io.gpufaas.bench;
 
 import java.awt.Color;
 import java.util.Map;
+import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /**
  * One colour per routing policy, the same in every chart the benchmarks draw, chosen to be told
@@ -29,6 +31,21 @@ final class PolicyColors {
     static Color translucent(String policy) {
         Color c = of(policy);
         return new Color(c.getRed(), c.getGreen(), c.getBlue(), 60);
+    }
+
+    /**
+     * Adds {@code policy}'s empirical CDF over {@code sorted} (ascending) to {@code chart}: a line in
+     * its colour, without markers, reaching 1 at the last value. Nothing is added for no values.
+     */
+    static void cdfLine(XYChart chart, String policy, double[] sorted) {
+        if (sorted.length == 0) {
+            return;
+        }
+        double[] y = new double[sorted.length];
+        for (int i = 0; i < sorted.length; i++) {
+            y[i] = (i + 1) / (double) sorted.length;
+        }
+        paint(chart.addSeries(policy, sorted, y), policy).setMarker(SeriesMarkers.NONE);
     }
 
     /** Colours {@code series} as {@code policy}'s line and markers. */
