@@ -62,7 +62,7 @@ public final class FleetBar {
     }
 
     /** Where a run is found in a stored CSV: its trace, renaming and load. */
-    private record Key(String trace, int renaming, String load) {
+    record Key(String trace, int renaming, String load) {
         static Key of(String trace, int renaming, double load) {
             return new Key(trace, renaming, String.format(Locale.ROOT, "%.2f", load));
         }
