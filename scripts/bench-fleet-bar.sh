@@ -9,31 +9,14 @@
 #     scripts/bench-fleet-bar.sh --set tune --out work/fleet-NAME --baseline docs/evaluation/fleet-bar-tune.csv
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
-SET=tune OUT="$ROOT/docs/evaluation" PASS=()
-while [[ $# -gt 0 ]]; do
-  case "$1" in
-    --set) SET="$2"; shift 2 ;;
-    --out) OUT="$2"; shift 2 ;;
-    --*) [[ $# -ge 2 ]] || die "$1 needs a value"; PASS+=("$1" "$2"); shift 2 ;;
-    *) die "unknown argument $1 (see the top of $0)" ;;
-  esac
-done
+parse_set_out_pass "$@"
 case "$SET" in
   tune) SEEDS="101 102 103 104 105" ;;
   eval) SEEDS="1 2 3 4" ;;
   *) die "--set is tune or eval, was $SET" ;;
 esac
-TRACES=""
-for shape in timer diurnal heavy-tail rare bursts; do
-  for seed in $SEEDS; do
-    # Where scripts/bench-generalization.sh and bench-screen.sh keep each seed's traces.
-    dir="$WORK_DIR/traces"
-    [[ "$seed" = 10[2-5] ]] && dir="$WORK_DIR/traces-tune-wide"
-    f="$dir/$shape-s$seed/gen_inv.csv"
-    [[ -f "$f" ]] || python3 "$ROOT/scripts/gen_traces.py" --out "$dir" --seed "$seed" --shapes "$shape" >&2
-    TRACES="${TRACES:+$TRACES,}$f"
-  done
-done
+# shellcheck disable=SC2086 # the seeds are words
+TRACES="$(generated_traces $SEEDS)"
 CP="$(bench_classpath)"
 cd "$ROOT" && exec java -Xms10g -Xmx10g -cp "$CP" io.gpufaas.bench.FleetBar --traces "$TRACES" --out "$OUT" \
   --name "fleet-bar-$SET" --reproduce "scripts/bench-fleet-bar.sh --set $SET${PASS[*]:+ ${PASS[*]}}" "${PASS[@]}"

@@ -7,28 +7,14 @@
 #     eval: the sample's last 12 hours and the seed-1 and seed-2 traces. About 10 minutes for tune.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
-SET=tune OUT="$ROOT/docs/evaluation" PASS=()
-while [[ $# -gt 0 ]]; do
-  case "$1" in
-    --set) SET="$2"; shift 2 ;;
-    --out) OUT="$2"; shift 2 ;;
-    --*) [[ $# -ge 2 ]] || die "$1 needs a value"; PASS+=("$1" "$2"); shift 2 ;;
-    *) die "unknown argument $1 (see the top of $0)" ;;
-  esac
-done
+parse_set_out_pass "$@"
 case "$SET" in
   tune) SEEDS="101" WINDOW=0-720 ;;
   eval) SEEDS="1 2" WINDOW=720-1440 ;;
   *) die "--set is tune or eval, was $SET" ;;
 esac
-TRACES=sample
-for shape in timer diurnal heavy-tail rare bursts; do
-  for seed in $SEEDS; do
-    f="$WORK_DIR/traces/$shape-s$seed/gen_inv.csv"
-    [[ -f "$f" ]] || python3 "$ROOT/scripts/gen_traces.py" --out "$WORK_DIR/traces" --seed "$seed" --shapes "$shape" >&2
-    TRACES="$TRACES,$f"
-  done
-done
+# shellcheck disable=SC2086 # the seeds are words
+TRACES="sample,$(generated_traces $SEEDS)"
 CP="$(bench_classpath)"
 SHOWN="scripts/bench-noise.sh --set $SET${PASS[*]:+ ${PASS[*]}}"
 cd "$ROOT" && exec java -Xmx8g -cp "$CP" io.gpufaas.bench.NoiseReport --traces "$TRACES" --window "$WINDOW" --out "$OUT" \

@@ -97,3 +97,35 @@ stop_cluster_job() {
   [[ "${STARTED_CLUSTER:-0}" -eq 1 ]] && "$ROOT/scripts/cluster.sh" stop >/dev/null 2>&1 || true
   [[ "${STARTED_BROKER:-0}" -eq 1 ]] && "$ROOT/scripts/kafka.sh" stop >/dev/null 2>&1 || true
 }
+
+# The generated traces of the given seeds, every shape, as a comma-separated list; a missing one is
+# generated first. Seeds 102-105 are kept where scripts/bench-screen.sh --set tune-wide keeps them,
+# every other seed in $WORK_DIR/traces (scripts/bench-generalization.sh's).
+generated_traces() { # SEED...
+  local list="" shape seed dir f
+  for shape in timer diurnal heavy-tail rare bursts; do
+    for seed in "$@"; do
+      dir="$WORK_DIR/traces"
+      [[ "$seed" = 10[2-5] ]] && dir="$WORK_DIR/traces-tune-wide"
+      f="$dir/$shape-s$seed/gen_inv.csv"
+      [[ -f "$f" ]] || python3 "$ROOT/scripts/gen_traces.py" --out "$dir" --seed "$seed" --shapes "$shape" >&2
+      list="${list:+$list,}$f"
+    done
+  done
+  echo "$list"
+}
+
+# The arguments of a report over one set of traces (scripts/bench-noise.sh, bench-fleet-bar.sh):
+# --set into SET (default tune), --out into OUT (default docs/evaluation), and every other
+# "--name value" into the array PASS, for the report's own options.
+parse_set_out_pass() { # "$@"
+  SET=tune OUT="$ROOT/docs/evaluation" PASS=()
+  while [[ $# -gt 0 ]]; do
+    case "$1" in
+      --set) SET="$2"; shift 2 ;;
+      --out) OUT="$2"; shift 2 ;;
+      --*) [[ $# -ge 2 ]] || die "$1 needs a value"; PASS+=("$1" "$2"); shift 2 ;;
+      *) die "unknown argument $1 (see the top of $0)" ;;
+    esac
+  done
+}
