@@ -19,7 +19,7 @@ class FleetBarTest {
             new Run("timer-s4", 0, 0.95, new Latency(210.7, 3023.0), new Latency(1812.2, 2866.4)),
             new Run("timer-s4", 1, 0.95, new Latency(209.6, 2800.0), new Latency(1829.9, 2887.7)),
             new Run("timer-s4", 0, 0.2, new Latency(28.0, 434.0), new Latency(30.0, 486.0)),
-            new Run("timer-s4", 1, 0.2, new Latency(28.0, 434.0), new Latency(28.0, 434.0)));
+            new Run("timer-s4", 1, 0.2, new Latency(28.0, 434.0), new Latency(28.04321, 434.017)));
 
     @Test
     void aRunMeetsTheBarOnlyWhenOursIsNoWorseOnBothMeanAndP99() {
@@ -42,7 +42,9 @@ class FleetBarTest {
         Map<Key, Latency> read = FleetBar.readBaseline(csv);
         assertThat(read).hasSize(RUNS.size());
         for (Run r : RUNS) {
-            assertThat(read.get(Key.of(r.trace(), r.renaming(), r.load()))).isEqualTo(r.baseline());
+            Latency baseline = read.get(Key.of(r.trace(), r.renaming(), r.load()));
+            assertThat(baseline).isEqualTo(r.baseline());
+            assertThat(new Run(r.trace(), r.renaming(), r.load(), r.ours(), baseline).meetsBar()).isEqualTo(r.meetsBar());
         }
     }
 
