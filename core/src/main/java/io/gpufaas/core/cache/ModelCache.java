@@ -148,10 +148,15 @@ public final class ModelCache {
 
     /** Pins {@code model} for one running invocation: it cannot be evicted until unpinned. */
     public void pin(String model) {
-        Slot slot = slots.computeIfAbsent(model, m -> new Slot());
-        if (++slot.pins == 1 && ready(slot.entry)) {
+        pin(slots.computeIfAbsent(model, m -> new Slot()), 1);
+    }
+
+    /** {@code times} more running invocations of {@code slot}'s model: a ready one's bytes count as pinned from the first. */
+    private void pin(Slot slot, int times) {
+        if (slot.pins == 0 && ready(slot.entry)) {
             pinnedReadyBytes += slot.entry.bytes();
         }
+        slot.pins += times;
     }
 
     public void unpin(String model) {
@@ -190,7 +195,13 @@ public final class ModelCache {
         if (slot == null || slot.queued == 0) {
             throw new IllegalStateException("model " + model + " dequeued more often than enqueued");
         }
-        if (--slot.queued == 0) {
+        dequeue(model, slot, 1);
+    }
+
+    /** {@code times} queued invocations of {@code model} left its queue: the last one ends the wait for it. */
+    private void dequeue(String model, Slot slot, int times) {
+        slot.queued -= times;
+        if (slot.queued == 0) {
             waitedFor(slot.entry, false);
             forgetIfUnused(model, slot);
         }
@@ -246,6 +257,10 @@ public final class ModelCache {
         if (e == null || e.state() != CacheEntry.State.READY) {
             throw new IllegalStateException("hit on " + model + ", which is not ready");
         }
+        hit(e);
+    }
+
+    private void hit(CacheEntry e) {
         hits++;
         access(e, true);
     }
@@ -267,17 +282,10 @@ public final class ModelCache {
                     + slot.queued + " queued");
         }
         for (int i = 0; i < hitsAmongThem; i++) {
-            hits++;
-            access(e, true);
+            hit(e);
         }
-        slot.queued -= count;
-        if (slot.queued == 0) {
-            waitedFor(e, false);
-        }
-        if (slot.pins == 0) {
-            pinnedReadyBytes += e.bytes();
-        }
-        slot.pins += count;
+        dequeue(model, slot, count); // the entry is ready, so its slot stays
+        pin(slot, count);
     }
 
     /** Records an invocation that found its model absent (counted once per invocation). */
