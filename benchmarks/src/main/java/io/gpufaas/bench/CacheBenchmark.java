@@ -13,7 +13,6 @@ import io.gpufaas.udf.repo.FunctionDefinition;
 import io.gpufaas.udf.repo.ModelRepository;
 import io.gpufaas.udf.worker.DeviceWorker;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -66,9 +65,9 @@ public final class CacheBenchmark {
                     }
                 }
             }
-            double miss = median(misses);
-            double hit = Math.max(median(hits), 0.5);
-            System.out.printf(Locale.ROOT, "| %s | %.0f | %.1f | %.1fx |%n", def.name(), miss, median(hits), miss / hit);
+            double miss = Stats.median(misses);
+            double hit = Math.max(Stats.median(hits), 0.5);
+            System.out.printf(Locale.ROOT, "| %s | %.0f | %.1f | %.1fx |%n", def.name(), miss, Stats.median(hits), miss / hit);
         }
         System.out.printf("%nReproduce: scripts/bench-cache.sh --repo %s --device %s --rounds %d --hits %d%n",
                 repo, preference, rounds, hitsPerRound);
@@ -85,12 +84,5 @@ public final class CacheBenchmark {
             throw new IllegalStateException(def.name() + ": " + r.errorCode() + " " + r.errorMessage());
         }
         return r;
-    }
-
-    private static double median(double[] values) {
-        double[] sorted = values.clone();
-        Arrays.sort(sorted);
-        int n = sorted.length;
-        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     }
 }

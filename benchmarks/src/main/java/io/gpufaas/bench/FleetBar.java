@@ -197,16 +197,10 @@ public final class FleetBar {
         double[] v = values.clone();
         Arrays.sort(v);
         String f = "%,." + decimals + "f";
-        String median = String.format(Locale.ROOT, f, median(v));
+        String median = String.format(Locale.ROOT, f, Stats.median(v));
         String low = String.format(Locale.ROOT, f, v[0]);
         String high = String.format(Locale.ROOT, f, v[v.length - 1]);
         return low.equals(high) ? median : median + " (" + low + "-" + high + ")";
-    }
-
-    /** The median of sorted {@code v}: the mean of the middle two for an even count. */
-    static double median(double[] v) {
-        int n = v.length;
-        return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
     }
 
     private static void chart(List<Run> runs, Path png) throws java.io.IOException {
@@ -215,21 +209,13 @@ public final class FleetBar {
                 .xAxisTitle("ours / ch-bl (capped at 2; under 1: ours is better)").yAxisTitle("share of runs").build();
         chart.getStyler().setXAxisMin(0.0).setXAxisMax(2.0).setXAxisDecimalPattern("0.0");
         chart.getStyler().setYAxisMin(0.0).setYAxisMax(1.02).setYAxisDecimalPattern("0.0");
-        line(chart, "p99", runs.stream().mapToDouble(r -> Math.min(2.0, r.p99Ratio())).sorted().toArray(), PolicyColors.of(EvaluationGrid.OURS));
-        line(chart, "mean", runs.stream().mapToDouble(r -> Math.min(2.0, r.meanRatio())).sorted().toArray(), PolicyColors.of(BASELINE));
+        PolicyColors.cdfLine(chart, "p99", runs.stream().mapToDouble(r -> Math.min(2.0, r.p99Ratio())).sorted().toArray(),
+                PolicyColors.of(EvaluationGrid.OURS));
+        PolicyColors.cdfLine(chart, "mean", runs.stream().mapToDouble(r -> Math.min(2.0, r.meanRatio())).sorted().toArray(),
+                PolicyColors.of(BASELINE));
         XYSeries bar = chart.addSeries("the bar", new double[] {1, 1}, new double[] {0, 1.02});
         bar.setLineColor(PolicyColors.of("round-robin"));
         bar.setMarker(SeriesMarkers.NONE);
         BitmapEncoder.saveBitmap(chart, png.toString(), BitmapEncoder.BitmapFormat.PNG);
-    }
-
-    private static void line(XYChart chart, String label, double[] sorted, java.awt.Color color) {
-        double[] y = new double[sorted.length];
-        for (int i = 0; i < sorted.length; i++) {
-            y[i] = (i + 1) / (double) sorted.length;
-        }
-        XYSeries series = chart.addSeries(label, sorted, y);
-        series.setLineColor(color);
-        series.setMarker(SeriesMarkers.NONE);
     }
 }

@@ -15,7 +15,6 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Random;
@@ -71,9 +70,9 @@ public final class ModelBenchmark {
                     model.close();
                 }
             }
-            double load = median(loadMs);
-            double steadyMs = median(steady.stream().mapToDouble(Double::doubleValue).toArray());
-            double first = median(firstMs);
+            double load = Stats.median(loadMs);
+            double steadyMs = Stats.median(steady.stream().mapToDouble(Double::doubleValue).toArray());
+            double first = Stats.median(firstMs);
             System.out.printf(Locale.ROOT, "| %s | %.1f | %.1f | %.0f | %.1f | %.1f | %.1fx | %.1fx |%n",
                     def.name(), def.modelFileBytes() / 1048576.0, parameterBytes / 1048576.0, load,
                     first, steadyMs, load / steadyMs, (load + first) / steadyMs);
@@ -123,12 +122,5 @@ public final class ModelBenchmark {
             data.putFloat(random.nextFloat());
         }
         return Payload.tensor(shape, data.array());
-    }
-
-    private static double median(double[] values) {
-        double[] sorted = values.clone();
-        Arrays.sort(sorted);
-        int n = sorted.length;
-        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     }
 }

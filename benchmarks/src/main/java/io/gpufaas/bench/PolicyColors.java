@@ -38,6 +38,11 @@ final class PolicyColors {
      * its colour, without markers, reaching 1 at the last value. Nothing is added for no values.
      */
     static void cdfLine(XYChart chart, String policy, double[] sorted) {
+        cdfLine(chart, policy, sorted, of(policy));
+    }
+
+    /** The same for a line that is not one policy's: {@code label} in the legend, in {@code color}. */
+    static void cdfLine(XYChart chart, String label, double[] sorted, Color color) {
         if (sorted.length == 0) {
             return;
         }
@@ -45,7 +50,10 @@ final class PolicyColors {
         for (int i = 0; i < sorted.length; i++) {
             y[i] = (i + 1) / (double) sorted.length;
         }
-        paint(chart.addSeries(policy, sorted, y), policy).setMarker(SeriesMarkers.NONE);
+        XYSeries series = chart.addSeries(label, sorted, y);
+        series.setLineColor(color);
+        series.setMarkerColor(color);
+        series.setMarker(SeriesMarkers.NONE);
     }
 
     /** Colours {@code series} as {@code policy}'s line and markers. */
