@@ -5,6 +5,8 @@ import static io.gpufaas.core.router.policy.RouterFixtures.req;
 import static io.gpufaas.core.router.policy.RouterFixtures.workers;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.gpufaas.core.cache.LruPolicy;
+import io.gpufaas.core.cache.ModelCache;
 import io.gpufaas.core.router.policy.Assignment;
 import io.gpufaas.core.router.policy.Cluster;
 import io.gpufaas.core.router.policy.LalbPolicy;
@@ -14,6 +16,8 @@ import io.gpufaas.core.router.policy.WorkerView;
 import java.util.List;
 import java.util.OptionalInt;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /** The global queue: per-model lines, arrival order, the out-of-order window. */
 class SchedulerTest {
@@ -259,6 +263,168 @@ class SchedulerTest {
         @Override
         public double refusalStandsUntilMs() {
             return untilMs;
+        }
+    }
+
+    /**
+     * A pass that starts an invocation resumes after the candidates whose refusals stood, unless
+     * the start itself can end one of them: here starting c1 loads c, which is what a1 waits for,
+     * and a1 must be asked again in the same dispatch, however its refusal is kept.
+     */
+    @ParameterizedTest
+    @EnumSource(WaitsForModelC.Kept.class)
+    void aStartThatEndsAnEarlierRefusalHasItAskedAgainAtOnce(WaitsForModelC.Kept kept) {
+        WaitsForModelC policy = new WaitsForModelC(kept);
+        Scheduler<String> s = new Scheduler<>(policy, workers(2, 1000), 64, 8);
+        s.submit(req("a1", "a"));
+        s.submit(req("b1", "b"));
+        s.submit(req("c1", "c"));
+
+        assertThat(s.dispatch(0)).extracting(Assignment::item).containsExactly("c1", "a1");
+        assertThat(policy.asksOf("b")).as("b1's refusal stood through both starts").isEqualTo(1);
+    }
+
+    /**
+     * A pass that skips the oldest's standing refusal still keeps the worker it waits for once it
+     * may be overtaken no more: h0 overtook w1 at worker 0, its one overtake allowed, so h0b must
+     * not start there in the same dispatch although worker 0 has a slot free and holds h0b.
+     */
+    @Test
+    void aPassThatSkipsTheOldestKeepsTheWorkerItWaitsFor() {
+        List<WorkerView> ws = List.of(new WorkerView(0, 2, 2, new ModelCache(1000, new LruPolicy())), new WorkerView(1, 1000, 1));
+        preload(ws.get(0), "h0"); // a hit: the start releases nothing
+        preload(ws.get(0), "h0b");
+        Scheduler<String> s = new Scheduler<>(new HoldsForWorkerZero(), ws, 1, 8);
+        s.submit(req("w1", "w"));
+        s.submit(req("h0", "h0"));
+        s.submit(req("h0b", "h0b"));
+
+        assertThat(s.dispatch(0)).extracting(Assignment::item).containsExactly("h0");
+        assertThat(s.queued()).isEqualTo(2);
+    }
+
+    /** Refuses model "w", waiting for worker 0, until a release; sends "hN..." to worker N when it has a free slot. */
+    private static final class HoldsForWorkerZero implements RoutingPolicy {
+        private int awaited = -1;
+
+        @Override
+        public String name() {
+            return "holds-for-worker-0";
+        }
+
+        @Override
+        public boolean outOfOrder() {
+            return true;
+        }
+
+        @Override
+        public OptionalInt choose(Request<?> request, Cluster cluster, double nowMs) {
+            if (request.model().equals("w")) {
+                awaited = 0;
+                return OptionalInt.empty();
+            }
+            awaited = -1;
+            int target = request.model().charAt(1) - '0';
+            return cluster.get(target).hasFreeSlot() ? OptionalInt.of(target) : OptionalInt.empty();
+        }
+
+        @Override
+        public int awaitedWorker() {
+            return awaited;
+        }
+
+        @Override
+        public boolean refusalAwaitsRelease() {
+            return true;
+        }
+
+        @Override
+        public boolean watchRefusal(Request<?> request, Cluster cluster, Cluster.Watcher watcher) {
+            return true; // stands until a wake that never comes
+        }
+    }
+
+    /** A quiet end that rests on a refusal watching no particular release ends at any release. */
+    @Test
+    void aQuietEndOnARefusalThatWatchesNothingEndsAtAnyRelease() {
+        WaitsForModelC policy = new WaitsForModelC(WaitsForModelC.Kept.UNTIL_ANY_RELEASE);
+        List<WorkerView> ws = workers(2, 1000);
+        Scheduler<String> s = new Scheduler<>(policy, ws, 64, 8);
+        s.submit(req("a1", "a"));
+        s.submit(req("b1", "b"));
+        assertThat(s.dispatch(0)).isEmpty();
+        assertThat(s.dispatch(1)).as("quiet: nothing changed").isEmpty();
+        assertThat(policy.asksOf("a")).isEqualTo(1);
+
+        preload(ws.get(1), "c"); // a release at worker 1, which a1 does not watch
+        assertThat(s.dispatch(2)).extracting(Assignment::item).containsExactly("a1");
+        assertThat(policy.asksOf("b")).as("b1 watches its releases: none came").isEqualTo(1);
+    }
+
+    /**
+     * Sends model "c" to worker 1 and "a" to worker 0 once some worker holds c, refusing it until
+     * then with a refusal kept as {@link Kept} says; always refuses "b", with a refusal only a wake
+     * it never gets would end.
+     */
+    static final class WaitsForModelC implements RoutingPolicy {
+        enum Kept {
+            /** Woken when c is loaded. */
+            WATCHING_MODEL_C,
+            /** Watching nothing: ended by any release. */
+            UNTIL_ANY_RELEASE,
+            /** Watching nothing it will be woken by, but standing only while 3 invocations wait. */
+            WHILE_THREE_WAIT
+        }
+
+        private final Kept kept;
+        private final java.util.Map<String, Integer> asks = new java.util.HashMap<>();
+        private String lastModel;
+
+        WaitsForModelC(Kept kept) {
+            this.kept = kept;
+        }
+
+        int asksOf(String model) {
+            return asks.getOrDefault(model, 0);
+        }
+
+        @Override
+        public String name() {
+            return "waits-for-model-c";
+        }
+
+        @Override
+        public boolean outOfOrder() {
+            return true;
+        }
+
+        @Override
+        public OptionalInt choose(Request<?> request, Cluster cluster, double nowMs) {
+            lastModel = request.model();
+            asks.merge(lastModel, 1, Integer::sum);
+            return switch (lastModel) {
+                case "c" -> OptionalInt.of(1);
+                case "a" -> cluster.holders("c").isEmpty() ? OptionalInt.empty() : OptionalInt.of(0);
+                default -> OptionalInt.empty();
+            };
+        }
+
+        @Override
+        public boolean refusalAwaitsRelease() {
+            return true;
+        }
+
+        @Override
+        public int refusalStandsWhileQueuedAtLeast() {
+            return lastModel.equals("a") && kept == Kept.WHILE_THREE_WAIT ? 3 : 0;
+        }
+
+        @Override
+        public boolean watchRefusal(Request<?> request, Cluster cluster, Cluster.Watcher watcher) {
+            if (request.model().equals("a") && kept == Kept.WATCHING_MODEL_C) {
+                cluster.watchModel("c", watcher);
+            }
+            return !(request.model().equals("a") && kept == Kept.UNTIL_ANY_RELEASE);
         }
     }
 }
