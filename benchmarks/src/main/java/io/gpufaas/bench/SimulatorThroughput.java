@@ -22,7 +22,10 @@ import java.util.stream.Collectors;
  * time, not the wall clock: on shared cores the wall clock also counts the time other tenants held
  * the core, which moved a policy's figure by up to 2x between runs. The collector's pauses are
  * added to it: while a stop-the-world collector works on its own threads, this one waits, and its
- * CPU time would not show what the run's garbage cost. The header names the collector.
+ * CPU time would not show what the run's garbage cost. The header names the collector. Beside the
+ * rate it prints the router's work per invocation: asks of its policy, and kept refusals found
+ * standing instead. Those counts are the same in every run of the same code, where the CPU time of
+ * one build spreads over up to 2x here.
  *
  * <p>{@code scripts/bench-sim-speed.sh [--trace FILE_inv.csv] [--loads 0.2,0.6,0.95] [--policies a,b] [--runs 2]}
  */
@@ -54,8 +57,9 @@ public final class SimulatorThroughput {
         System.out.printf(Locale.ROOT, "heap: %.1f GiB initial, %.1f GiB at most%n", heap.getInit() / (double) (1L << 30),
                 heap.getMax() / (double) (1L << 30));
         System.out.println();
-        System.out.println("| u | policy | mean ms | p99 ms | CPU seconds | wall seconds | million events/s (CPU) |");
-        System.out.println("| ---: | --- | ---: | ---: | ---: | ---: | ---: |");
+        System.out.println("| u | policy | mean ms | p99 ms | CPU seconds | wall seconds | million events/s (CPU) "
+                + "| policy decisions per invocation | kept refusals per invocation |");
+        System.out.println("| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
         java.lang.management.ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         for (double load : loads) {
             Workload w = base.atUtilisation(load, fleet.gpus(), trace.minutes() * 60_000.0);
@@ -74,8 +78,9 @@ public final class SimulatorThroughput {
                     best = Math.min(best, cpu0 < 0 ? wall
                             : (threads.getCurrentThreadCpuTime() - cpu0) / 1e9 + (pauseMs() - gc0) / 1e3);
                 }
-                System.out.printf(Locale.ROOT, "| %.2f | %s | %.1f | %.0f | %.2f | %.2f | %.2f |%n", load, policy, r.meanMs(),
-                        r.quantileMs(0.99), best, bestWall, 2.0 * w.invocations() / best / 1e6);
+                System.out.printf(Locale.ROOT, "| %.2f | %s | %.1f | %.0f | %.2f | %.2f | %.2f | %.2f | %.2f |%n", load, policy,
+                        r.meanMs(), r.quantileMs(0.99), best, bestWall, 2.0 * w.invocations() / best / 1e6,
+                        r.policyDecisions() / (double) w.invocations(), r.keptRefusals() / (double) w.invocations());
             }
         }
         System.out.println();

@@ -372,6 +372,16 @@ public final class Router<T> {
         return sum;
     }
 
+    /** The scheduler's asks of its policy so far ({@link Scheduler#decisions}). */
+    public long policyDecisions() {
+        return scheduler.decisions();
+    }
+
+    /** The scheduler's kept refusals found standing so far ({@link Scheduler#keptRefusals}). */
+    public long keptRefusals() {
+        return scheduler.keptRefusals();
+    }
+
     /** Throws if any worker view's cache accounting, or the cluster's index of them, is inconsistent (the simulator checks after each run). */
     public void checkInvariants() {
         scheduler.workers().forEach(w -> w.cache().checkInvariants());

@@ -131,6 +131,13 @@ public final class Scheduler<T> {
     private int quietQueuedAtLeast;
     private double quietUntilMs;
     private CopyLimits copyLimits = CopyLimits.NONE;
+    /**
+     * The work dispatches did, counted: asks of the policy, and asks a kept refusal answered
+     * instead. CPU time on a shared machine varies by up to 2x between runs of the same code;
+     * these do not.
+     */
+    private long decisions;
+    private long keptRefusals;
 
     /** Per-function bounds on how many workers hold a model. */
     public interface CopyLimits {
@@ -192,6 +199,16 @@ public final class Scheduler<T> {
 
     public int queued() {
         return queued;
+    }
+
+    /** How many times dispatches have asked the policy for a placement. */
+    public long decisions() {
+        return decisions;
+    }
+
+    /** How many times dispatches have found a candidate's kept refusal standing, and not asked the policy. */
+    public long keptRefusals() {
+        return keptRefusals;
     }
 
     /** Queues {@code request}, seen at its own arrival time. */
@@ -463,8 +480,10 @@ public final class Scheduler<T> {
     /** The policy's choice for {@code p}, or its standing refusal without asking again. */
     private OptionalInt ask(Pending<T> p, double nowMs) {
         if (refusalStands(p, nowMs)) {
+            keptRefusals++;
             return OptionalInt.empty();
         }
+        decisions++;
         OptionalInt choice = policy.choose(p.request, cluster, nowMs);
         p.awaitedWorker = choice.isEmpty() ? policy.awaitedWorker() : -1;
         if (choice.isEmpty() && policy.refusalAwaitsRelease()) {

@@ -20,12 +20,17 @@ public final class SimResult {
     private final long misses;
     private final double makespanMs;
     private final double busyGpuMs;
+    private final long policyDecisions;
+    private final long keptRefusals;
 
     /**
      * @param latenciesMs every invocation's latency in the order given: the workload's invocation
      *     order when {@link Simulator} builds the result (copied; the sorted copy is made here)
+     * @param policyDecisions the router's asks of its policy ({@link io.gpufaas.core.router.Scheduler#decisions})
+     * @param keptRefusals the router's kept refusals found standing ({@link io.gpufaas.core.router.Scheduler#keptRefusals})
      */
-    public SimResult(String policy, double[] latenciesMs, long hits, long misses, double makespanMs, double busyGpuMs) {
+    public SimResult(String policy, double[] latenciesMs, long hits, long misses, double makespanMs, double busyGpuMs,
+            long policyDecisions, long keptRefusals) {
         this.policy = policy;
         this.latenciesByInvocationMs = latenciesMs.clone();
         this.latenciesMs = latenciesMs.clone();
@@ -34,6 +39,13 @@ public final class SimResult {
         this.misses = misses;
         this.makespanMs = makespanMs;
         this.busyGpuMs = busyGpuMs;
+        this.policyDecisions = policyDecisions;
+        this.keptRefusals = keptRefusals;
+    }
+
+    /** A result that did not count the router's work. */
+    public SimResult(String policy, double[] latenciesMs, long hits, long misses, double makespanMs, double busyGpuMs) {
+        this(policy, latenciesMs, hits, misses, makespanMs, busyGpuMs, 0, 0);
     }
 
     /** A result that did not measure device time. */
@@ -53,6 +65,16 @@ public final class SimResult {
     /** Every invocation's latency in the order given (the workload's invocation order from {@link Simulator}). */
     public double[] latenciesByInvocationMs() {
         return latenciesByInvocationMs;
+    }
+
+    /** The router's asks of its policy over the run: work that CPU time measures only within a factor of 2 here. */
+    public long policyDecisions() {
+        return policyDecisions;
+    }
+
+    /** The router's kept refusals found standing over the run, each a check instead of an ask. */
+    public long keptRefusals() {
+        return keptRefusals;
     }
 
     public long hits() {

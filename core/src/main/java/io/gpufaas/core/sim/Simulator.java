@@ -269,7 +269,8 @@ public final class Simulator {
         router.checkInvariants();
         workers.forEach(WorkerCore::checkInvariants);
         CacheStats plan = router.planStats();
-        return new SimResult(c.router().policy().toString(), latencies, plan.hits(), plan.misses(), now, busyGpuMs);
+        return new SimResult(c.router().policy().toString(), latencies, plan.hits(), plan.misses(), now, busyGpuMs,
+                router.policyDecisions(), router.keptRefusals());
     }
 
     private double rate() {

@@ -220,6 +220,8 @@ class SchedulerTest {
         s.removeIf(r -> r.model().equals("a"));
         s.dispatch(102);
         assertThat(policy.asks).as("the queue fell under 2: b1 asked again").isEqualTo(9);
+        assertThat(s.decisions()).as("the scheduler counts every ask").isEqualTo(policy.asks);
+        assertThat(s.keptRefusals()).as("b1's, standing while a's line outgrew a1's limit, twice").isEqualTo(2);
     }
 
     /** Refuses everything, with a refusal that stands until a release, within the limits set. */
@@ -282,6 +284,7 @@ class SchedulerTest {
 
         assertThat(s.dispatch(0)).extracting(Assignment::item).containsExactly("c1", "a1");
         assertThat(policy.asksOf("b")).as("b1's refusal stood through both starts").isEqualTo(1);
+        assertThat(s.decisions()).as("a1 twice, b1 and c1").isEqualTo(4);
     }
 
     /**

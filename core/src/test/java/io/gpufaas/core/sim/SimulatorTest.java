@@ -31,6 +31,9 @@ class SimulatorTest {
         assertThat(r.makespanMs()).isEqualTo(330);
         assertThat(r.meanMs()).isCloseTo(153.33, within(0.01));
         assertThat(r.quantileMs(0.5)).isEqualTo(130);
+        // One ask per start, each made when the GPU's slot came free; lalb keeps no refusals.
+        assertThat(r.policyDecisions()).isEqualTo(3);
+        assertThat(r.keptRefusals()).isZero();
     }
 
     @Test
