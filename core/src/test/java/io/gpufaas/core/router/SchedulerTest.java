@@ -347,6 +347,23 @@ class SchedulerTest {
         }
     }
 
+    /**
+     * What a dispatch walked is kept for the next only while the candidates before it stay: once
+     * a1 is removed (say, past its deadline), c1 is second, inside a window of two, and is asked.
+     */
+    @Test
+    void removingAWalkedCandidateMakesTheNextDispatchWalkFromTheOldest() {
+        WaitsForModelC policy = new WaitsForModelC(WaitsForModelC.Kept.WATCHING_MODEL_C);
+        Scheduler<String> s = new Scheduler<>(policy, workers(2, 1000), 64, 2);
+        s.submit(req("a1", "a"));
+        s.submit(req("b1", "b"));
+        s.submit(req("c1", "c"));
+        assertThat(s.dispatch(0)).as("c1 is third, outside the window").isEmpty();
+
+        s.removeIf(r -> r.item().equals("a1"));
+        assertThat(s.dispatch(1)).extracting(Assignment::item).containsExactly("c1");
+    }
+
     /** A quiet end that rests on a refusal watching no particular release ends at any release. */
     @Test
     void aQuietEndOnARefusalThatWatchesNothingEndsAtAnyRelease() {
