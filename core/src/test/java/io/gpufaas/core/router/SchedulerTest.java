@@ -41,10 +41,19 @@ class SchedulerTest {
 
     /**
      * Refuses model "waiting", which waits for worker 0; sends model "hN" to worker N when it has a
-     * free slot.
+     * free slot. With {@code keepsRefusals}, each refusal stands until a wake that never comes.
      */
     private static final class WaitsForWorkerZero implements RoutingPolicy {
+        private final boolean keepsRefusals;
         private int awaited = -1;
+
+        WaitsForWorkerZero() {
+            this(false);
+        }
+
+        WaitsForWorkerZero(boolean keepsRefusals) {
+            this.keepsRefusals = keepsRefusals;
+        }
 
         @Override
         public String name() {
@@ -70,6 +79,16 @@ class SchedulerTest {
         @Override
         public int awaitedWorker() {
             return awaited;
+        }
+
+        @Override
+        public boolean refusalAwaitsRelease() {
+            return keepsRefusals;
+        }
+
+        @Override
+        public boolean watchRefusal(Request<?> request, Cluster cluster, Cluster.Watcher watcher) {
+            return keepsRefusals;
         }
     }
 
@@ -289,62 +308,22 @@ class SchedulerTest {
 
     /**
      * A pass that skips the oldest's standing refusal still keeps the worker it waits for once it
-     * may be overtaken no more: h0 overtook w1 at worker 0, its one overtake allowed, so h0b must
-     * not start there in the same dispatch although worker 0 has a slot free and holds h0b.
+     * may be overtaken no more: h0 overtook w1 (model "waiting") at worker 0, its one overtake
+     * allowed, so h0b must not start there in the same dispatch although worker 0 has a slot free
+     * and holds h0b.
      */
     @Test
     void aPassThatSkipsTheOldestKeepsTheWorkerItWaitsFor() {
         List<WorkerView> ws = List.of(new WorkerView(0, 2, 2, new ModelCache(1000, new LruPolicy())), new WorkerView(1, 1000, 1));
         preload(ws.get(0), "h0"); // a hit: the start releases nothing
         preload(ws.get(0), "h0b");
-        Scheduler<String> s = new Scheduler<>(new HoldsForWorkerZero(), ws, 1, 8);
-        s.submit(req("w1", "w"));
+        Scheduler<String> s = new Scheduler<>(new WaitsForWorkerZero(true), ws, 1, 8);
+        s.submit(req("w1", "waiting"));
         s.submit(req("h0", "h0"));
         s.submit(req("h0b", "h0b"));
 
         assertThat(s.dispatch(0)).extracting(Assignment::item).containsExactly("h0");
         assertThat(s.queued()).isEqualTo(2);
-    }
-
-    /** Refuses model "w", waiting for worker 0, until a release; sends "hN..." to worker N when it has a free slot. */
-    private static final class HoldsForWorkerZero implements RoutingPolicy {
-        private int awaited = -1;
-
-        @Override
-        public String name() {
-            return "holds-for-worker-0";
-        }
-
-        @Override
-        public boolean outOfOrder() {
-            return true;
-        }
-
-        @Override
-        public OptionalInt choose(Request<?> request, Cluster cluster, double nowMs) {
-            if (request.model().equals("w")) {
-                awaited = 0;
-                return OptionalInt.empty();
-            }
-            awaited = -1;
-            int target = request.model().charAt(1) - '0';
-            return cluster.get(target).hasFreeSlot() ? OptionalInt.of(target) : OptionalInt.empty();
-        }
-
-        @Override
-        public int awaitedWorker() {
-            return awaited;
-        }
-
-        @Override
-        public boolean refusalAwaitsRelease() {
-            return true;
-        }
-
-        @Override
-        public boolean watchRefusal(Request<?> request, Cluster cluster, Cluster.Watcher watcher) {
-            return true; // stands until a wake that never comes
-        }
     }
 
     /**
