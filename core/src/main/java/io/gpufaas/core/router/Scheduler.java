@@ -119,7 +119,7 @@ public final class Scheduler<T> {
      * ({@link RoutingPolicy#watchRefusal}) ends only when woken, so a quiet end of watched
      * refusals alone outlasts releases elsewhere. Ending it at any release, as before, made it rare
      * at fleet scale, where nearly every completion is one: on the generated timer day at u = 0.95
-     * ours' dispatches then asked about 180 standing refusals per invocation placed.
+     * this cut ours' checks of standing refusals from 51 M to 19 M per run.
      */
     private boolean quiet;
     private long quietKey;
@@ -311,11 +311,12 @@ public final class Scheduler<T> {
     private enum Step { NEXT, STARTED, STOP }
 
     // A dispatch walks the candidates, oldest first, in passes: each pass ends at a start, and the
-    // next walks again. Every pass began at the oldest, and on the generated timer day at u = 0.95
-    // a dispatch that started ten invocations asked some fifty standing refusals before each. A
-    // pass now keeps what it walked before the one it started: the next pass asks again only those
-    // whose refusals did not stand, at the places they had, and goes on after the last, while
-    // nothing has happened that could end one of the refusals it skips (see resumable).
+    // next walks again. Every pass began at the oldest: on the generated timer day at u = 0.95 ours'
+    // passes asked about sixty candidates each, mostly standing refusals asked again after every
+    // start (19 M checks per run; 1.9 M with this). A pass now keeps what it walked before the one
+    // it started: the next pass asks again only those whose refusals did not stand, at the places
+    // they had, and goes on after the last, while nothing has happened that could end one of the
+    // refusals it skips (see resumable).
     /** The current dispatch's starts. */
     private List<Assignment<T>> out;
     /** The candidates walked before the last start: how many, and the last of them. */
@@ -338,6 +339,8 @@ public final class Scheduler<T> {
     /** One walk over the candidates; true if it started one. */
     private boolean pass(double nowMs) {
         boolean resume = walked > 0 && resumable();
+        // Two lists in turn: on a resume the last pass's list of those to ask again is this pass's
+        // again, and this pass fills the other.
         List<Pending<T>> again = reasking;
         again.clear();
         if (resume) {

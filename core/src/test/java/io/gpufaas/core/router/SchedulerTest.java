@@ -327,7 +327,7 @@ class SchedulerTest {
     }
 
     /**
-     * What a dispatch walked is kept for the next only while the candidates before it stay: once
+     * A quiet end is kept for the next dispatch only while the candidates it looked at stay: once
      * a1 is removed (say, past its deadline), c1 is second, inside a window of two, and is asked.
      */
     @Test
