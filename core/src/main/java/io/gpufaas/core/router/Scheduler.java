@@ -399,9 +399,13 @@ public final class Scheduler<T> {
 
     /** Asks candidate {@code p}, at {@code index} in the order of candidates, and starts it where the policy sends it. */
     private Step walk(Pending<T> p, int index, double nowMs) {
-        OptionalInt choice = ask(p, nowMs);
+        boolean kept = refusalStands(p, nowMs);
+        if (kept) {
+            keptRefusals++;
+        }
+        OptionalInt choice = kept ? OptionalInt.empty() : ask(p, nowMs);
         // A refusal that crossed a limit as it was made (its line already longer) stands not.
-        boolean stands = choice.isEmpty() && refusalStands(p, nowMs);
+        boolean stands = kept || (choice.isEmpty() && refusalStands(p, nowMs));
         allStand &= stands;
         if (choice.isPresent() && choice.getAsInt() != reserved
                 && withinMaxCopies(p.request.model(), workers.get(choice.getAsInt()))) {
@@ -453,9 +457,9 @@ public final class Scheduler<T> {
 
     /**
      * Whether the next pass may skip the candidates whose refusals stood in the last (where none
-     * did, it walks from the oldest as if anew): no
-     * candidate was woken since it began, the policy's key is the same, no release came if one of
-     * them does not watch its releases, and the queue is still long enough for each. Their lines
+     * did, it walks from the oldest as if anew): no candidate was woken since it began, the
+     * policy's key is the same, no release came if one of them does not watch its releases, and
+     * the queue is still long enough for each. Their lines
      * are as they were (a start takes from its own line only) and the clock has not moved, so each
      * would stand again. Not when the oldest is skipped, may be overtaken no more and names no
      * worker: the walk ends at it, and only a walk from it says so.
@@ -472,7 +476,7 @@ public final class Scheduler<T> {
      * Whether the quiet end of the last dispatch still holds: no candidate was woken, the policy's
      * key is the same, no release came where a refusal it rests on does not watch its releases,
      * and the queue and the clock are within every one's limits. Each refusal asked then would
-     * stand again (the test in {@link #ask}); what a line's growth ends is dropped in {@link #submit}.
+     * stand again ({@link #refusalStands}); what a line's growth ends is dropped in {@link #submit}.
      */
     private boolean stillQuiet(double nowMs) {
         return quiet && headWakes.count == quietWakes && quietKey == policy.refusalKey(cluster)
@@ -480,12 +484,8 @@ public final class Scheduler<T> {
                 && nowMs < quietUntilMs;
     }
 
-    /** The policy's choice for {@code p}, or its standing refusal without asking again. */
+    /** The policy's choice for {@code p}; a refusal it says awaits a release is kept, with what ends it. */
     private OptionalInt ask(Pending<T> p, double nowMs) {
-        if (refusalStands(p, nowMs)) {
-            keptRefusals++;
-            return OptionalInt.empty();
-        }
         decisions++;
         OptionalInt choice = policy.choose(p.request, cluster, nowMs);
         p.awaitedWorker = choice.isEmpty() ? policy.awaitedWorker() : -1;
