@@ -43,14 +43,9 @@ public final class SimResult {
         this.keptRefusals = keptRefusals;
     }
 
-    /** A result that did not count the router's work. */
-    public SimResult(String policy, double[] latenciesMs, long hits, long misses, double makespanMs, double busyGpuMs) {
-        this(policy, latenciesMs, hits, misses, makespanMs, busyGpuMs, 0, 0);
-    }
-
-    /** A result that did not measure device time. */
+    /** A result that did not measure device time or count the router's work. */
     public SimResult(String policy, double[] latenciesMs, long hits, long misses, double makespanMs) {
-        this(policy, latenciesMs, hits, misses, makespanMs, 0);
+        this(policy, latenciesMs, hits, misses, makespanMs, 0, 0, 0);
     }
 
     public String policy() {
