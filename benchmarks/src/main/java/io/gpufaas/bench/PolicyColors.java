@@ -50,16 +50,17 @@ final class PolicyColors {
         for (int i = 0; i < sorted.length; i++) {
             y[i] = (i + 1) / (double) sorted.length;
         }
-        XYSeries series = chart.addSeries(label, sorted, y);
-        series.setLineColor(color);
-        series.setMarkerColor(color);
-        series.setMarker(SeriesMarkers.NONE);
+        paint(chart.addSeries(label, sorted, y), color).setMarker(SeriesMarkers.NONE);
     }
 
     /** Colours {@code series} as {@code policy}'s line and markers. */
     static XYSeries paint(XYSeries series, String policy) {
-        series.setLineColor(of(policy));
-        series.setMarkerColor(of(policy));
+        return paint(series, of(policy));
+    }
+
+    private static XYSeries paint(XYSeries series, Color color) {
+        series.setLineColor(color);
+        series.setMarkerColor(color);
         return series;
     }
 }
