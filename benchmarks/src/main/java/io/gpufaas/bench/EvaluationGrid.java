@@ -232,7 +232,12 @@ public final class EvaluationGrid {
         List<Outcome> outcomes = new ArrayList<>();
         for (String policy : spec.policies()) {
             long t0 = System.nanoTime();
-            SimResult r = Simulator.run(w, config.withPolicy(PolicyName.of(policy)));
+            SimResult r;
+            try {
+                r = Simulator.run(w, config.withPolicy(PolicyName.of(policy)));
+            } catch (RuntimeException e) {
+                throw new IllegalStateException(policy + " failed in " + cell, e); // which cell, to rerun it alone
+            }
             double seconds = (System.nanoTime() - t0) / 1e9;
             outcomes.add(new Outcome(cell, policy, r.meanMs(), r.quantileMs(0.99), r.hitRatio(), r.busyGpuMs() / 1000,
                     belady, w.invocations(), seconds));
