@@ -23,6 +23,22 @@ public final class EctPolicy implements RoutingPolicy {
 
     /** Where the next scan for a free worker with room starts: just past the last one. */
     private int nextPlacement;
+    /** What the last refusal waits for; see {@link #refusalAwaitsRelease}. */
+    private Refusal refusal = Refusal.TURNS;
+    /** The model's line (the request included) when the last refusal weighed it: see {@link #refusalStandsWhileLineAtMost}. */
+    private int lineAtRefusal = Integer.MAX_VALUE;
+
+    /** Why the last refusal was given, and so what can end it. */
+    private enum Refusal {
+        /** A copy of the model is loading: only that load's end, or a slot at a holder, changes the answer. */
+        LOADING_ELSEWHERE,
+        /** A busy holder beats any load: only its model's holders releasing, or their set changing, can change that. */
+        BUSY_HOLDER_BEATS_A_LOAD,
+        /** No holder, and no free worker can take the load: only a release somewhere can change that. */
+        NO_WORKER_FITS,
+        /** Free workers were weighed, and which may take a copy changes as other lines fill and empty: ask again. */
+        TURNS
+    }
 
     @Override
     public String name() {
@@ -34,13 +50,51 @@ public final class EctPolicy implements RoutingPolicy {
         return true;
     }
 
+    /**
+     * True after a refusal that only a release can lift, whatever else starts and however time
+     * passes: while a copy loads; while a busy holder beats any load (as time passes a holder's
+     * expected wait only shrinks, and a longer line ends the refusal, see
+     * {@link #refusalStandsWhileLineAtMost}); and while the model has no holder and no free worker
+     * can take it (a start elsewhere only pins more and frees less). Not after weighing a load
+     * against a holder: a copy may not take a free worker whose models have invocations waiting,
+     * and that set changes as other lines fill and empty, without a release.
+     */
+    @Override
+    public boolean refusalAwaitsRelease() {
+        return refusal != Refusal.TURNS;
+    }
+
+    /** A busy holder's expected finish counts the model's backlog: a longer line may make a copy worth loading. */
+    @Override
+    public int refusalStandsWhileLineAtMost() {
+        return refusal == Refusal.BUSY_HOLDER_BEATS_A_LOAD ? lineAtRefusal : Integer.MAX_VALUE;
+    }
+
+    /**
+     * A refusal about the model's own copies watches the model: a slot released at one of its
+     * holders, a holder loading it or dropping it (a copy loading ends with its invocation's slot
+     * there). Any other release leaves such a refusal as it was. A refusal because no worker fits
+     * watches nothing: any release ends it.
+     */
+    @Override
+    public boolean watchRefusal(Request<?> request, Cluster cluster, Cluster.Watcher watcher) {
+        if (refusal != Refusal.LOADING_ELSEWHERE && refusal != Refusal.BUSY_HOLDER_BEATS_A_LOAD) {
+            return false;
+        }
+        cluster.watchModel(request.model(), watcher);
+        return true;
+    }
+
     @Override
     public OptionalInt choose(Request<?> request, Cluster cluster, double nowMs) {
+        refusal = Refusal.TURNS;
+        lineAtRefusal = Integer.MAX_VALUE;
         OptionalInt holder = Workers.freeHolder(request.model(), cluster);
         if (holder.isPresent()) {
             return holder;
         }
         if (cluster.loadingAnywhere(request.model())) {
+            refusal = Refusal.LOADING_ELSEWHERE;
             return OptionalInt.empty(); // one load at a time per model: no thundering herd
         }
         // The model's holders are all busy (or there are none): the best of them...
@@ -87,6 +141,12 @@ public final class EctPolicy implements RoutingPolicy {
             }
         }
         if (best == null || !best.hasFreeSlot()) {
+            if (loadEct > bestEct) {
+                refusal = Refusal.BUSY_HOLDER_BEATS_A_LOAD; // best is a holder: the loop above never ran
+                lineAtRefusal = cluster.waiting(request.model());
+            } else if (holders.isEmpty() && best == null) {
+                refusal = Refusal.NO_WORKER_FITS;
+            }
             return OptionalInt.empty();
         }
         return OptionalInt.of(best.id());

@@ -7,11 +7,13 @@ import io.gpufaas.core.cache.ModelCache;
 import io.gpufaas.core.router.Scheduler;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
 import java.util.Random;
+import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -27,6 +29,10 @@ import org.junit.jupiter.params.provider.MethodSource;
 class StandingRefusalTest {
 
     private static final int WORKERS = 6;
+
+    /** The policies that say some of their refusals stand; the others must be asked every time. */
+    private static final Set<PolicyName> KEEP_REFUSALS =
+            EnumSet.of(PolicyName.CH_BL, PolicyName.ECT_O3, PolicyName.DEMAND);
 
     /**
      * The traffic: many models; or one model's line holding most of the queue, with few
@@ -126,7 +132,7 @@ class StandingRefusalTest {
             assertThat(fromKept).as("%s, %s, at step %d", name, traffic, step).isEqualTo(fromAsked);
             running.addAll(fromKept);
         }
-        if (name == PolicyName.DEMAND || name == PolicyName.CH_BL) {
+        if (KEEP_REFUSALS.contains(name)) {
             // With one line holding most of the queue fewer models wait, so fewer refusals stand.
             long most = traffic == Traffic.MANY_MODELS ? asking.asks * 3 / 4 : asking.asks * 9 / 10;
             assertThat(keeping.asks).as("%s asked with kept refusals, %s", name, traffic).isLessThan(most);
