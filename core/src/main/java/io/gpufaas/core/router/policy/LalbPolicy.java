@@ -24,20 +24,49 @@ public class LalbPolicy implements RoutingPolicy {
 
     /** Where the next scan for a placement starts: just past the last one. */
     private int nextPlacement;
+    /** Whether the last refusal waits on the model's own copies (a load, a holder soon free): see {@link #watchRefusal}. */
+    private boolean refusalAboutCopies;
 
     @Override
     public String name() {
         return NAME;
     }
 
+    /**
+     * Every refusal stands until a release: a starting load and a start elsewhere only take slots
+     * and pin models, so they never make a placement possible; and as time passes a busy holder's
+     * expected wait only shrinks, so one expected free within a load's time stays so. The line
+     * is never weighed.
+     */
+    @Override
+    public boolean refusalAwaitsRelease() {
+        return true;
+    }
+
+    /**
+     * A refusal that waits for a load of the model, or for a holder soon free, watches the model:
+     * a slot released at one of its holders, or a holder loading or dropping it. One because no free
+     * worker can take a load watches nothing: any release ends it.
+     */
+    @Override
+    public boolean watchRefusal(Request<?> request, Cluster cluster, Cluster.Watcher watcher) {
+        if (!refusalAboutCopies) {
+            return false;
+        }
+        cluster.watchModel(request.model(), watcher);
+        return true;
+    }
+
     @Override
     public OptionalInt choose(Request<?> request, Cluster cluster, double nowMs) {
+        refusalAboutCopies = false;
         OptionalInt holder = Workers.freeHolder(request.model(), cluster);
         if (holder.isPresent()) {
             return holder;
         }
         if (cluster.loadingAnywhere(request.model())
                 || Workers.holderFreeWithin(request.model(), cluster, nowMs, request.loadCostMs())) {
+            refusalAboutCopies = true;
             return OptionalInt.empty();
         }
         OptionalInt placed = Workers.cheapestPlacement(request, cluster, nextPlacement);

@@ -32,7 +32,7 @@ class StandingRefusalTest {
 
     /** The policies that say some of their refusals stand; the others must be asked every time. */
     private static final Set<PolicyName> KEEP_REFUSALS =
-            EnumSet.of(PolicyName.CH_BL, PolicyName.ECT_O3, PolicyName.DEMAND);
+            EnumSet.of(PolicyName.CH_BL, PolicyName.LALB, PolicyName.LALB_O3, PolicyName.ECT_O3, PolicyName.DEMAND);
 
     /**
      * The traffic: many models; or one model's line holding most of the queue, with few
