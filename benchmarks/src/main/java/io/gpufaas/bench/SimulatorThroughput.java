@@ -27,20 +27,35 @@ import java.util.stream.Collectors;
  * standing instead. Those counts are the same in every run of the same code, where the CPU time of
  * one build spreads over up to 2x here.
  *
- * <p>{@code scripts/bench-sim-speed.sh [--trace FILE_inv.csv] [--loads 0.2,0.6,0.95] [--policies a,b] [--runs 2]}
+ * <p>Each policy runs in a JVM of its own (as JMH forks), started with this one's JVM options and
+ * classpath. In one JVM the code the JIT compiled for the policies before stays, with their call
+ * sites' profiles, and a later policy's figure depended on what ran before it: lalb-o3 at u = 0.2
+ * took 1.75 and 3.60 s of CPU in two such runs, 1.62 and 1.65 s alone. {@code --one-jvm} runs them
+ * all in this one.
+ *
+ * <p>{@code scripts/bench-sim-speed.sh [--trace FILE_inv.csv] [--loads 0.2,0.6,0.95] [--policies a,b] [--runs 2] [--one-jvm]}
  */
 public final class SimulatorThroughput {
 
     private SimulatorThroughput() {}
 
-    public static void main(String[] args) {
-        BenchArgs a = BenchArgs.parse(args);
+    /** The flag a forked JVM gets: run the policies here, do not fork again. */
+    private static final String ONE_JVM = "one-jvm";
+
+    public static void main(String[] args) throws Exception {
+        BenchArgs a = BenchArgs.parse(args, ONE_JVM);
         Path shared = a.path("shared-data", Path.of("..", "shared", "data"));
         Path tracePath = a.path("trace", null);
         List<Double> loads = a.decimals("loads", List.of(0.2, 0.6, 0.95));
         List<String> policies = a.strings("policies", SimulationBenchmark.POLICIES);
         int runs = a.integer("runs", 2);
+        boolean oneJvm = a.flag(ONE_JVM);
         a.done();
+        policies.forEach(PolicyName::of); // an unknown name fails here, not in the third fork
+        if (!oneJvm) {
+            forkPerPolicy(args, policies, loads);
+            return;
+        }
         AzureTrace trace = SimulationBenchmark.trace(shared, tracePath);
         ModelCatalogue catalogue = SimulationBenchmark.catalogue(shared);
         EvaluationGrid.Fleet fleet = new EvaluationGrid.Fleet(1000, 16);
@@ -81,6 +96,63 @@ public final class SimulatorThroughput {
                 System.out.printf(Locale.ROOT, "| %.2f | %s | %.1f | %.0f | %.2f | %.2f | %.2f | %.2f | %.2f |%n", load, policy,
                         r.meanMs(), r.quantileMs(0.99), best, bestWall, 2.0 * w.invocations() / best / 1e6,
                         r.policyDecisions() / (double) w.invocations(), r.keptRefusals() / (double) w.invocations());
+            }
+        }
+        System.out.println();
+        System.out.println("reproduce: scripts/bench-sim-speed.sh " + String.join(" ", args));
+    }
+
+    /**
+     * Runs each policy in a fresh JVM with this one's options and classpath, passes its header on
+     * once, and prints every row in the order one JVM would: by load, then policy.
+     */
+    private static void forkPerPolicy(String[] args, List<String> policies, List<Double> loads) throws Exception {
+        List<String> rest = new java.util.ArrayList<>();
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--policies")) {
+                i++; // each fork gets its own
+            } else {
+                rest.add(args[i]);
+            }
+        }
+        java.util.Map<String, List<String>> rowsByPolicy = new java.util.LinkedHashMap<>();
+        boolean headerShown = false;
+        for (String policy : policies) {
+            List<String> command = new java.util.ArrayList<>();
+            command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+            command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
+            command.addAll(List.of("-cp", System.getProperty("java.class.path"), SimulatorThroughput.class.getName()));
+            command.addAll(rest);
+            command.addAll(List.of("--" + ONE_JVM, "--policies", policy));
+            Process fork = new ProcessBuilder(command).redirectErrorStream(true).start();
+            List<String> rows = new java.util.ArrayList<>();
+            List<String> header = new java.util.ArrayList<>();
+            try (java.io.BufferedReader out = new java.io.BufferedReader(
+                    new java.io.InputStreamReader(fork.getInputStream(), java.nio.charset.StandardCharsets.UTF_8))) {
+                for (String line = out.readLine(); line != null; line = out.readLine()) {
+                    if (line.matches("\\| [0-9].*")) {
+                        rows.add(line);
+                    } else if (!line.startsWith("reproduce:")) {
+                        header.add(line);
+                    }
+                }
+            }
+            if (fork.waitFor() != 0) {
+                throw new IllegalStateException("the JVM running " + policy + " failed:\n" + String.join("\n", header));
+            }
+            while (!header.isEmpty() && header.get(header.size() - 1).isBlank()) {
+                header.remove(header.size() - 1); // the blank line before its "reproduce:" line
+            }
+            if (!headerShown) {
+                header.forEach(line -> System.out.println(line.startsWith("| ---") ? line
+                        : line.replace("after a warm-up", "after a warm-up, each policy in a JVM of its own")));
+                headerShown = true;
+            }
+            rowsByPolicy.put(policy, rows);
+        }
+        for (int l = 0; l < loads.size(); l++) {
+            for (String policy : policies) {
+                System.out.println(rowsByPolicy.get(policy).get(l));
             }
         }
         System.out.println();
