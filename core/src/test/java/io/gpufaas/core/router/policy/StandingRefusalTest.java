@@ -40,8 +40,10 @@ class StandingRefusalTest {
      * clock (rule 5 of {@code demand}) must turn without a release.
      */
     enum Traffic {
-        MANY_MODELS(24, 0, 9, 17, 19, 20, 3.0, false),
-        ONE_HOT_MODEL(4, 0.9, 12, 14, 15, 16, 25.0, true);
+        MANY_MODELS(24, 0, 9, 17, 19, 20, 3.0, false, 100, 400),
+        ONE_HOT_MODEL(4, 0.9, 12, 14, 15, 16, 25.0, true, 100, 400),
+        /** Models of a third to nearly all of a worker's memory: loads must evict, and often no free worker can take one. */
+        SCARCE_MEMORY(12, 0, 9, 17, 19, 20, 3.0, false, 350, 600);
 
         final int models;
         final double hotShare;
@@ -53,9 +55,12 @@ class StandingRefusalTest {
         final double msPerStep;
         /** Runs longer than loads, so that a long line outlasts a copy's load. */
         final boolean longRuns;
+        /** A model's bytes: at least the first, less than the first plus the second (a worker has 1,000). */
+        final int leastBytes;
+        final int bytesSpread;
 
         Traffic(int models, double hotShare, int arrivals, int completions, int slotChanges, int reports, double msPerStep,
-                boolean longRuns) {
+                boolean longRuns, int leastBytes, int bytesSpread) {
             this.models = models;
             this.hotShare = hotShare;
             this.arrivals = arrivals;
@@ -64,6 +69,12 @@ class StandingRefusalTest {
             this.reports = reports;
             this.msPerStep = msPerStep;
             this.longRuns = longRuns;
+            this.leastBytes = leastBytes;
+            this.bytesSpread = bytesSpread;
+        }
+
+        long bytes(Random random) {
+            return leastBytes + random.nextInt(bytesSpread);
         }
 
         double loadMs(Random random) {
@@ -100,7 +111,7 @@ class StandingRefusalTest {
             int op = random.nextInt(20);
             if (op < traffic.arrivals) {
                 String model = traffic.model(random);
-                long size = bytes.computeIfAbsent(model, m -> 100L + random.nextInt(400));
+                long size = bytes.computeIfAbsent(model, m -> traffic.bytes(random));
                 double loadMs = traffic.loadMs(random);
                 double execMs = traffic.execMs(random);
                 kept.submit(new Request<>(step, model, size, loadMs, execMs, step));
