@@ -27,11 +27,12 @@ import java.util.stream.Collectors;
  * standing instead. Those counts are the same in every run of the same code, where the CPU time of
  * one build spreads over up to 2x here.
  *
- * <p>Each policy runs in a JVM of its own (as JMH forks), started with this one's JVM options and
- * classpath. In one JVM the code the JIT compiled for the policies before stays, with their call
- * sites' profiles, and a later policy's figure depended on what ran before it: lalb-o3 at u = 0.2
- * took 1.75 and 3.60 s of CPU in two such runs, 1.62 and 1.65 s alone. {@code --one-jvm} runs them
- * all in this one.
+ * <p>Each policy at each load runs in a JVM of its own (as JMH forks), started with this one's JVM
+ * options and classpath. In one JVM the code the JIT compiled for the runs before stays, with
+ * their call sites' profiles, and a run's figure depended on what ran before it: lalb-o3 at u = 0.2
+ * took 1.75 and 3.60 s of CPU in two runs after other policies, 1.62 and 1.65 s alone; ours at
+ * u = 0.95 took 5.58-8.34 s in three runs after its own runs at u = 0.2 and 0.6 (with no
+ * collection in them), 2.56-3.24 s in four alone. {@code --one-jvm} runs everything in this one.
  *
  * <p>{@code scripts/bench-sim-speed.sh [--trace FILE_inv.csv] [--loads 0.2,0.6,0.95] [--policies a,b] [--runs 2] [--one-jvm]}
  */
@@ -53,7 +54,7 @@ public final class SimulatorThroughput {
         a.done();
         policies.forEach(PolicyName::of); // an unknown name fails here, not in the third fork
         if (!oneJvm) {
-            forkPerPolicy(args, policies, loads);
+            forkPerRun(args, policies, loads);
             return;
         }
         AzureTrace trace = SimulationBenchmark.trace(shared, tracePath);
@@ -103,60 +104,64 @@ public final class SimulatorThroughput {
     }
 
     /**
-     * Runs each policy in a fresh JVM with this one's options and classpath, passes its header on
-     * once, and prints every row in the order one JVM would: by load, then policy.
+     * Runs each policy at each load in a fresh JVM with this one's options and classpath, passes
+     * the first one's header on, and prints every row in the order one JVM would: by load, then
+     * policy.
      */
-    private static void forkPerPolicy(String[] args, List<String> policies, List<Double> loads) throws Exception {
+    private static void forkPerRun(String[] args, List<String> policies, List<Double> loads) throws Exception {
         List<String> rest = new java.util.ArrayList<>();
         for (int i = 0; i < args.length; i++) {
-            if (args[i].equals("--policies")) {
+            if (args[i].equals("--policies") || args[i].equals("--loads")) {
                 i++; // each fork gets its own
             } else {
                 rest.add(args[i]);
             }
         }
-        java.util.Map<String, List<String>> rowsByPolicy = new java.util.LinkedHashMap<>();
         boolean headerShown = false;
-        for (String policy : policies) {
-            List<String> command = new java.util.ArrayList<>();
-            command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-            command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
-            command.addAll(List.of("-cp", System.getProperty("java.class.path"), SimulatorThroughput.class.getName()));
-            command.addAll(rest);
-            command.addAll(List.of("--" + ONE_JVM, "--policies", policy));
-            Process fork = new ProcessBuilder(command).redirectErrorStream(true).start();
-            List<String> rows = new java.util.ArrayList<>();
-            List<String> header = new java.util.ArrayList<>();
-            try (java.io.BufferedReader out = new java.io.BufferedReader(
-                    new java.io.InputStreamReader(fork.getInputStream(), java.nio.charset.StandardCharsets.UTF_8))) {
-                for (String line = out.readLine(); line != null; line = out.readLine()) {
-                    if (line.matches("\\| [0-9].*")) {
-                        rows.add(line);
-                    } else if (!line.startsWith("reproduce:")) {
-                        header.add(line);
-                    }
-                }
-            }
-            if (fork.waitFor() != 0) {
-                throw new IllegalStateException("the JVM running " + policy + " failed:\n" + String.join("\n", header));
-            }
-            while (!header.isEmpty() && header.get(header.size() - 1).isBlank()) {
-                header.remove(header.size() - 1); // the blank line before its "reproduce:" line
-            }
-            if (!headerShown) {
-                header.forEach(line -> System.out.println(line.startsWith("| ---") ? line
-                        : line.replace("after a warm-up", "after a warm-up, each policy in a JVM of its own")));
-                headerShown = true;
-            }
-            rowsByPolicy.put(policy, rows);
-        }
-        for (int l = 0; l < loads.size(); l++) {
+        for (double load : loads) {
             for (String policy : policies) {
-                System.out.println(rowsByPolicy.get(policy).get(l));
+                List<String> header = new java.util.ArrayList<>();
+                List<String> rows = new java.util.ArrayList<>();
+                runAlone(rest, policy, load, header, rows);
+                if (!headerShown) {
+                    header.forEach(line -> System.out.println(line.startsWith("| ---") ? line
+                            : line.replace("after a warm-up", "after a warm-up, each policy and load in a JVM of its own")));
+                    headerShown = true;
+                }
+                rows.forEach(System.out::println);
             }
         }
         System.out.println();
         System.out.println("reproduce: scripts/bench-sim-speed.sh " + String.join(" ", args));
+    }
+
+    /** Runs {@code policy} at {@code load} in a fresh JVM; its table rows go to {@code rows}, the rest of its output to {@code header}. */
+    private static void runAlone(List<String> args, String policy, double load, List<String> header, List<String> rows)
+            throws Exception {
+        List<String> command = new java.util.ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), SimulatorThroughput.class.getName()));
+        command.addAll(args);
+        command.addAll(List.of("--" + ONE_JVM, "--policies", policy, "--loads", Double.toString(load)));
+        Process fork = new ProcessBuilder(command).redirectErrorStream(true).start();
+        try (java.io.BufferedReader out = new java.io.BufferedReader(
+                new java.io.InputStreamReader(fork.getInputStream(), java.nio.charset.StandardCharsets.UTF_8))) {
+            for (String line = out.readLine(); line != null; line = out.readLine()) {
+                if (line.matches("\\| [0-9].*")) {
+                    rows.add(line);
+                } else if (!line.startsWith("reproduce:")) {
+                    header.add(line);
+                }
+            }
+        }
+        if (fork.waitFor() != 0) {
+            throw new IllegalStateException("the JVM running " + policy + " at u = " + load + " failed:\n"
+                    + String.join("\n", header));
+        }
+        while (!header.isEmpty() && header.get(header.size() - 1).isBlank()) {
+            header.remove(header.size() - 1); // the blank line before its "reproduce:" line
+        }
     }
 
     private static List<GarbageCollectorMXBean> collectors() {
