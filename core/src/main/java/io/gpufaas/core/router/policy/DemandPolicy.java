@@ -14,8 +14,8 @@ import java.util.OptionalInt;
  *   <li>to a worker holding its model, the least work queued first: a hit, wherever the
  *       holder sits;
  *   <li>else to the model's place on a consistent-hashing ring, the first worker clockwise from the
- *       model's home under the bound (the home: the first worker from the model's hash whose
- *       homed bytes stay within its share, {@link HomePlaces}): a load there, or a hit if
+ *       model's home under the bound (the home: the worker whose memory its homed models fill
+ *       least, the first from the model's hash among equals, {@link HomePlaces}): a load there, or a hit if
  *       an earlier load left it there; a load that would evict there, or wait there behind other
  *       loads for longer than it takes (a worker loads one model at a time), goes instead to one
  *       of the next three workers round the ring if it is expected to be done sooner there,
@@ -64,7 +64,10 @@ import java.util.OptionalInt;
  * Rules screened the same way (a free holder over the bound before a load that evicts nothing,
  * when it finishes the invocation 2x or 4x sooner; the load-bound factor at 1.1, 2 or 4; two
  * ring places per model, the better by free slot and memory) did not beat the spread.
- * (docs/benchmarks.md, "Placement luck, measured; homes bounded by memory".)
+ * (docs/benchmarks.md, "Placement luck, measured; homes bounded by memory".) Homes by least
+ * share replaced those later ({@link HomePlaces}): over model renamings, 85.4-85.7% of the wider
+ * tuning set's cells within 10% of the best and 60-76 over round-robin, against 84.7-85.1% and
+ * 86-87 (docs/benchmarks.md, "Homes by least share").
  *
  * <p>The figures in this class's comments (here and on its methods) were measured on workloads
  * that gathered every arrival overshooting its trace minute at the minute's last instant (since
@@ -275,18 +278,6 @@ public final class DemandPolicy implements RoutingPolicy {
     /** Mirrokni et al.'s load-bound factor: no worker runs more than 1.25x the average, plus one. */
     static final double LOAD_BOUND_FACTOR = 1.25;
 
-    /**
-     * How far a worker's homed bytes may exceed its share of every homed model's bytes
-     * ({@link HomePlaces}): none. Homes were bounded by the load-bound factor (1.25) before; a
-     * home is chosen once per model, so a strict bound costs one longer walk per model, not per
-     * decision. Screened over model renamings ({@code scripts/bench-screen.sh --salts}): on the
-     * tuning set 85.0 / 85.0 / 86.6 / 85.1% of the cells within 10% of the best against
-     * 85.8 / 84.9 / 86.8 / 87.2%, and 24 / 18 / 18 / 14 over round-robin against 16 / 12 / 18 / 10;
-     * on the wider tuning set 84.7 / 84.3 / 85.4 / 84.4% against 85.1 / 84.7 / 85.7 / 84.3%, and
-     * 88 / 88 / 77 / 96 against 87 / 87 / 74 / 86 (docs/benchmarks.md, "Homes within their share").
-     */
-    static final double HOME_BOUND_FACTOR = 1.0;
-
     /** Over how long a model's arrival rate is reckoned ({@link #demandOutgrowsCopies}): a burst shows within about this long. */
     static final double DEMAND_TIME_CONSTANT_MS = 1_000;
 
@@ -335,7 +326,7 @@ public final class DemandPolicy implements RoutingPolicy {
     private final BitSet ringWalkScratch = new BitSet();
     private HashRing ring;
     /** Each model's home on the ring, memory balanced (rule 2's place starts there). */
-    private final HomePlaces homes = new HomePlaces(HOME_BOUND_FACTOR);
+    private final HomePlaces homes = new HomePlaces();
     /** Each model's recent arrivals: its demand, for {@link #demandOutgrowsCopies}. */
     private final ArrivalRates arrivals = new ArrivalRates(DEMAND_TIME_CONSTANT_MS);
     /** Whether the last refusal waits for a worker to release something: see {@link #refusalAwaitsRelease}. */
