@@ -21,13 +21,19 @@ class HomePlacesTest {
         return new Cluster(views);
     }
 
+    /** 2 to 16 workers of 16 GiB each. */
+    private static long[] equalMemories(SplittableRandom random) {
+        long[] capacities = new long[2 + random.nextInt(15)];
+        java.util.Arrays.fill(capacities, 16 * GIB);
+        return capacities;
+    }
+
     @Test
     void noWorkerHasMoreThanItsShareOfHomedBytesPlusOneModelWhateverTheModels() {
         SplittableRandom random = new SplittableRandom(7);
         for (int round = 0; round < 200; round++) {
-            int workers = 2 + random.nextInt(15);
-            long[] capacities = new long[workers];
-            java.util.Arrays.fill(capacities, 16 * GIB);
+            long[] capacities = equalMemories(random);
+            int workers = capacities.length;
             Cluster cluster = pool(capacities);
             HashRing ring = HashRing.forWorkers(null, workers);
             HomePlaces homes = new HomePlaces();
@@ -162,9 +168,8 @@ class HomePlacesTest {
         // fill the workers alike. Homes first from the hash within their share did not.
         SplittableRandom random = new SplittableRandom(13);
         for (int draw = 0; draw < 100; draw++) {
-            int workers = 2 + random.nextInt(15);
-            long[] capacities = new long[workers];
-            java.util.Arrays.fill(capacities, 16 * GIB);
+            long[] capacities = equalMemories(random);
+            int workers = capacities.length;
             HashRing ring = HashRing.forWorkers(null, workers);
             HomePlaces named = new HomePlaces();
             HomePlaces renamed = new HomePlaces();
