@@ -35,7 +35,6 @@ final class HomePlaces {
     /** The pool's memory, summed when the homes are (re)built: workers' capacities do not change. */
     private long poolMemory;
 
-
     /** The ring position {@code model}'s walks start from: its home's, chosen on first sight. */
     int startOf(String model, long bytes, Cluster cluster, HashRing ring) {
         if (homedBytes.length != cluster.size() || starts.size() >= MAX_MODELS) {
