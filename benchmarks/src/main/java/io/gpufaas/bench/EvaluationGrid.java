@@ -62,9 +62,12 @@ public final class EvaluationGrid {
     /** One cell of the grid. */
     record Cell(int startMinute, long seed, int workingSet, Fleet fleet, double load) {}
 
-    /** One policy's run in one cell. */
+    /**
+     * One policy's run of one cell. {@code seconds}: the run's wall-clock time; {@code simulatedSeconds}:
+     * how long its arrivals span in simulated time (the trace squeezed or stretched to the cell's load).
+     */
     record Outcome(Cell cell, String policy, double meanMs, double p99Ms, double hitRatio, double busyGpuSeconds,
-            double beladyHitRatio, int invocations, double seconds) {}
+            double beladyHitRatio, int invocations, double seconds, double simulatedSeconds) {}
 
     /** What the grid spans. */
     record Spec(List<Integer> slices, int seeds, List<Integer> workingSets, List<Fleet> fleets, List<Double> loads,
@@ -240,7 +243,7 @@ public final class EvaluationGrid {
             }
             double seconds = (System.nanoTime() - t0) / 1e9;
             outcomes.add(new Outcome(cell, policy, r.meanMs(), r.quantileMs(0.99), r.hitRatio(), r.busyGpuMs() / 1000,
-                    belady, w.invocations(), seconds));
+                    belady, w.invocations(), seconds, w.durationMs() / 1000));
         }
         return outcomes;
     }
@@ -284,7 +287,7 @@ public final class EvaluationGrid {
                         SimResult r = Simulator.run(w, config(fleet, spec).withPolicy(PolicyName.of(policy)));
                         double seconds = (System.nanoTime() - t0) / 1e9;
                         return new Outcome(cell, policy, r.meanMs(), r.quantileMs(0.99), r.hitRatio(), r.busyGpuMs() / 1000,
-                                belady, w.invocations(), seconds);
+                                belady, w.invocations(), seconds, w.durationMs() / 1000);
                     }));
                 }
             }

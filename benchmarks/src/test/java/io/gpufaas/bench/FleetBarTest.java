@@ -16,15 +16,15 @@ import org.junit.jupiter.api.io.TempDir;
 class FleetBarTest {
 
     private static final List<Run> RUNS = List.of(
-            new Run("timer-s4", 0, 0.95, new Latency(210.7, 3023.0), new Latency(1812.2, 2866.4)),
-            new Run("timer-s4", 1, 0.95, new Latency(209.6, 2800.0), new Latency(1829.9, 2887.7)),
-            new Run("timer-s4", 0, 0.2, new Latency(28.0, 434.0), new Latency(30.0, 486.0)),
-            new Run("timer-s4", 1, 0.2, new Latency(28.0, 434.0), new Latency(28.04321, 434.017)));
+            new Run("timer-s4", 0, 0.95, new Latency(210.7, 3023.0), new Latency(1812.2, 2866.4), 4.6),
+            new Run("timer-s4", 1, 0.95, new Latency(209.6, 2800.0), new Latency(1829.9, 2887.7), 4.6),
+            new Run("timer-s4", 0, 0.2, new Latency(28.0, 434.0), new Latency(30.0, 486.0), 21.7),
+            new Run("timer-s4", 1, 0.2, new Latency(28.0, 434.0), new Latency(28.04321, 434.017), 21.7));
 
     @Test
     void aRunMeetsTheBarOnlyWhenOursIsNoWorseOnBothMeanAndP99() {
         assertThat(RUNS.stream().map(Run::meetsBar)).containsExactly(false, true, true, true);
-        assertThat(new Run("t", 0, 0.6, new Latency(10, 100), new Latency(9, 200)).meetsBar()).isFalse();
+        assertThat(new Run("t", 0, 0.6, new Latency(10, 100), new Latency(9, 200), 1).meetsBar()).isFalse();
     }
 
     @Test
@@ -44,7 +44,7 @@ class FleetBarTest {
         for (Run r : RUNS) {
             Latency baseline = read.get(Key.of(r.trace(), r.renaming(), r.load()));
             assertThat(baseline).isEqualTo(r.baseline());
-            assertThat(new Run(r.trace(), r.renaming(), r.load(), r.ours(), baseline).meetsBar()).isEqualTo(r.meetsBar());
+            assertThat(new Run(r.trace(), r.renaming(), r.load(), r.ours(), baseline, r.simulatedSeconds()).meetsBar()).isEqualTo(r.meetsBar());
         }
     }
 
@@ -61,10 +61,21 @@ class FleetBarTest {
         String md = FleetBar.markdown(RUNS, List.of(0, 1), List.of(0.2, 0.95), "scripts/bench-fleet-bar.sh", 1, 2, "t", null);
         assertThat(md).contains("**Ours meets the bar in 3 of 4 runs**")
                 .contains("At u = 0.20: 2 of 2").contains("At u = 0.95: 1 of 2")
-                .contains("| timer-s4 | 0.95 |").contains("**1 of 2** |")
-                .contains("| timer-s4 | 0.20 |").contains("| 2 of 2 |")
+                .contains("| timer-s4 | 0.95 | 4.6 |").contains("**1 of 2** |")
+                .contains("| timer-s4 | 0.20 | 21.7 |").contains("| 2 of 2 |")
+                .contains("the days last 4.6-21.7 s of simulated time. The runs that miss the bar last 4.6 s; "
+                        + "2 of the 4 runs are that short or shorter.")
                 .doesNotContain("not rerun");
         assertThat(FleetBar.markdown(RUNS, List.of(0, 1), List.of(0.2, 0.95), "x", 1, 2, "t", Path.of("stored.csv")))
                 .contains("ch-bl's runs were not rerun: they are read from `stored.csv`.");
+    }
+
+    @Test
+    void whereEveryRunMeetsTheBarTheReportGivesOnlyTheDaysLengths() {
+        List<Run> met = RUNS.stream().filter(Run::meetsBar).toList();
+        assertThat(FleetBar.missedDays(met)).isEqualTo("Squeezed to their load on this fleet, the days last 4.6-21.7 s "
+                + "of simulated time.");
+        assertThat(FleetBar.simulated(417.49)).isEqualTo("417");
+        assertThat(FleetBar.simulated(1417.5)).isEqualTo("1,418");
     }
 }
