@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
-/** Each model's home keeps every worker's homed bytes within its bound, and stays put. */
+/** Each model's home keeps every worker's homed bytes within its share plus one model, and stays put. */
 class HomePlacesTest {
 
     private static final long MB = 1L << 20;
@@ -128,7 +128,7 @@ class HomePlacesTest {
     }
 
     @Test
-    void aModelLargerThanTheBoundGoesWhereNothingIsHomedYet() {
+    void aLargeModelGoesWhereNothingIsHomedYet() {
         Cluster cluster = pool(16 * GIB, 16 * GIB, 16 * GIB, 16 * GIB);
         HashRing ring = HashRing.forWorkers(null, 4);
         HomePlaces homes = new HomePlaces();
